@@ -1,0 +1,93 @@
+"""ELF numbers the reader and the layers above use, and their printable names.
+
+Names come from pyelftools' tables so a message can say `EM_ARM` or `SHT_DYNSYM` instead of a
+bare number, without kemu keeping its own copy of those lists.
+"""
+from __future__ import annotations
+
+from typing import Literal
+
+from elftools.elf import enums as _enums
+
+Arch = Literal["i386", "x86_64"]
+
+ELFCLASS32, ELFCLASS64 = 1, 2
+ELFDATA2LSB, ELFDATA2MSB = 1, 2
+EV_CURRENT = 1
+
+ET_NONE, ET_REL, ET_EXEC, ET_DYN, ET_CORE = 0, 1, 2, 3, 4
+EM_386, EM_X86_64 = 3, 62
+
+SHT_NULL = 0
+SHT_PROGBITS = 1
+SHT_SYMTAB = 2
+SHT_STRTAB = 3
+SHT_RELA = 4
+SHT_HASH = 5
+SHT_DYNAMIC = 6
+SHT_NOTE = 7
+SHT_NOBITS = 8
+SHT_REL = 9
+SHT_DYNSYM = 11
+SHT_INIT_ARRAY = 14
+SHT_FINI_ARRAY = 15
+SHT_PREINIT_ARRAY = 16
+SHT_GROUP = 17
+SHT_SYMTAB_SHNDX = 18
+SHT_X86_64_UNWIND = 0x70000001
+
+SHF_WRITE = 0x1
+SHF_ALLOC = 0x2
+SHF_EXECINSTR = 0x4
+SHF_MERGE = 0x10
+SHF_STRINGS = 0x20
+SHF_INFO_LINK = 0x40
+SHF_GROUP = 0x200
+SHF_TLS = 0x400
+SHF_COMPRESSED = 0x800
+
+SHN_UNDEF = 0
+SHN_LORESERVE = 0xFF00
+SHN_ABS = 0xFFF1
+SHN_COMMON = 0xFFF2
+SHN_XINDEX = 0xFFFF
+
+STB_LOCAL, STB_GLOBAL, STB_WEAK, STB_GNU_UNIQUE = 0, 1, 2, 10
+STT_NOTYPE, STT_OBJECT, STT_FUNC, STT_SECTION, STT_FILE, STT_COMMON, STT_TLS = 0, 1, 2, 3, 4, 5, 6
+STT_GNU_IFUNC = 10
+
+GRP_COMDAT = 0x1
+
+ARCH_OF_MACHINE: dict[int, Arch] = {EM_386: "i386", EM_X86_64: "x86_64"}
+CLASS_OF_MACHINE = {EM_386: 32, EM_X86_64: 64}
+
+
+def _invert(table: dict) -> dict[int, str]:
+    out: dict[int, str] = {}
+    for name, value in table.items():
+        if isinstance(value, int) and not name.startswith("_"):
+            out.setdefault(value, name)
+    return out
+
+
+_MACHINE_NAMES = _invert(_enums.ENUM_E_MACHINE)
+_TYPE_NAMES = _invert(_enums.ENUM_E_TYPE)
+_SH_TYPE_NAMES = _invert(_enums.ENUM_SH_TYPE_AMD64) | _invert(_enums.ENUM_SH_TYPE_BASE)
+
+
+def machine_name(value: int) -> str:
+    """`EM_386`, `EM_ARM` … or `EM_<n>` for numbers nobody assigned."""
+    return _MACHINE_NAMES.get(value, f"EM_{value}")
+
+
+def file_type_name(value: int) -> str:
+    """`ET_EXEC`, `ET_DYN` … with a hint of what such a file is."""
+    name = _TYPE_NAMES.get(value, f"ET_{value:#x}")
+    hint = {ET_EXEC: "an executable", ET_DYN: "a shared object or PIE", ET_CORE: "a core dump",
+            ET_NONE: "no file type"}.get(value)
+    return f"{name} ({hint})" if hint else name
+
+
+def section_type_name(value: int) -> str:
+    """`SHT_PROGBITS`, `SHT_X86_64_UNWIND` … or the number in hex."""
+    return _SH_TYPE_NAMES.get(value, f"SHT_{value:#x}")

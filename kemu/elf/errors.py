@@ -1,0 +1,37 @@
+"""The one error type the ELF reader raises.
+
+Every defect in an object file becomes a `BadObject` whose text names the file, the section
+involved (index and name) and the byte offset in the file, so a user can find the broken byte
+with `xxd` and the layers above can show the message as-is without adding context.
+"""
+from __future__ import annotations
+
+
+class ElfError(ValueError):
+    """Base of the reader's errors (a ValueError: the input, not kemu, is wrong)."""
+
+
+class BadObject(ElfError):
+    """A malformed or unsupported object file.
+
+    Attributes mirror the constructor: `file` (name given to the reader), `message` (what is
+    wrong), `section` ((index, name) or None) and `offset` (byte offset in the file or None).
+    """
+
+    def __init__(self, file: str, message: str, section: tuple[int, str] | None = None,
+                 offset: int | None = None) -> None:
+        self.file = file
+        self.message = message
+        self.section = section
+        self.offset = offset
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        where = []
+        if self.section is not None:
+            index, name = self.section
+            where.append(f"section [{index}] {name or '<unnamed>'}")
+        if self.offset is not None:
+            where.append(f"file offset {self.offset:#x}")
+        prefix = f"{self.file}: " + (", ".join(where) + ": " if where else "")
+        return prefix + self.message

@@ -1,0 +1,139 @@
+"""The reader's value types: sections, symbols, relocation tables, section groups.
+
+They are plain frozen dataclasses so the linker and the debugger can keep them around, compare
+them and print them. Relocation entries stay one numpy structured array per table: a module can
+carry hundreds of thousands of them and the linker processes them a table at a time.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from .constants import (SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_ABS, SHN_COMMON,
+                        SHN_UNDEF, SHT_NOBITS, STB_GLOBAL, STB_GNU_UNIQUE, STB_LOCAL, STB_WEAK)
+
+
+@dataclass(frozen=True)
+class Section:
+    """One section header, with its name resolved from the section name table."""
+
+    index: int
+    name: str
+    type: int
+    flags: int
+    addr: int
+    offset: int
+    size: int
+    link: int
+    info: int
+    addralign: int
+    entsize: int
+
+    @property
+    def alloc(self) -> bool:
+        return bool(self.flags & SHF_ALLOC)
+
+    @property
+    def write(self) -> bool:
+        return bool(self.flags & SHF_WRITE)
+
+    @property
+    def execinstr(self) -> bool:
+        return bool(self.flags & SHF_EXECINSTR)
+
+    @property
+    def nobits(self) -> bool:
+        return self.type == SHT_NOBITS
+
+    @property
+    def where(self) -> tuple[int, str]:
+        """(index, name), the form `BadObject` and the linker's errors take."""
+        return (self.index, self.name)
+
+
+@dataclass(frozen=True)
+class Symbol:
+    """One symbol table entry. `shndx` is the real section index (SHN_XINDEX already resolved)
+    or one of the special values SHN_UNDEF, SHN_ABS, SHN_COMMON."""
+
+    index: int
+    name: str
+    value: int
+    size: int
+    bind: int
+    type: int
+    shndx: int
+    visibility: int = 0
+
+    @property
+    def undefined(self) -> bool:
+        return self.shndx == SHN_UNDEF
+
+    @property
+    def common(self) -> bool:
+        return self.shndx == SHN_COMMON
+
+    @property
+    def absolute(self) -> bool:
+        return self.shndx == SHN_ABS
+
+    @property
+    def weak(self) -> bool:
+        return self.bind == STB_WEAK
+
+    @property
+    def local(self) -> bool:
+        return self.bind == STB_LOCAL
+
+    @property
+    def global_(self) -> bool:
+        return self.bind in (STB_GLOBAL, STB_GNU_UNIQUE)
+
+    @property
+    def section(self) -> int | None:
+        """Index of the defining section, or None for undefined, absolute and common symbols."""
+        if self.shndx in (SHN_UNDEF, SHN_ABS, SHN_COMMON):
+            return None
+        return self.shndx
+
+
+# Canonical in-memory layouts, the same for ELF32 and ELF64 input.
+SYMTAB_DTYPE = np.dtype([("name", "<u4"), ("info", "u1"), ("other", "u1"), ("shndx", "<u4"),
+                         ("value", "<u8"), ("size", "<u8")])
+RELOC_DTYPE = np.dtype([("offset", "<u8"), ("type", "<u4"), ("sym", "<u4"), ("addend", "<i8")])
+
+
+@dataclass(frozen=True, eq=False)
+class RelocationTable:
+    """One SHT_REL or SHT_RELA section: `entries` has fields offset, type, sym, addend.
+
+    For SHT_REL (i386) `addend` is 0 and the implicit addend sits in the target's bytes."""
+
+    section: Section
+    target: Section
+    is_rela: bool
+    entries: np.ndarray = field(repr=False)
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def entry_offset(self, i: int) -> int:
+        """File offset of entry `i`, for error messages."""
+        return self.section.offset + i * self.section.entsize
+
+
+@dataclass(frozen=True)
+class SectionGroup:
+    """An SHT_GROUP section: its flag word (GRP_COMDAT) and the indices of its members.
+    `signature` is the name of the symbol `sh_info` names (the COMDAT key)."""
+
+    section: Section
+    flags: int
+    signature: str
+    signature_index: int
+    members: tuple[int, ...]
+
+    @property
+    def comdat(self) -> bool:
+        return bool(self.flags & 1)

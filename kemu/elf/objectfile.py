@@ -1,0 +1,114 @@
+"""`ObjectFile`: a fully validated ELF relocatable object (ET_REL, i386 or x86-64).
+
+`parse` checks every header, index, offset and size before anything above trusts them, so the
+linker can index the arrays it is handed without re-checking (except relocation field widths,
+which only the linker knows). Per-symbol Python objects are built only when asked for.
+"""
+from __future__ import annotations
+
+import os
+from functools import cached_property
+
+import numpy as np
+
+from .constants import STB_LOCAL, Arch
+from .groups import read_groups
+from .header import read_header
+from .model import RelocationTable, Section, SectionGroup, Symbol
+from .relocations import read_relocations
+from .sections import SectionTable
+from .source import Source
+from .symbols import SymbolTable, find_symtab
+
+
+class ObjectFile:
+    """The reader's result; see docs/interfaces.md §1 for the contract."""
+
+    name: str
+    arch: Arch
+    elfclass: int
+    machine: int
+    data: bytes
+    sections: list[Section]
+    symtab: np.ndarray
+    relocations: list[RelocationTable]
+    groups: list[SectionGroup]
+
+    @classmethod
+    def load(cls, path: str | os.PathLike) -> "ObjectFile":
+        """Read and validate the object at `path` (OSError if it cannot be read)."""
+        with open(path, "rb") as f:
+            data = f.read()
+        return cls.parse(data, str(path))
+
+    @classmethod
+    def parse(cls, data: bytes | bytearray | memoryview, name: str = "<bytes>") -> "ObjectFile":
+        """Validate `data` as an ET_REL object; raises BadObject naming any defect."""
+        self = cls.__new__(cls)
+        src = Source(name, bytes(data))
+        header = read_header(src)
+        table = SectionTable(src, header)
+        symbols = SymbolTable(table, find_symtab(table))
+        self.name = name
+        self.data = src.data
+        self.arch = header.arch
+        self.elfclass = header.elfclass
+        self.machine = header.machine
+        self.sections = table.sections
+        self._symbols = symbols
+        self.symtab = symbols.array
+        self.relocations = read_relocations(table, symbols)
+        self.groups = read_groups(table, symbols)
+        self._by_section_name = {}
+        for sec in reversed(self.sections[1:]):
+            self._by_section_name[sec.name] = sec
+        return self
+
+    def __repr__(self) -> str:
+        return (f"<ObjectFile {self.name} {self.arch} ELF{self.elfclass}: "
+                f"{len(self.sections)} sections, {len(self.symtab)} symbols, "
+                f"{sum(len(r) for r in self.relocations)} relocations>")
+
+    # -- sections --------------------------------------------------------------------
+    def section_data(self, sec: Section | int) -> bytes:
+        """The section's bytes from the file (b"" for NOBITS)."""
+        return bytes(self.section_view(sec))
+
+    def section_view(self, sec: Section | int) -> memoryview:
+        """Zero-copy view of the section's bytes (empty for NOBITS)."""
+        if isinstance(sec, int):
+            sec = self.sections[sec]
+        if sec.nobits or sec.index == 0:
+            return memoryview(b"")
+        return memoryview(self.data)[sec.offset:sec.offset + sec.size]
+
+    def section_by_name(self, name: str) -> Section | None:
+        """The first section with that name, or None."""
+        return self._by_section_name.get(name)
+
+    # -- symbols ---------------------------------------------------------------------
+    @cached_property
+    def symbols(self) -> list[Symbol]:
+        """One `Symbol` per symbol table entry (built on first use)."""
+        arr = self.symtab
+        names = [self._symbols.name(i) for i in range(len(arr))]
+        info, other = arr["info"].tolist(), arr["other"].tolist()
+        return [Symbol(i, names[i], v, s, info[i] >> 4, info[i] & 0xF, x, other[i] & 3)
+                for i, (v, s, x) in enumerate(zip(arr["value"].tolist(), arr["size"].tolist(),
+                                                  arr["shndx"].tolist()))]
+
+    def symbol_name(self, index: int) -> str:
+        """Name of one symbol without building the whole `symbols` list."""
+        return self._symbols.name(index)
+
+    @cached_property
+    def _global_by_name(self) -> dict[str, Symbol]:
+        out: dict[str, Symbol] = {}
+        for sym in self.symbols:
+            if sym.bind != STB_LOCAL and sym.name:
+                out.setdefault(sym.name, sym)
+        return out
+
+    def symbol_by_name(self, name: str) -> Symbol | None:
+        """The first global or weak symbol (definition or reference) with that name."""
+        return self._global_by_name.get(name)

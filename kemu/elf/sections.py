@@ -1,0 +1,118 @@
+"""The section header table: where it is, how many entries, each entry's bounds and name.
+
+The table is read with one numpy `frombuffer`; its claimed size is checked against the file
+before anything is read, so a header claiming 2**40 sections fails at once.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .constants import SHN_UNDEF, SHN_XINDEX, SHT_NOBITS, SHT_NULL, SHT_STRTAB, section_type_name
+from .header import Header
+from .model import Section
+from .source import Source
+from .strings import StringTable
+
+SHDR_DTYPE = {
+    32: np.dtype([("name", "<u4"), ("type", "<u4"), ("flags", "<u4"), ("addr", "<u4"),
+                  ("offset", "<u4"), ("size", "<u4"), ("link", "<u4"), ("info", "<u4"),
+                  ("addralign", "<u4"), ("entsize", "<u4")]),
+    64: np.dtype([("name", "<u4"), ("type", "<u4"), ("flags", "<u8"), ("addr", "<u8"),
+                  ("offset", "<u8"), ("size", "<u8"), ("link", "<u4"), ("info", "<u4"),
+                  ("addralign", "<u8"), ("entsize", "<u8")]),
+}
+_FIELD_OFFSET = {c: {n: SHDR_DTYPE[c].fields[n][1] for n in SHDR_DTYPE[c].names} for c in (32, 64)}
+
+MAX_MEMORY_SIZE = 1 << 30      # a NOBITS section or COMMON symbol larger than this is absurd
+MAX_ALIGN = 1 << 30
+
+
+class SectionTable:
+    """Validated section headers plus helpers to name fields in error messages."""
+
+    def __init__(self, src: Source, header: Header) -> None:
+        self.src = src
+        self.elfclass = header.elfclass
+        self.shoff = header.shoff
+        self.shentsize = header.shentsize
+        count, shstrndx = self._real_count_and_names(header)
+        raw = np.frombuffer(src.data, dtype=SHDR_DTYPE[header.elfclass], count=count,
+                            offset=header.shoff)
+        rows = raw.tolist()
+        provisional = [Section(i, "", *row[1:]) for i, row in enumerate(rows)]
+        self.sections = provisional
+        for sec in provisional[1:]:
+            self._check_bounds(sec)
+        names = self._name_table(shstrndx, header)
+        if names is None:
+            self.sections = provisional
+        else:
+            self.sections = [
+                Section(i, names.get(row[0], "section name", self.field_at(i, "name"), (i, ""))
+                        if i else "", *row[1:])
+                for i, row in enumerate(rows)]
+
+    # -- error helpers ----------------------------------------------------------------
+    def field_at(self, index: int, field: str) -> int:
+        """File offset of one field of one section header."""
+        return self.shoff + index * self.shentsize + _FIELD_OFFSET[self.elfclass][field]
+
+    def fail(self, sec: Section, message: str, field: str | None = None,
+             offset: int | None = None) -> None:
+        at = offset if offset is not None else (self.field_at(sec.index, field) if field else None)
+        self.src.fail(message, sec.where, at)
+
+    # -- the checks ---------------------------------------------------------------------
+    def _real_count_and_names(self, header: Header) -> tuple[int, int]:
+        src, offs = self.src, header.field_offsets
+        src.require_range(header.shoff, header.shentsize, "section header table",
+                          at=offs["e_shoff"])
+        count, shstrndx = header.shnum, header.shstrndx
+        if count == 0 or shstrndx == SHN_XINDEX:
+            # More than 0xff00 sections: the real values live in section 0.
+            zero = np.frombuffer(src.data, dtype=SHDR_DTYPE[header.elfclass], count=1,
+                                 offset=header.shoff)[0]
+            if count == 0:
+                count = int(zero["size"])
+                if count == 0:
+                    src.fail("e_shnum is 0 and section 0 gives no section count",
+                             offset=offs["e_shnum"])
+            if shstrndx == SHN_XINDEX:
+                shstrndx = int(zero["link"])
+        table_size = count * header.shentsize
+        if header.shoff + table_size > len(src.data):
+            src.fail(f"section header table of {count} entries at {header.shoff:#x}..."
+                     f"{header.shoff + table_size:#x} lies outside the file "
+                     f"({len(src.data):#x} bytes)", offset=offs["e_shoff"])
+        if shstrndx != SHN_UNDEF and shstrndx >= count:
+            src.fail(f"e_shstrndx {shstrndx} is out of range ({count} sections)",
+                     offset=offs["e_shstrndx"])
+        return count, shstrndx
+
+    def _check_bounds(self, sec: Section) -> None:
+        if sec.type == SHT_NULL:
+            return
+        if sec.type != SHT_NOBITS:
+            end = sec.offset + sec.size
+            if end > len(self.src.data):
+                self.fail(sec, f"data at {sec.offset:#x}..{end:#x} lies outside the file "
+                               f"({len(self.src.data):#x} bytes)", "offset")
+        elif sec.size > MAX_MEMORY_SIZE:
+            self.fail(sec, f"NOBITS size {sec.size:#x} is absurd (more than "
+                           f"{MAX_MEMORY_SIZE:#x})", "size")
+        if sec.addralign & (sec.addralign - 1):
+            self.fail(sec, f"sh_addralign {sec.addralign:#x} is not a power of two", "addralign")
+        if sec.addralign > MAX_ALIGN:
+            self.fail(sec, f"sh_addralign {sec.addralign:#x} is absurd", "addralign")
+        if sec.link >= len(self.sections):
+            self.fail(sec, f"sh_link {sec.link} is out of range ({len(self.sections)} sections)",
+                      "link")
+
+    def _name_table(self, shstrndx: int, header: Header) -> StringTable | None:
+        if shstrndx == SHN_UNDEF:
+            return None
+        sec = self.sections[shstrndx]
+        if sec.type != SHT_STRTAB:
+            self.src.fail(f"e_shstrndx {shstrndx} names a {section_type_name(sec.type)} section, "
+                          "not a string table", sec.where, header.field_offsets["e_shstrndx"])
+        return StringTable(self.src, sec)

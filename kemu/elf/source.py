@@ -1,0 +1,24 @@
+"""The bytes being read, their name, and the one way the reader reports a defect."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import NoReturn
+
+from .errors import BadObject
+
+
+@dataclass(frozen=True)
+class Source:
+    name: str
+    data: bytes
+
+    def fail(self, message: str, section: tuple[int, str] | None = None,
+             offset: int | None = None) -> NoReturn:
+        raise BadObject(self.name, message, section=section, offset=offset)
+
+    def require_range(self, offset: int, size: int, what: str,
+                      section: tuple[int, str] | None = None, at: int | None = None) -> None:
+        """Fail unless [offset, offset+size) lies inside the file."""
+        if offset < 0 or size < 0 or offset + size > len(self.data):
+            self.fail(f"{what} at {offset:#x}..{offset + size:#x} lies outside the file "
+                      f"({len(self.data):#x} bytes)", section, offset if at is None else at)
