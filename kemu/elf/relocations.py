@@ -68,7 +68,7 @@ def _read_one(t: SectionTable, symbols: SymbolTable, sec: Section) -> Relocation
     bad = np.flatnonzero(entries["sym"] >= len(symbols))
     if len(bad):
         i = int(bad[0])
-        t.src.fail(f"relocation entry {i}: symbol index {int(entries['sym'][i])} is out of range "
+        t.src.fail(f"relocation entry {i}: r_info symbol index {int(entries['sym'][i])} is out of range "
                    f"(the symbol table has {len(symbols)} symbols)", sec.where,
                    rt.entry_offset(i))
     bad = np.flatnonzero(entries["offset"] >= target.size)

@@ -39,18 +39,15 @@ class SectionTable:
         raw = np.frombuffer(src.data, dtype=SHDR_DTYPE[header.elfclass], count=count,
                             offset=header.shoff)
         rows = raw.tolist()
-        provisional = [Section(i, "", *row[1:]) for i, row in enumerate(rows)]
-        self.sections = provisional
-        for sec in provisional[1:]:
-            self._check_bounds(sec)
+        self.sections = [Section(i, "", *row[1:]) for i, row in enumerate(rows)]
         names = self._name_table(shstrndx, header)
-        if names is None:
-            self.sections = provisional
-        else:
+        if names is not None:
             self.sections = [
-                Section(i, names.get(row[0], "section name", self.field_at(i, "name"), (i, ""))
+                Section(i, names.get(row[0], "sh_name", self.field_at(i, "name"), (i, ""))
                         if i else "", *row[1:])
                 for i, row in enumerate(rows)]
+        for sec in self.sections[1:]:
+            self._check_bounds(sec)
 
     # -- error helpers ----------------------------------------------------------------
     def field_at(self, index: int, field: str) -> int:
@@ -65,7 +62,7 @@ class SectionTable:
     # -- the checks ---------------------------------------------------------------------
     def _real_count_and_names(self, header: Header) -> tuple[int, int]:
         src, offs = self.src, header.field_offsets
-        src.require_range(header.shoff, header.shentsize, "section header table",
+        src.require_range(header.shoff, header.shentsize, "e_shoff: section header table",
                           at=offs["e_shoff"])
         count, shstrndx = header.shnum, header.shstrndx
         if count == 0 or shstrndx == SHN_XINDEX:
@@ -81,7 +78,7 @@ class SectionTable:
                 shstrndx = int(zero["link"])
         table_size = count * header.shentsize
         if header.shoff + table_size > len(src.data):
-            src.fail(f"section header table of {count} entries at {header.shoff:#x}..."
+            src.fail(f"e_shoff {header.shoff:#x}, e_shnum {count}: section header table of {count} entries at {header.shoff:#x}..."
                      f"{header.shoff + table_size:#x} lies outside the file "
                      f"({len(src.data):#x} bytes)", offset=offs["e_shoff"])
         if shstrndx != SHN_UNDEF and shstrndx >= count:
@@ -95,7 +92,8 @@ class SectionTable:
         if sec.type != SHT_NOBITS:
             end = sec.offset + sec.size
             if end > len(self.src.data):
-                self.fail(sec, f"data at {sec.offset:#x}..{end:#x} lies outside the file "
+                self.fail(sec, f"sh_offset {sec.offset:#x} + sh_size {sec.size:#x}: data at "
+                               f"{sec.offset:#x}..{end:#x} lies outside the file "
                                f"({len(self.src.data):#x} bytes)", "offset")
         elif sec.size > MAX_MEMORY_SIZE:
             self.fail(sec, f"NOBITS size {sec.size:#x} is absurd (more than "
@@ -115,4 +113,5 @@ class SectionTable:
         if sec.type != SHT_STRTAB:
             self.src.fail(f"e_shstrndx {shstrndx} names a {section_type_name(sec.type)} section, "
                           "not a string table", sec.where, header.field_offsets["e_shstrndx"])
+        self._check_bounds(sec)
         return StringTable(self.src, sec)

@@ -27,14 +27,15 @@ class StringTable:
         end = self.data.index(b"\0", index)
         return self.data[index:end].decode("utf-8", "backslashreplace")
 
-    def check_all(self, indices: np.ndarray, what: str, at_of) -> None:
+    def check_all(self, indices: np.ndarray, what: str, at_of,
+                  section: tuple[int, str] | None = None) -> None:
         """Vectorised `get` check for many indices; `at_of(i)` gives the offset of entry i."""
         if len(indices) == 0:
             return
         bad = np.flatnonzero(indices >= self.limit)
         if len(bad):
             i = int(bad[0])
-            self._bad(int(indices[i]), what.format(i=i), at_of(i))
+            self._bad(int(indices[i]), what.format(i=i), at_of(i), section)
 
     def _bad(self, index: int, what: str, at: int, section: tuple[int, str] | None = None):
         sec = self.section
@@ -42,4 +43,4 @@ class StringTable:
             problem = f"is out of range (string table {sec.name or sec.index} has {sec.size} bytes)"
         else:
             problem = f"points to a string with no terminating NUL in {sec.name or sec.index}"
-        self.src.fail(f"{what}: name index {index} {problem}", section, at)
+        self.src.fail(f"{what} {index} {problem}", section, at)

@@ -45,7 +45,8 @@ class SymbolTable:
         """Name of symbol i (already validated, so this cannot fail)."""
         if self.strings is None:
             return ""
-        return self.strings.get(int(self.array["name"][i]), f"symbol {i}", self.entry_offset(i))
+        return self.strings.get(int(self.array["name"][i]), f"symbol {i}: st_name",
+                                self.entry_offset(i))
 
     # -- reading and checking -------------------------------------------------------------
     def _read(self, sec: Section) -> None:
@@ -70,7 +71,7 @@ class SymbolTable:
             arr[f] = raw[f]
         self.array = arr
         self.strings = StringTable(src, strtab)
-        self.strings.check_all(arr["name"], "symbol {i}", self.entry_offset)
+        self.strings.check_all(arr["name"], "symbol {i}: st_name", self.entry_offset, sec.where)
         self._check_binds()
         self._resolve_xindex()
         self._check_shndx(raw["shndx"])
