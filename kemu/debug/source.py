@@ -1,0 +1,277 @@
+"""Source-level view of a linked module: address ↔ file:line, functions, and the source text.
+
+Built from the object's DWARF (`.debug_line` rows and `DW_TAG_subprogram` ranges) after
+`dwarf_reloc` moved it to the linked addresses. `step`/`next` ask `location(pc)` and
+`is_statement_start(pc)`; `break fibo.c:57` asks `addresses_for_line`; `break fibo_read`
+asks `after_prologue`; `list` asks `source_lines`. A module built without `-g` simply has
+no SourceMap and the debugger stays at instruction level.
+"""
+from __future__ import annotations
+
+import bisect
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Mapping
+
+from kemu.debug.dwarf_reloc import load_dwarf
+
+
+@dataclass(frozen=True)
+class SourceLocation:
+    file: str        # the path as the compiler recorded it (directory joined)
+    line: int
+
+    @property
+    def basename(self) -> str:
+        return os.path.basename(self.file)
+
+    def __str__(self) -> str:
+        return f"{self.basename}:{self.line}"
+
+
+@dataclass(frozen=True)
+class LineRow:
+    address: int
+    file: str
+    line: int
+    is_stmt: bool
+    end_sequence: bool
+
+
+@dataclass(frozen=True)
+class Function:
+    name: str
+    low: int
+    high: int              # one past the last byte
+    file: str | None
+    line: int | None
+
+
+@dataclass
+class SourceMap:
+    """Line table and functions of one module, at its linked addresses."""
+    rows: list[LineRow]
+    functions: list[Function]
+    search_dirs: list[Path] = field(default_factory=list)
+    _addrs: list[int] = field(init=False, repr=False)
+    _text_cache: dict[str, list[str] | None] = field(init=False, repr=False, default_factory=dict)
+
+    def __post_init__(self) -> None:
+        self.rows.sort(key=lambda r: (r.address, r.end_sequence is False))
+        self._addrs = [r.address for r in self.rows]
+        self.functions.sort(key=lambda f: f.low)
+
+    # ---- construction ---------------------------------------------------------------
+    @classmethod
+    def from_object(cls, data: bytes, section_addresses: Mapping[int, int],
+                    symbol_addresses: Mapping[str, int] | None = None, name: str = "object",
+                    search_dirs: Iterable[Path] = ()) -> "SourceMap | None":
+        """The SourceMap of an object's DWARF at the given placement; None without line info."""
+        _elf, dwarf = load_dwarf(data, section_addresses, symbol_addresses, name)
+        if dwarf is None:
+            return None
+        rows: list[LineRow] = []
+        functions: list[Function] = []
+        for cu in dwarf.iter_CUs():
+            top = cu.get_top_DIE()
+            comp_dir = _attr_str(top, "DW_AT_comp_dir") or ""
+            prog = dwarf.line_program_for_CU(cu)
+            files: list[str] = []
+            if prog is not None:
+                files = _file_names(prog, comp_dir)
+                for entry in prog.get_entries():
+                    st = entry.state
+                    if st is None:
+                        continue
+                    idx = st.file if prog["version"] >= 5 else st.file - 1
+                    fname = files[idx] if 0 <= idx < len(files) else "??"
+                    rows.append(LineRow(st.address, fname, st.line, bool(st.is_stmt), bool(st.end_sequence)))
+            for die in cu.iter_DIEs():
+                if die.tag != "DW_TAG_subprogram":
+                    continue
+                fn = _function(die, files, prog["version"] if prog is not None else 4)
+                if fn is not None:
+                    functions.append(fn)
+        if not rows:
+            return None
+        return cls(rows, functions, list(search_dirs))
+
+    # ---- address → source -----------------------------------------------------------
+    def _row_index(self, addr: int) -> int | None:
+        """Index of the row whose range holds addr: the last row at or below it, unless that ends a sequence."""
+        i = bisect.bisect_right(self._addrs, addr) - 1
+        if i < 0 or self.rows[i].end_sequence:
+            return None
+        return i
+
+    def location(self, addr: int) -> SourceLocation | None:
+        """The file:line whose code contains addr (None outside any line's range)."""
+        i = self._row_index(addr)
+        if i is None:
+            return None
+        row = self.rows[i]  # of several rows at one address, the last is the compiler's final word
+        return SourceLocation(row.file, row.line)
+
+    def is_statement_start(self, addr: int) -> bool:
+        """True when addr is where a line's code begins (a row with is_stmt)."""
+        i = bisect.bisect_left(self._addrs, addr)
+        while i < len(self.rows) and self.rows[i].address == addr:
+            r = self.rows[i]
+            if r.is_stmt and not r.end_sequence:
+                return True
+            i += 1
+        return False
+
+    def function_at(self, addr: int) -> Function | None:
+        for f in self.functions:
+            if f.low <= addr < f.high:
+                return f
+        return None
+
+    def function_named(self, name: str) -> Function | None:
+        for f in self.functions:
+            if f.name == name:
+                return f
+        return None
+
+    def after_prologue(self, func: Function) -> int:
+        """Where gdb puts `break FUNC`: the first line after the one that opens the function."""
+        inside = [r for r in self.rows if func.low <= r.address < func.high and not r.end_sequence and r.is_stmt]
+        if not inside:
+            return func.low
+        first_line = inside[0].line
+        for r in inside[1:]:
+            if r.address > func.low and r.line != first_line:
+                return r.address
+        return func.low
+
+    # ---- source → address -----------------------------------------------------------
+    def files(self) -> list[str]:
+        return sorted({r.file for r in self.rows})
+
+    def match_file(self, name: str) -> list[str]:
+        """Files whose path ends with `name` at a path-component boundary."""
+        out = []
+        for f in self.files():
+            if f == name or f.endswith("/" + name) or os.path.basename(f) == name:
+                out.append(f)
+        return out
+
+    def addresses_for_line(self, file: str, line: int) -> tuple[int, list[int]]:
+        """(the line actually used, addresses) for `break FILE:LINE`.
+
+        Like gdb, a line without code moves to the next line that has some; one address per
+        distinct block of that line (the lowest is_stmt address of each sequence run)."""
+        candidates = [r for r in self.rows if r.file == file and r.is_stmt and not r.end_sequence]
+        later = sorted({r.line for r in candidates if r.line >= line})
+        if not later:
+            return line, []
+        use = later[0]
+        addrs = sorted({r.address for r in candidates if r.line == use})
+        # keep the first address of each function that holds the line
+        picked: list[int] = []
+        seen_funcs: set[int] = set()
+        for a in addrs:
+            f = self.function_at(a)
+            key = f.low if f else a
+            if key in seen_funcs:
+                continue
+            seen_funcs.add(key)
+            picked.append(a)
+        return use, picked
+
+    def line_ranges(self, file: str, line: int) -> list[tuple[int, int]]:
+        """Address ranges [lo, hi) whose code belongs to file:line."""
+        out = []
+        for i, r in enumerate(self.rows):
+            if r.end_sequence or r.file != file or r.line != line:
+                continue
+            j = i + 1
+            while j < len(self.rows) and self.rows[j].address == r.address:
+                j += 1
+            hi = self.rows[j].address if j < len(self.rows) else r.address + 1
+            if hi > r.address:
+                out.append((r.address, hi))
+        return out
+
+    # ---- source text ----------------------------------------------------------------
+    def find_source(self, file: str) -> Path | None:
+        """The source file on disk: as recorded, else found by trailing path in the search dirs."""
+        p = Path(file)
+        if p.is_file():
+            return p
+        parts = p.parts
+        for d in self.search_dirs:
+            for k in range(len(parts)):
+                cand = d.joinpath(*parts[k:])
+                if cand.is_file():
+                    return cand
+        for d in self.search_dirs:
+            if d.is_dir():
+                for cand in d.rglob(p.name):
+                    if cand.is_file():
+                        return cand
+        return None
+
+    def source_text(self, file: str) -> list[str] | None:
+        if file not in self._text_cache:
+            path = self.find_source(file)
+            if path is None:
+                self._text_cache[file] = None
+            else:
+                self._text_cache[file] = path.read_text(errors="replace").splitlines()
+        return self._text_cache[file]
+
+
+def _attr_str(die, name: str) -> str | None:
+    a = die.attributes.get(name)
+    if a is None:
+        return None
+    v = a.value
+    return v.decode(errors="replace") if isinstance(v, bytes) else str(v)
+
+
+def _file_names(prog, comp_dir: str) -> list[str]:
+    dirs = [d.decode(errors="replace") if isinstance(d, bytes) else str(d) for d in prog["include_directory"]]
+    out = []
+    v5 = prog["version"] >= 5
+    for fe in prog["file_entry"]:
+        name = fe.name.decode(errors="replace") if isinstance(fe.name, bytes) else str(fe.name)
+        d = fe.dir_index
+        if v5:
+            base = dirs[d] if 0 <= d < len(dirs) else comp_dir
+        else:
+            base = comp_dir if d == 0 else (dirs[d - 1] if 0 < d <= len(dirs) else comp_dir)
+        if not os.path.isabs(base) and comp_dir:
+            base = os.path.join(comp_dir, base)
+        out.append(os.path.normpath(os.path.join(base, name)) if not os.path.isabs(name) else name)
+    return out
+
+
+def _function(die, files: list[str], version: int) -> Function | None:
+    low = die.attributes.get("DW_AT_low_pc")
+    high = die.attributes.get("DW_AT_high_pc")
+    if low is None or high is None:
+        return None
+    lo = low.value
+    hi = high.value
+    if high.form not in ("DW_FORM_addr",):
+        hi = lo + hi
+    name = _attr_str(die, "DW_AT_name")
+    if name is None:
+        origin = die.attributes.get("DW_AT_abstract_origin") or die.attributes.get("DW_AT_specification")
+        if origin is not None:
+            try:
+                name = _attr_str(die.get_DIE_from_attribute(origin.name), "DW_AT_name")
+            except Exception:
+                name = None
+    file = line = None
+    fa = die.attributes.get("DW_AT_decl_file")
+    if fa is not None:
+        idx = fa.value if version >= 5 else fa.value - 1
+        file = files[idx] if 0 <= idx < len(files) else None
+    la = die.attributes.get("DW_AT_decl_line")
+    if la is not None:
+        line = la.value
+    return Function(name or "??", lo, hi, file, line)
