@@ -8,7 +8,7 @@ import struct
 from dataclasses import dataclass
 
 from .constants import (ARCH_OF_MACHINE, CLASS_OF_MACHINE, ELFCLASS32, ELFCLASS64, ELFDATA2LSB,
-                        ELFDATA2MSB, ET_REL, EV_CURRENT, Arch, file_type_name, machine_name)
+                        ELFDATA2MSB, EM_X86_64, ET_REL, EV_CURRENT, Arch, file_type_name, machine_name)
 from .source import Source
 
 ELF_MAGIC = b"\x7fELF"
@@ -73,9 +73,9 @@ def read_header(src: Source) -> Header:
         src.fail(f"e_machine is {machine_name(e_machine)}; only EM_386 and EM_X86_64 are "
                  "supported", offset=offsets["e_machine"])
     if CLASS_OF_MACHINE[e_machine] != elfclass:
+        x32 = "; the x32 ABI is not supported" if e_machine == EM_X86_64 else ""
         src.fail(f"e_machine {machine_name(e_machine)} in an ELF{elfclass} file (expected "
-                 f"ELF{CLASS_OF_MACHINE[e_machine]}; x32 and other mixed ABIs are not supported)",
-                 offset=offsets["e_machine"])
+                 f"ELF{CLASS_OF_MACHINE[e_machine]}{x32})", offset=offsets["e_machine"])
     if e_version != EV_CURRENT:
         src.fail(f"bad e_version {e_version} (expected 1)", offset=offsets["e_version"])
     if e_shoff == 0:

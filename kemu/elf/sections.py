@@ -5,6 +5,8 @@ before anything is read, so a header claiming 2**40 sections fails at once.
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
 from .constants import SHN_UNDEF, SHN_XINDEX, SHT_NOBITS, SHT_NULL, SHT_STRTAB, section_type_name
@@ -42,6 +44,9 @@ class SectionTable:
         self.sections = [Section(i, "", *row[1:]) for i, row in enumerate(rows)]
         names = self._name_table(shstrndx, header)
         if names is not None:
+            own = names.get(rows[shstrndx][0], "sh_name", self.field_at(shstrndx, "name"),
+                            (shstrndx, ""))
+            names.section = replace(names.section, name=own)
             self.sections = [
                 Section(i, names.get(row[0], "sh_name", self.field_at(i, "name"), (i, ""))
                         if i else "", *row[1:])

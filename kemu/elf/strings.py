@@ -40,7 +40,7 @@ class StringTable:
     def _bad(self, index: int, what: str, at: int, section: tuple[int, str] | None = None):
         sec = self.section
         if index >= sec.size:
-            problem = f"is out of range (string table {sec.name or sec.index} has {sec.size} bytes)"
+            problem = f"is out of range (string table [{sec.index}] {sec.name} has {sec.size} bytes)"
         else:
-            problem = f"points to a string with no terminating NUL in {sec.name or sec.index}"
+            problem = f"points to a string with no terminating NUL in [{sec.index}] {sec.name}"
         self.src.fail(f"{what} {index} {problem}", section, at)

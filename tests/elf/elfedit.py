@@ -138,3 +138,20 @@ class ElfEdit:
 
     def r_info(self, sym: int, rtype: int) -> int:
         return (sym << 32 | rtype) if self.cls == 64 else (sym << 8 | rtype)
+
+
+def rejected(data: bytes, *expected: str, name: str = "bad.o"):
+    """Parse `data`, require BadObject, and require its message to contain every string in
+    `expected` (field names, section names, offsets). Returns the error for further checks."""
+    import pytest
+
+    from kemu.elf import BadObject, ObjectFile
+
+    with pytest.raises(BadObject) as info:
+        ObjectFile.parse(data, name)
+    err = info.value
+    text = str(err)
+    assert text.startswith(f"{name}: "), text
+    for part in expected:
+        assert part in text, f"{part!r} not in {text!r}"
+    return err
