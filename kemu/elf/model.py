@@ -14,7 +14,7 @@ from .constants import (SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_ABS, SHN_COMMON
                         SHN_UNDEF, SHT_NOBITS, STB_GLOBAL, STB_GNU_UNIQUE, STB_LOCAL, STB_WEAK)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Section:
     """One section header, with its name resolved from the section name table."""
 
@@ -52,7 +52,7 @@ class Section:
         return (self.index, self.name)
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Symbol:
     """One symbol table entry. `shndx` is the real section index (SHN_XINDEX already resolved)
     or one of the special values SHN_UNDEF, SHN_ABS, SHN_COMMON."""

@@ -91,24 +91,36 @@ class ObjectFile:
     def symbols(self) -> list[Symbol]:
         """One `Symbol` per symbol table entry (built on first use)."""
         arr = self.symtab
-        names = [self._symbols.name(i) for i in range(len(arr))]
-        info, other = arr["info"].tolist(), arr["other"].tolist()
-        return [Symbol(i, names[i], v, s, info[i] >> 4, info[i] & 0xF, x, other[i] & 3)
-                for i, (v, s, x) in enumerate(zip(arr["value"].tolist(), arr["size"].tolist(),
-                                                  arr["shndx"].tolist()))]
+        info = arr["info"]
+        return list(map(Symbol, range(len(arr)), self._symbols.all_names(),
+                        arr["value"].tolist(), arr["size"].tolist(), (info >> 4).tolist(),
+                        (info & 0xF).tolist(), arr["shndx"].tolist(),
+                        (arr["other"] & 3).tolist()))
+
+    def symbol(self, index: int) -> Symbol:
+        """One symbol, without building the whole `symbols` list."""
+        if "symbols" in self.__dict__:
+            return self.symbols[index]
+        row = self.symtab[index]
+        info = int(row["info"])
+        return Symbol(index, self._symbols.name(index), int(row["value"]), int(row["size"]),
+                      info >> 4, info & 0xF, int(row["shndx"]), int(row["other"]) & 3)
 
     def symbol_name(self, index: int) -> str:
         """Name of one symbol without building the whole `symbols` list."""
         return self._symbols.name(index)
 
     @cached_property
-    def _global_by_name(self) -> dict[str, Symbol]:
-        out: dict[str, Symbol] = {}
-        for sym in self.symbols:
-            if sym.bind != STB_LOCAL and sym.name:
-                out.setdefault(sym.name, sym)
+    def _global_by_name(self) -> dict[str, int]:
+        names = self._symbols.all_names()
+        nonlocal_ = np.flatnonzero((self.symtab["info"] >> 4) != STB_LOCAL).tolist()
+        out: dict[str, int] = {}
+        for i in nonlocal_:
+            if names[i]:
+                out.setdefault(names[i], i)
         return out
 
     def symbol_by_name(self, name: str) -> Symbol | None:
         """The first global or weak symbol (definition or reference) with that name."""
-        return self._global_by_name.get(name)
+        i = self._global_by_name.get(name)
+        return None if i is None else self.symbol(i)
