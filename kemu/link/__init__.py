@@ -1,0 +1,28 @@
+"""kemu.link — layout, symbol resolution and relocation of ET_REL objects (no Unicorn, no OS).
+
+`link(obj, base, resolve)` places the allocated sections of a `kemu.elf.ObjectFile` the way a
+kernel loader does, resolves its symbols (module definitions first, then `resolve(name)`),
+applies every relocation with the per-arch tables in `reloc_i386` / `reloc_x86_64`, and returns
+a `LinkedImage`. `write_executable` saves that image as an ET_EXEC for objdump, readelf and gdb.
+See docs/interfaces.md §2.
+"""
+from .errors import (BadRelocation, LinkError, RelocationError, RelocationOverflow,
+                     UnknownRelocation, UnresolvedSymbols)
+from .image import ImageSymbol, LinkedImage
+from .layout import Placement, Segment
+from .linker import link
+from .policy import DEFAULT_POLICY, LayoutPolicy
+from .section_bytes import relocate_section_bytes
+
+__all__ = ["BadRelocation", "DEFAULT_POLICY", "ImageSymbol", "LayoutPolicy", "LinkError",
+           "LinkedImage", "Placement", "RelocationError", "RelocationOverflow", "Segment",
+           "UnknownRelocation", "UnresolvedSymbols", "link", "relocate_section_bytes",
+           "write_executable"]
+
+
+def __getattr__(name: str):
+    # The ELF writer is only needed by `kemu link -o` and the debugger; load it on demand.
+    if name == "write_executable":
+        from .elf_writer import write_executable
+        return write_executable
+    raise AttributeError(name)

@@ -1,0 +1,156 @@
+"""The linked module: relocated bytes from `base`, where each section went, its symbol map.
+
+Symbol-level views (`symbols`, `symbol_list`, `symbolize`) are built on first use: a large
+module has tens of thousands of symbols and most callers only need the bytes and a few entries.
+"""
+from __future__ import annotations
+
+import bisect
+from dataclasses import dataclass, field
+from functools import cached_property
+
+import numpy as np
+
+from kemu.elf import ObjectFile
+from kemu.elf.constants import (SHN_UNDEF, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FILE,
+                                STT_FUNC, STT_OBJECT, STT_SECTION)
+
+from .layout import Placement, Segment
+
+SYMBOL_TYPES = {0: "notype", STT_OBJECT: "object", STT_FUNC: "func", 5: "common", 6: "tls",
+                10: "ifunc"}
+SYMBOL_BINDS = {STB_LOCAL: "local", STB_GLOBAL: "global", STB_WEAK: "weak", 10: "unique"}
+
+
+@dataclass(frozen=True)
+class ImageSymbol:
+    """A defined symbol of the module at its final address (type/bind as words: "func",
+    "global" …). `index` is its symbol-table index in the input object."""
+
+    name: str
+    addr: int
+    size: int
+    type: str
+    bind: str
+    index: int = 0
+
+
+@dataclass(eq=False)
+class LinkedImage:
+    """See docs/interfaces.md §2. `bytes` covers [base, base+size)."""
+
+    arch: str
+    base: int
+    size: int
+    bytes: bytearray
+    placements: list[Placement]
+    segments: list[Segment]
+    imports: dict[str, int]
+    weak_unresolved: list[str]
+    got_addr: int | None
+    name: str = ""
+    # Per-symbol-index state of the link, for relocate_section_bytes and the symbol views.
+    _obj: ObjectFile | None = field(default=None, repr=False)
+    _sym_addr: np.ndarray | None = field(default=None, repr=False)
+    _sym_size: np.ndarray | None = field(default=None, repr=False)
+    _section_addr: np.ndarray | None = field(default=None, repr=False)
+    _got_offset: np.ndarray | None = field(default=None, repr=False)
+
+    # -- sections ------------------------------------------------------------------------
+    @cached_property
+    def section_addresses(self) -> dict[str, int]:
+        """Section name → address for every placement (first of any duplicate name), the
+        form `gdb add-symbol-file -s NAME ADDR` takes."""
+        out: dict[str, int] = {}
+        for p in self.placements:
+            out.setdefault(p.name, p.addr)
+        return out
+
+    def placement_of(self, addr: int) -> Placement | None:
+        """The placement containing `addr`, or None."""
+        for p in self.placements:
+            if p.addr <= addr < p.end:
+                return p
+        return None
+
+    def section_address(self, index: int) -> int:
+        """Final address of input section `index` (0 for sections outside the image)."""
+        assert self._section_addr is not None
+        return int(self._section_addr[index])
+
+    def read(self, addr: int, size: int) -> bytes:
+        """Bytes of the image at an absolute address."""
+        off = addr - self.base
+        if off < 0 or off + size > self.size:
+            raise ValueError(f"[{addr:#x}, {addr + size:#x}) lies outside the image "
+                             f"[{self.base:#x}, {self.base + self.size:#x})")
+        return bytes(self.bytes[off:off + size])
+
+    # -- symbols -------------------------------------------------------------------------
+    @cached_property
+    def symbol_list(self) -> list[ImageSymbol]:
+        """Every named defined symbol (not section or file symbols), in symbol-table order."""
+        obj = self._obj
+        if obj is None:
+            return []
+        st = obj.symtab
+        kinds = (st["info"] & 0xF)
+        wanted = np.flatnonzero((st["shndx"] != SHN_UNDEF) & (kinds != STT_SECTION)
+                                & (kinds != STT_FILE) & (st["name"] != 0))
+        out = []
+        addr, size = self._sym_addr, self._sym_size
+        for i in wanted.tolist():
+            info = int(st["info"][i])
+            out.append(ImageSymbol(obj.symbol_name(i), int(addr[i]), int(size[i]),
+                                   SYMBOL_TYPES.get(info & 0xF, str(info & 0xF)),
+                                   SYMBOL_BINDS.get(info >> 4, str(info >> 4)), i))
+        return out
+
+    @cached_property
+    def symbols(self) -> dict[str, int]:
+        """Name → address of every defined symbol. Global and weak definitions win over
+        locals of the same name; among locals the first wins."""
+        out: dict[str, int] = {}
+        for s in self.symbol_list:
+            if s.bind != "local":
+                out[s.name] = s.addr
+        for s in self.symbol_list:
+            out.setdefault(s.name, s.addr)
+        return out
+
+    def entry(self, name: str) -> int:
+        """Address of a defined symbol; KeyError naming it if the module has none."""
+        try:
+            return self.symbols[name]
+        except KeyError:
+            raise KeyError(f"{self.name or 'module'} defines no symbol {name!r}") from None
+
+    @cached_property
+    def _sorted(self) -> tuple[list[int], list[ImageSymbol]]:
+        rank = {"func": 0, "object": 1}
+        inside = [s for s in self.symbol_list if self.base <= s.addr < self.base + self.size]
+        inside.sort(key=lambda s: (s.addr, s.bind == "local", rank.get(s.type, 2)))
+        starts, syms = [], []
+        for s in inside:
+            if starts and starts[-1] == s.addr:
+                continue
+            starts.append(s.addr)
+            syms.append(s)
+        return starts, syms
+
+    def symbolize(self, addr: int) -> tuple[str, int] | None:
+        """(symbol, offset) for an address in the image (the nearest symbol at or below it in
+        the same placement), or (import, 0) for an address the resolver supplied."""
+        if self.base <= addr < self.base + self.size:
+            starts, syms = self._sorted
+            k = bisect.bisect_right(starts, addr) - 1
+            if k >= 0:
+                sym = syms[k]
+                home = self.placement_of(sym.addr)
+                if home is not None and home.addr <= addr < max(home.end, sym.addr + 1):
+                    return sym.name, addr - sym.addr
+            return None
+        for name, where in self.imports.items():
+            if where == addr:
+                return name, 0
+        return None

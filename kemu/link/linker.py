@@ -1,0 +1,87 @@
+"""`link`: lay out, resolve and relocate one ELF relocatable object into a `LinkedImage`.
+
+Steps, each in its own module: gather the relocations of the sections the policy places
+(batch), plan the GOT they need (got), allocate COMMON (commons), assign addresses (layout),
+compute symbol values through the resolver (resolve), fill the GOT, then apply every relocation
+a type at a time (apply). Nothing here knows an operating system.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+import numpy as np
+
+from kemu.elf import ObjectFile
+from kemu.elf.constants import SHN_UNDEF
+
+from .apply import GotInfo, Target, apply_batch
+from .arches import WORD_SIZE, relocs_for
+from .batch import gather, tables_for
+from .commons import allocate_commons
+from .errors import LinkError
+from .got import GOT_SYMBOL, plan_got
+from .image import LinkedImage
+from .layout import plan_layout
+from .policy import DEFAULT_POLICY, LayoutPolicy
+from .resolve import symbol_values
+
+
+def link(obj: ObjectFile, base: int, resolve: Callable[[str], "int | None"],
+         page_size: int = 4096, *, policy: LayoutPolicy | None = None) -> LinkedImage:
+    """Link `obj` at `base`; `resolve(name)` gives the address of an external symbol or None.
+
+    Raises UnresolvedSymbols, UnknownRelocation, RelocationOverflow, BadRelocation (all
+    LinkError) with messages naming the file, section+offset, type and symbol."""
+    policy = policy or DEFAULT_POLICY
+    relocs = relocs_for(obj.arch)
+    word = WORD_SIZE[obj.arch]
+    bits = relocs.address_bits
+
+    in_image = np.array([policy.select(s) if s.index else False for s in obj.sections], bool)
+    batch = gather(tables_for(obj, in_image))
+    nsyms = len(obj.symtab)
+    needed = np.unique(batch.sym)
+    got_symbol_used = _refers_to_got_symbol(obj, needed)
+    got = plan_got(relocs, batch.type, batch.sym, nsyms, got_symbol_used, word)
+    commons = allocate_commons(obj.symtab)
+    layout = plan_layout(obj, base, page_size, policy, got.size, word, commons, bits)
+    values = symbol_values(obj, layout, commons, needed, resolve, bits)
+
+    image = bytearray(layout.size)
+    for p in layout.placements:
+        if p.index >= 0 and not obj.sections[p.index].nobits:
+            start = p.addr - base
+            image[start:start + p.size] = obj.section_view(p.index)
+    buf = np.frombuffer(image, np.uint8)
+    got_info = None
+    if got.needed:
+        got_info = GotInfo(layout.got_addr, got.offset)
+        slots = np.uint64(layout.got_addr - base) + got.offset[got.slot_symbols]
+        _store_words(buf, slots.astype(np.int64), values.addr[got.slot_symbols], word)
+
+    sizes = np.array([s.size for s in obj.sections], np.uint64)
+    target = Target(buf, base, layout.section_addr, sizes)
+    apply_batch(obj, batch, relocs, values, got_info, target)
+
+    return LinkedImage(
+        arch=obj.arch, base=base, size=layout.size, bytes=image, placements=layout.placements,
+        segments=layout.segments, imports=values.imports, weak_unresolved=values.weak_unresolved,
+        got_addr=layout.got_addr, name=obj.name, _obj=obj, _sym_addr=values.addr,
+        _sym_size=values.size, _section_addr=layout.section_addr, _got_offset=got.offset)
+
+
+def _refers_to_got_symbol(obj: ObjectFile, needed: np.ndarray) -> bool:
+    undefined = needed[obj.symtab["shndx"][needed] == SHN_UNDEF]
+    return any(obj.symbol_name(int(i)) == GOT_SYMBOL for i in undefined if i)
+
+
+def _store_words(buf: np.ndarray, pos: np.ndarray, value: np.ndarray, word: int) -> None:
+    as_bytes = value.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :word]
+    buf[pos[:, None] + np.arange(word)] = as_bytes
+
+
+def check_arch(obj: ObjectFile, arch: str) -> None:
+    """LinkError unless the object is for `arch` (the CLI's --arch)."""
+    if obj.arch != arch:
+        raise LinkError(obj.name, f"object is {obj.arch} ({'ELF32' if obj.elfclass == 32 else 'ELF64'}), "
+                                  f"not {arch}")
