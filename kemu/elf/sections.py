@@ -40,19 +40,19 @@ class SectionTable:
         count, shstrndx = self._real_count_and_names(header)
         raw = np.frombuffer(src.data, dtype=SHDR_DTYPE[header.elfclass], count=count,
                             offset=header.shoff)
-        rows = raw.tolist()
-        self.sections = [Section(i, "", *row[1:]) for i, row in enumerate(rows)]
-        names = self._name_table(shstrndx, header)
-        if names is not None:
-            own = names.get(rows[shstrndx][0], "sh_name", self.field_at(shstrndx, "name"),
-                            (shstrndx, ""))
-            names.section = replace(names.section, name=own)
-            self.sections = [
-                Section(i, names.get(row[0], "sh_name", self.field_at(i, "name"), (i, ""))
-                        if i else "", *row[1:])
-                for i, row in enumerate(rows)]
-        for sec in self.sections[1:]:
-            self._check_bounds(sec)
+        self.count = count
+        names = self._name_table(shstrndx, raw, header)
+        name_list = [""] * count
+        if names is not None and count > 1:
+            indices = raw["name"][1:]
+            bad = np.flatnonzero(indices >= names.limit)
+            if len(bad):
+                i = int(bad[0]) + 1
+                names.get(int(indices[i - 1]), "sh_name", self.field_at(i, "name"), (i, ""))
+            name_list[1:] = names.names_at(indices)
+        columns = [raw[f].tolist() for f in SHDR_DTYPE[header.elfclass].names[1:]]
+        self.sections = list(map(Section, range(count), name_list, *columns))
+        self._check_all(raw)
 
     # -- error helpers ----------------------------------------------------------------
     def field_at(self, index: int, field: str) -> int:
@@ -91,32 +91,49 @@ class SectionTable:
                      offset=offs["e_shstrndx"])
         return count, shstrndx
 
-    def _check_bounds(self, sec: Section) -> None:
-        if sec.type == SHT_NULL:
-            return
-        if sec.type != SHT_NOBITS:
-            end = sec.offset + sec.size
-            if end > len(self.src.data):
-                self.fail(sec, f"sh_offset {sec.offset:#x} + sh_size {sec.size:#x}: data at "
-                               f"{sec.offset:#x}..{end:#x} lies outside the file "
-                               f"({len(self.src.data):#x} bytes)", "offset")
-        elif sec.size > MAX_MEMORY_SIZE:
-            self.fail(sec, f"NOBITS size {sec.size:#x} is absurd (more than "
-                           f"{MAX_MEMORY_SIZE:#x})", "size")
-        if sec.addralign & (sec.addralign - 1):
-            self.fail(sec, f"sh_addralign {sec.addralign:#x} is not a power of two", "addralign")
-        if sec.addralign > MAX_ALIGN:
-            self.fail(sec, f"sh_addralign {sec.addralign:#x} is absurd", "addralign")
-        if sec.link >= len(self.sections):
-            self.fail(sec, f"sh_link {sec.link} is out of range ({len(self.sections)} sections)",
-                      "link")
+    def _check_all(self, raw: np.ndarray) -> None:
+        """Bounds, alignment and sh_link of every section, a column at a time (an object
+        may have 65k sections); the first offender in each check is reported."""
+        size_of_file = len(self.src.data)
+        kind, offset, size = raw["type"], raw["offset"], raw["size"]
+        align, link = raw["addralign"], raw["link"]
+        real = kind != SHT_NULL
+        real[0] = False
+        has_data = real & (kind != SHT_NOBITS)
+        outside = has_data & ((size > size_of_file) | (offset > size_of_file - size))
+        self._first(outside, lambda sec: (
+            f"sh_offset {sec.offset:#x} + sh_size {sec.size:#x}: data at {sec.offset:#x}.."
+            f"{sec.offset + sec.size:#x} lies outside the file ({size_of_file:#x} bytes)",
+            "offset"))
+        self._first(real & (kind == SHT_NOBITS) & (size > MAX_MEMORY_SIZE), lambda sec: (
+            f"NOBITS size {sec.size:#x} is absurd (more than {MAX_MEMORY_SIZE:#x})", "size"))
+        self._first(real & ((align & (align - 1)) != 0), lambda sec: (
+            f"sh_addralign {sec.addralign:#x} is not a power of two", "addralign"))
+        self._first(real & (align > MAX_ALIGN), lambda sec: (
+            f"sh_addralign {sec.addralign:#x} is absurd", "addralign"))
+        self._first(real & (link >= self.count), lambda sec: (
+            f"sh_link {sec.link} is out of range ({self.count} sections)", "link"))
 
-    def _name_table(self, shstrndx: int, header: Header) -> StringTable | None:
+    def _first(self, mask: np.ndarray, message) -> None:
+        bad = np.flatnonzero(mask)
+        if len(bad):
+            sec = self.sections[int(bad[0])]
+            text, field = message(sec)
+            self.fail(sec, text, field)
+
+    def _name_table(self, shstrndx: int, raw: np.ndarray, header: Header) -> StringTable | None:
         if shstrndx == SHN_UNDEF:
             return None
-        sec = self.sections[shstrndx]
+        row = raw[shstrndx].tolist()
+        sec = Section(shstrndx, "", *row[1:])
         if sec.type != SHT_STRTAB:
             self.src.fail(f"e_shstrndx {shstrndx} names a {section_type_name(sec.type)} section, "
                           "not a string table", sec.where, header.field_offsets["e_shstrndx"])
-        self._check_bounds(sec)
-        return StringTable(self.src, sec)
+        if sec.offset + sec.size > len(self.src.data):
+            self.fail(sec, f"sh_offset {sec.offset:#x} + sh_size {sec.size:#x}: the section "
+                           f"name table lies outside the file ({len(self.src.data):#x} bytes)",
+                      "offset")
+        names = StringTable(self.src, sec)
+        own = names.get(row[0], "sh_name", self.field_at(shstrndx, "name"), sec.where)
+        names.section = replace(sec, name=own)
+        return names

@@ -27,6 +27,16 @@ class StringTable:
         end = self.data.index(b"\0", index)
         return self.data[index:end].decode("utf-8", "backslashreplace")
 
+    def names_at(self, indices: np.ndarray) -> list[str]:
+        """Many names at once; every index must already be < `limit`."""
+        if len(indices) == 0:
+            return []
+        nuls = np.flatnonzero(np.frombuffer(self.data, np.uint8) == 0)
+        ends = nuls[np.searchsorted(nuls, indices)]
+        data = self.data
+        return [data[a:b].decode("utf-8", "backslashreplace") if b > a else ""
+                for a, b in zip(indices.tolist(), ends.tolist())]
+
     def check_all(self, indices: np.ndarray, what: str, at_of,
                   section: tuple[int, str] | None = None) -> None:
         """Vectorised `get` check for many indices; `at_of(i)` gives the offset of entry i."""

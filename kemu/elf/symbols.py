@@ -52,12 +52,7 @@ class SymbolTable:
         """Every symbol's name at once (table-at-a-time: one searchsorted for the NULs)."""
         if self.strings is None or len(self.array) == 0:
             return [""] * len(self.array)
-        strtab = self.strings.data
-        nuls = np.flatnonzero(np.frombuffer(strtab, np.uint8) == 0)
-        starts = self.array["name"]
-        ends = nuls[np.searchsorted(nuls, starts)]
-        return [strtab[a:b].decode("utf-8", "backslashreplace") if b > a else ""
-                for a, b in zip(starts.tolist(), ends.tolist())]
+        return self.strings.names_at(self.array["name"])
 
     # -- reading and checking -------------------------------------------------------------
     def _read(self, sec: Section) -> None:
