@@ -1,0 +1,318 @@
+"""Kernel services: Python functions declared with their C prototypes.
+
+```python
+table = ServiceTable("uio")
+
+@table.service("int uiomove(void *buf, size_t n, struct uio *uio)")
+def uiomove(k, buf, n, uio): ...
+```
+
+The prototype is the single source of truth for a service: argument decoding on each ABI, the
+call trace (`uiomove(buf=0xc1002010, n=4, uio=0xc0ff7e80) = 0`) and `kemu services`. At install
+time the kernel turns each service into a trap handler specialised for the machine's arch: the
+argument conversions (mask, sign-extend, join two i386 slots for 64-bit values) are generated as
+straight-line Python once, so a call costs one `call.args(n)`, a few integer operations, the
+service itself and a ring-buffer append. Nothing is parsed or formatted per call; trace entries
+are stored raw and formatted only when someone reads them.
+"""
+from __future__ import annotations
+
+from collections import deque
+from dataclasses import dataclass
+from typing import Any, Callable, Iterable, Iterator, Mapping
+
+from .errors import KernelError
+from .prototype import Prototype, TypeInfo, parse_prototype
+
+ServiceFunc = Callable[..., "int | None"]
+
+
+@dataclass(frozen=True)
+class Service:
+    """One kernel function: its prototype, its Python implementation and where it belongs."""
+
+    prototype: Prototype
+    func: ServiceFunc
+    subsystem: str = ""
+    needs_call: bool = False  # the function also gets `call=` (the TrapCall: return address, machine)
+
+    @property
+    def name(self) -> str:
+        return self.prototype.name
+
+    @property
+    def doc(self) -> str:
+        return (self.func.__doc__ or "").strip()
+
+    def __str__(self) -> str:
+        return str(self.prototype)
+
+
+def service(prototype: str, *, typedefs: Mapping[str, TypeInfo] | None = None, subsystem: str = "",
+            needs_call: bool = False) -> Callable[[ServiceFunc], ServiceFunc]:
+    """Declare a service outside any table; the function gains a `.service` attribute.
+
+    `ServiceTable.add(fn)` accepts such functions, so a personality can define one-off services
+    next to the code they belong to and gather them later.
+    """
+    proto = parse_prototype(prototype, typedefs)
+
+    def decorate(func: ServiceFunc) -> ServiceFunc:
+        func.service = Service(proto, func, subsystem, needs_call)  # type: ignore[attr-defined]
+        return func
+
+    return decorate
+
+
+class ServiceTable:
+    """A named group of services (one kernel subsystem); the personality installs whole tables."""
+
+    def __init__(self, subsystem: str, typedefs: Mapping[str, TypeInfo] | None = None):
+        self.subsystem = subsystem
+        self.typedefs = dict(typedefs or {})
+        self._services: dict[str, Service] = {}
+
+    def service(self, prototype: str, *, needs_call: bool = False) -> Callable[[ServiceFunc], ServiceFunc]:
+        """Decorator: declare and register a service; returns the function unchanged."""
+        proto = parse_prototype(prototype, self.typedefs)
+
+        def decorate(func: ServiceFunc) -> ServiceFunc:
+            svc = Service(proto, func, self.subsystem, needs_call)
+            self.add(svc)
+            func.service = svc  # type: ignore[attr-defined]
+            return func
+
+        return decorate
+
+    def add(self, item: Service | ServiceFunc, replace: bool = False) -> Service:
+        """Register a Service (or a function decorated with `service`)."""
+        svc = item if isinstance(item, Service) else getattr(item, "service", None)
+        if not isinstance(svc, Service):
+            raise KernelError(f"{item!r} is not a service: declare it with @service(\"<prototype>\")")
+        if svc.name in self._services and not replace:
+            raise KernelError(f"service table {self.subsystem!r} already has {svc.name}")
+        self._services[svc.name] = svc
+        return svc
+
+    def subset(self, *names: str) -> "ServiceTable":
+        """A table with only the named services (KeyError names any that is missing)."""
+        out = ServiceTable(self.subsystem, self.typedefs)
+        for n in names:
+            if n not in self._services:
+                raise KeyError(f"service table {self.subsystem!r} has no service {n}")
+            out._services[n] = self._services[n]
+        return out
+
+    def without(self, *names: str) -> "ServiceTable":
+        """A table without the named services (a personality overriding a few)."""
+        out = ServiceTable(self.subsystem, self.typedefs)
+        out._services = {n: s for n, s in self._services.items() if n not in names}
+        return out
+
+    def get(self, name: str) -> Service | None:
+        return self._services.get(name)
+
+    def __getitem__(self, name: str) -> Service:
+        return self._services[name]
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._services
+
+    def __iter__(self) -> Iterator[Service]:
+        return iter(self._services.values())
+
+    def __len__(self) -> int:
+        return len(self._services)
+
+    def __repr__(self) -> str:
+        return f"ServiceTable({self.subsystem!r}, {len(self)} services)"
+
+
+# --- the call trace ------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ServiceCall:
+    """One completed service call, decoded: `args` holds (name, value, C type) triples."""
+
+    name: str
+    args: tuple[tuple[str, int, str], ...]
+    result: int | None
+    variadic: bool = False
+    fault: str | None = None       # the memory fault that made the service return EFAULT
+    ret_type: str = "int"
+
+    def format(self) -> str:
+        parts = [f"{n}={_fmt_value(v, t)}" for n, v, t in self.args]
+        if self.variadic:
+            parts.append("...")
+        text = f"{self.name}({', '.join(parts)})"
+        if self.ret_type != "void":
+            text += f" = {_fmt_value(self.result, self.ret_type)}"
+        if self.fault:
+            text += f" [fault: {self.fault}]"
+        return text
+
+    __str__ = format
+
+
+def _fmt_value(value: int | None, ctype: str) -> str:
+    if value is None:
+        return "void" if ctype == "void" else "0"
+    if ctype.endswith("*") or "(*)" in ctype or ctype in ("caddr_t", "c_caddr_t"):
+        return f"{value:#x}"
+    return str(value)
+
+
+class TraceRing:
+    """The last `capacity` service calls, stored raw and decoded on access.
+
+    Observers (`observe(cb)`) see every call as it completes as a ServiceCall — that is what
+    `kemu trace` uses; with none attached, recording a call is one deque append.
+    """
+
+    def __init__(self, arch: str, capacity: int = 4096):
+        self.arch = arch
+        self.raw: deque = deque(maxlen=capacity)
+        self.observers: list[Callable[[ServiceCall], None]] = []
+        self.faults = 0
+
+    @property
+    def capacity(self) -> int:
+        return self.raw.maxlen or 0
+
+    def observe(self, callback: Callable[[ServiceCall], None]) -> Callable[[], None]:
+        """Call `callback(ServiceCall)` after every service call; returns an unsubscribe function."""
+        self.observers.append(callback)
+
+        def remove() -> None:
+            if callback in self.observers:
+                self.observers.remove(callback)
+
+        return remove
+
+    def decode(self, entry: tuple) -> ServiceCall:
+        svc: Service = entry[0]
+        proto = svc.prototype
+        args = tuple((p.name, _signed(v, p.ctype, self.arch), p.ctype.spelling)
+                     for p, v in zip(proto.params, entry[1]))
+        result = entry[2]
+        if result is not None and not proto.ret.pointer and proto.ret.size(self.arch):
+            result = _signed(result, proto.ret, self.arch)
+        fault = str(entry[3]) if len(entry) > 3 else None
+        return ServiceCall(proto.name, args, result, proto.variadic, fault, proto.ret.spelling)
+
+    def notify(self, entry: tuple) -> None:
+        call = self.decode(entry)
+        for cb in list(self.observers):
+            cb(call)
+
+    def __len__(self) -> int:
+        return len(self.raw)
+
+    def __iter__(self) -> Iterator[ServiceCall]:
+        return (self.decode(e) for e in list(self.raw))
+
+    def __getitem__(self, index: int) -> ServiceCall:
+        return self.decode(self.raw[index])
+
+    def names(self) -> list[str]:
+        """Names of the recorded calls, oldest first (cheap: no decoding)."""
+        return [e[0].name for e in self.raw]
+
+    def clear(self) -> None:
+        self.raw.clear()
+
+    def text(self) -> str:
+        return "\n".join(str(c) for c in self)
+
+
+def _signed(value: int, ctype: Any, arch: str) -> int:
+    if not isinstance(value, int) or ctype.pointer or not ctype.signed:
+        return value
+    bits = 8 * ctype.size(arch)
+    value &= (1 << bits) - 1
+    return value - (1 << bits) if value >> (bits - 1) else value
+
+
+# --- trap handler generation ---------------------------------------------------------------
+
+def _decode_expr(ctype: Any, arch: str, slot: int) -> tuple[str, int]:
+    """Python expression converting raw argument words `a[slot..]` into the C value."""
+    word = 4 if arch == "i386" else 8
+    size = ctype.size(arch)
+    if ctype.pointer:
+        return f"a[{slot}]", 1
+    if size > word:  # 64-bit value on i386: low word first
+        expr = f"(a[{slot}] | (a[{slot + 1}] << 32))"
+        if ctype.signed:
+            expr = f"(({expr} ^ 0x8000000000000000) - 0x8000000000000000)"
+        return expr, 2
+    bits = 8 * size
+    mask = (1 << bits) - 1
+    base = f"a[{slot}]" if size == word else f"(a[{slot}] & {mask:#x})"
+    if ctype.signed:
+        sign = 1 << (bits - 1)
+        return f"(({base} ^ {sign:#x}) - {sign:#x})", 1
+    return base, 1
+
+
+def build_handler(kernel: Any, svc: Service, arch: str, trace: TraceRing,
+                  fault_types: tuple[type[BaseException], ...], efault: int) -> Callable[[Any], int | None]:
+    """A trap handler for `svc` on `arch`: decode, call, record, map faults to EFAULT."""
+    proto = svc.prototype
+    names, exprs, slot = [], [], 0
+    for i, p in enumerate(proto.params):
+        expr, used = _decode_expr(p.ctype, arch, slot)
+        names.append(f"v{i}")
+        exprs.append(expr)
+        slot += used
+    lines = ["def handler(call):"]
+    if slot:
+        lines.append(f"    a = call.args({slot})")
+    for n, e in zip(names, exprs):
+        lines.append(f"    {n} = {e}")
+    call_args = ["k"] + names
+    if proto.variadic:
+        lines.append(f"    va = call.varargs({slot})")
+        call_args.append("va")
+    if svc.needs_call:
+        call_args.append("call=call")
+    packed = "(" + "".join(f"{n}, " for n in names) + ")"
+    lines += [
+        "    try:",
+        f"        r = func({', '.join(call_args)})",
+        "    except faults as fault:",
+        f"        return on_fault(({packed}), fault)",
+        f"    append((svc, {packed}, r))",
+        "    if observers:",
+        f"        notify((svc, {packed}, r))",
+        "    return r",
+    ]
+    source = "\n".join(lines)
+
+    def on_fault(args: tuple, fault: BaseException) -> int:
+        trace.faults += 1
+        entry = (svc, args, efault, fault)
+        trace.raw.append(entry)
+        if trace.observers:
+            trace.notify(entry)
+        return efault
+
+    namespace: dict[str, Any] = {
+        "k": kernel, "func": svc.func, "svc": svc, "faults": fault_types, "on_fault": on_fault,
+        "append": trace.raw.append, "observers": trace.observers, "notify": trace.notify,
+    }
+    exec(compile(source, f"<kemu service {proto.name} ({arch})>", "exec"), namespace)
+    handler = namespace["handler"]
+    handler.__qualname__ = f"service_{proto.name}"
+    handler.__doc__ = f"Trap handler for {proto} ({arch})."
+    return handler
+
+
+def describe(services: Iterable[Service]) -> str:
+    """`kemu services`: one line per service, its prototype and the first line of its doc."""
+    lines = []
+    for s in sorted(services, key=lambda s: s.name):
+        doc = s.doc.splitlines()[0] if s.doc else ""
+        lines.append(f"{str(s.prototype):<60} {doc}".rstrip())
+    return "\n".join(lines)

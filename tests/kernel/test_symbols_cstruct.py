@@ -1,0 +1,90 @@
+"""The kernel symbol table and C struct layouts."""
+import pytest
+
+from kemu.kernel import KernelError, PrototypeError, StructLayout, SymbolTable
+
+
+def test_defined_symbols_are_found_by_name():
+    t = SymbolTable()
+    t.define("printf", 0xc0100040)
+    t.define("hz", 0xc0500000, "object", 4)
+    assert t.lookup("printf") == 0xc0100040 and t.get("hz").kind == "object"
+    assert t.lookup("nosuch") is None and "hz" in t and len(t) == 2
+
+
+def test_redefining_at_another_address_is_refused_unless_replacing():
+    t = SymbolTable()
+    t.define("printf", 0x1000)
+    t.define("printf", 0x1000)  # identical: fine
+    with pytest.raises(KernelError, match="already defined at 0x1000"):
+        t.define("printf", 0x2000)
+    t.define("printf", 0x2000, replace=True)
+    assert t.lookup("printf") == 0x2000 and t.symbolize(0x1000) is None
+
+
+def test_symbolize_names_addresses_inside_sized_symbols():
+    t = SymbolTable()
+    t.define("cdevsw", 0x5000, "object", 0x100)
+    t.define("printf", 0x1000)
+    assert t.symbolize(0x5010) == ("cdevsw", 0x10)
+    assert t.symbolize(0x1000) == ("printf", 0)
+    assert t.symbolize(0x1004) is None and t.symbolize(0x5100) is None and t.symbolize(0x10) is None
+
+
+def test_bad_definitions_are_rejected():
+    t = SymbolTable()
+    with pytest.raises(KernelError, match="kind must be"):
+        t.define("x", 1, "variable")
+    with pytest.raises(KernelError, match="bad address"):
+        t.define("x", -1)
+    with pytest.raises(KernelError, match="non-empty"):
+        t.define("", 1)
+
+
+def test_undefine_removes_name_and_address():
+    t = SymbolTable()
+    t.define("x", 0x10, "object", 4)
+    t.undefine("x")
+    assert t.lookup("x") is None and t.symbolize(0x10) is None
+
+
+UIO = ("struct uio { struct iovec *uio_iov; int uio_iovcnt; off_t uio_offset; size_t uio_resid;"
+       " enum uio_seg uio_segflg; enum uio_rw uio_rw; struct proc *uio_procp; };")
+
+
+def test_netbsd_uio_layout_on_i386_aligns_off_t_to_4():
+    s = StructLayout.parse("i386", UIO)
+    assert [(f.name, f.offset) for f in s.fields] == [
+        ("uio_iov", 0), ("uio_iovcnt", 4), ("uio_offset", 8), ("uio_resid", 16), ("uio_segflg", 20),
+        ("uio_rw", 24), ("uio_procp", 28)]
+    assert s.size == 32
+
+
+def test_netbsd_uio_layout_on_x86_64_is_naturally_aligned():
+    s = StructLayout.parse("x86_64", UIO)
+    assert [f.offset for f in s.fields] == [0, 8, 16, 24, 32, 36, 40] and s.size == 48
+
+
+def test_arrays_and_tail_padding():
+    s = StructLayout.parse("x86_64", "struct lmc_stat { int id; char name[32]; u_long offset; };")
+    assert s.offset("name") == 4 and s.offset("offset") == 40 and s.size == 48
+
+
+def test_pack_and_unpack_round_trip():
+    s = StructLayout.parse("i386", UIO)
+    data = s.pack(uio_iov=0xc1000000, uio_offset=-1, uio_resid=4)
+    assert len(data) == 32
+    values = s.unpack(data)
+    assert values["uio_iov"] == 0xc1000000 and values["uio_offset"] == -1 and values["uio_resid"] == 4
+
+
+def test_unknown_field_is_a_key_error_naming_the_struct():
+    with pytest.raises(KeyError, match="struct uio .i386. has no field 'uio_td'"):
+        StructLayout.parse("i386", UIO)["uio_td"]
+
+
+def test_malformed_struct_declarations_are_rejected():
+    with pytest.raises(PrototypeError, match="expected 'struct name"):
+        StructLayout.parse("i386", "union u { int a; };")
+    with pytest.raises(PrototypeError, match="field 'frob_t x'"):
+        StructLayout.parse("i386", "struct s { frob_t x; };")
