@@ -1,0 +1,95 @@
+"""Disassembly with symbols: `call uiomove`, `mov eax, dword ptr [fibo_scs+0x4]`."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable
+
+import capstone
+from capstone import x86_const as CX
+
+_BRANCH_GROUPS = (capstone.CS_GRP_CALL, capstone.CS_GRP_JUMP)
+_MEM_RE = re.compile(r"\[[^\]]*\]")
+
+
+@dataclass(frozen=True)
+class Insn:
+    """One decoded instruction. `op_str` has addresses replaced by symbols where known;
+    `raw_op_str` is capstone's text."""
+
+    address: int
+    size: int
+    bytes: bytes
+    mnemonic: str
+    op_str: str
+    raw_op_str: str
+    target: int | None = None  # branch target or absolute/rip-relative memory address
+
+    @property
+    def text(self) -> str:
+        return f"{self.mnemonic} {self.op_str}".strip()
+
+    def __str__(self) -> str:
+        return f"{self.address:#x}: {self.bytes.hex(' '):<24} {self.text}"
+
+
+class Disassembler:
+    """capstone for one arch, symbolizing through `lookup(addr) -> (name, offset) | None`."""
+
+    def __init__(self, arch: str, lookup: Callable[[int], "tuple[str, int] | None"]) -> None:
+        mode = capstone.CS_MODE_64 if arch == "x86_64" else capstone.CS_MODE_32
+        self._cs = capstone.Cs(capstone.CS_ARCH_X86, mode)
+        self._cs.detail = True
+        self._lookup = lookup
+        self._bits = 64 if arch == "x86_64" else 32
+
+    def _name(self, addr: int) -> str | None:
+        hit = self._lookup(addr)
+        if hit is None:
+            return None
+        name, off = hit
+        return name if off == 0 else f"{name}+{off:#x}"
+
+    def decode(self, code: bytes, address: int, count: int) -> list[Insn]:
+        out = []
+        for ins in self._cs.disasm(code, address, count):
+            out.append(self._symbolize(ins))
+        return out
+
+    def _symbolize(self, ins) -> Insn:
+        op_str = ins.op_str
+        target = None
+        comment = ""
+        try:
+            ops = ins.operands
+        except capstone.CsError:
+            ops = []
+        is_branch = any(ins.group(g) for g in _BRANCH_GROUPS)
+        for op in ops:
+            if op.type == CX.X86_OP_IMM:
+                value = op.imm & ((1 << self._bits) - 1)
+                if is_branch:
+                    target = value
+                    name = self._name(value)
+                    if name:
+                        op_str = name
+                elif value >= 0x1000:
+                    name = self._name(value)
+                    if name:
+                        comment = f"  ; {name}"
+            elif op.type == CX.X86_OP_MEM:
+                mem = op.mem
+                addr = None
+                if mem.base == CX.X86_REG_RIP and mem.index == 0:
+                    addr = (ins.address + ins.size + mem.disp) & ((1 << self._bits) - 1)
+                elif mem.base == 0 and mem.index == 0:
+                    addr = mem.disp & ((1 << self._bits) - 1)
+                if addr is not None:
+                    target = addr
+                    name = self._name(addr)
+                    if name:
+                        op_str = _MEM_RE.sub(f"[{name}]", op_str, count=1)
+                    elif mem.base == CX.X86_REG_RIP:
+                        comment = f"  ; {addr:#x}"
+        return Insn(ins.address, ins.size, bytes(ins.bytes), ins.mnemonic, op_str + comment,
+                    ins.op_str, target)
