@@ -1,0 +1,26 @@
+"""kemu.os — one personality per emulated system (contract: docs/interfaces.md §5).
+
+`boot(name, arch)` returns a booted system; the personality is imported only when asked for,
+so `import kemu` stays cheap.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+#: name -> (module, class) of each personality
+SYSTEMS = {
+    "netbsd-lkm": ("kemu.os.netbsd_lkm.system", "NetBSDLKM"),
+}
+
+
+def boot(name: str, arch: str = "i386", **options: Any):
+    """A freshly booted system: `boot("netbsd-lkm", "x86_64")`."""
+    import importlib
+    try:
+        module_name, class_name = SYSTEMS[name]
+    except KeyError:
+        raise ValueError(f"unknown system {name!r}; kemu knows: {', '.join(sorted(SYSTEMS))}") from None
+    if arch not in ("i386", "x86_64"):
+        raise ValueError(f"unknown arch {arch!r}: expected 'i386' or 'x86_64'")
+    cls = getattr(importlib.import_module(module_name), class_name)
+    return cls(arch, **options)

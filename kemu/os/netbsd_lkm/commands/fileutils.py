@@ -1,0 +1,193 @@
+"""`mknod`, `rm`, `chmod` and `ls` over kemu's /dev, with NetBSD 1.6's options and messages.
+
+The shell and the post-install shims share these, so a script's `mknod /dev/fibo0 c 29 0` and a
+user's typed one behave the same. Every function takes argv without the command name, the
+system whose /dev it acts on, and the output streams, and returns the exit status.
+"""
+from __future__ import annotations
+
+import re
+from typing import TextIO
+
+from kemu.kernel.devfs import ls_long
+from ..getopt import getopt
+
+USERS = {0: "root"}
+GROUPS = {0: "wheel", 5: "operator"}
+
+
+def _user(uid: int) -> str:
+    return USERS.get(uid, str(uid))
+
+
+def _group(gid: int) -> str:
+    return GROUPS.get(gid, str(gid))
+
+
+def _errtext(system, exc: OSError) -> str:
+    return getattr(exc, "message", None) or system.errno.strerror(exc.errno)
+
+
+def mknod(system, argv: list[str], out: TextIO, err: TextIO) -> int:
+    """mknod name [b | c] major minor — the node is created with mode 0666 less the umask (022)."""
+    parsed = getopt("mknod", argv, "")
+    usage = "usage: mknod name [b | c] major minor\n"
+    if parsed.error or len(parsed.operands) != 4:
+        if parsed.error:
+            err.write(parsed.error + "\n")
+        err.write(usage)
+        return 1
+    name, kind, major_text, minor_text = parsed.operands
+    if kind not in ("b", "c"):
+        err.write("mknod: node must be type 'b' or 'c'.\n")
+        return 1
+    numbers = []
+    for what, text in (("major", major_text), ("minor", minor_text)):
+        try:
+            value = int(text, 0)
+        except ValueError:
+            value = -1
+        if value < 0 or value > 0xFFFFFFFF:
+            err.write(f"mknod: invalid {what} number '{text}'\n")
+            return 1
+        numbers.append(value)
+    try:
+        system.devfs.mknod(name, kind, numbers[0], numbers[1], 0o666 & ~system.umask)
+    except OSError as exc:
+        err.write(f"mknod: {name}: {system.errno.strerror(exc.errno)}\n")
+        return 1
+    return 0
+
+
+def rm(system, argv: list[str], out: TextIO, err: TextIO) -> int:
+    """rm [-f] [-v] file ... — only device nodes exist in kemu's file system."""
+    parsed = getopt("rm", argv, "fiRrvdPW")
+    if parsed.error or not parsed.operands and not any(o == "f" for o, _ in parsed.options):
+        if parsed.error:
+            err.write(parsed.error + "\n")
+        err.write("usage: rm [-f|-i] [-dPRrvW] file ...\n")
+        return 1
+    flags = {o for o, _ in parsed.options}
+    status = 0
+    for name in parsed.operands:
+        try:
+            system.devfs.unlink(name)
+        except OSError as exc:
+            if "f" in flags and exc.errno == system.errno.ENOENT:
+                continue
+            err.write(f"rm: {name}: {system.errno.strerror(exc.errno)}\n")
+            status = 1
+            continue
+        if "v" in flags:
+            out.write(name + "\n")
+    return status
+
+
+_SYMBOLIC = re.compile(r"([ugoa]*)([-+=])([rwxXst]*|[ugo])$")
+
+
+def parse_mode(text: str, current: int) -> int | None:
+    """An octal or symbolic (u+w,go=r) mode applied to `current`; None if it is not a mode."""
+    if re.fullmatch(r"[0-7]{1,4}", text):
+        return int(text, 8)
+    mode = current
+    for clause in text.split(","):
+        match = _SYMBOLIC.match(clause)
+        if not match:
+            return None
+        who, op, perms = match.groups()
+        mask = 0
+        for w in who or "a":
+            mask |= {"u": 0o4700, "g": 0o2070, "o": 0o0007, "a": 0o6777}[w]
+        if not who:
+            mask &= ~0o022  # like chmod(1) with no "who": the umask limits it
+        if perms in ("u", "g", "o"):
+            shift = {"u": 6, "g": 3, "o": 0}[perms]
+            bits = (current >> shift) & 7
+            value = bits << 6 | bits << 3 | bits
+        else:
+            value = 0
+            for p in perms:
+                value |= {"r": 0o444, "w": 0o222, "x": 0o111, "X": 0o111, "s": 0o6000, "t": 0o1000}[p]
+        value &= mask | (0o1000 if "t" in perms else 0)
+        if op == "+":
+            mode |= value
+        elif op == "-":
+            mode &= ~value
+        else:
+            mode = (mode & ~(mask if who else 0o7777 & ~0o022)) | value
+    return mode & 0o7777
+
+
+def chmod(system, argv: list[str], out: TextIO, err: TextIO) -> int:
+    """chmod mode file ... — octal or symbolic modes."""
+    parsed = getopt("chmod", argv, "fhHLPR")
+    if parsed.error or len(parsed.operands) < 2:
+        if parsed.error:
+            err.write(parsed.error + "\n")
+        err.write("usage: chmod [-R [-H | -L | -P]] [-fh] mode file ...\n")
+        return 1
+    mode_text, *names = parsed.operands
+    if parse_mode(mode_text, 0) is None:
+        err.write(f"chmod: invalid file mode: {mode_text}\n")
+        return 1
+    quiet = any(o == "f" for o, _ in parsed.options)
+    status = 0
+    for name in names:
+        try:
+            node = system.devfs.stat(name)
+            system.devfs.chmod(name, parse_mode(mode_text, node.mode))
+        except OSError as exc:
+            if not quiet:
+                err.write(f"chmod: {name}: {system.errno.strerror(exc.errno)}\n")
+            status = 1
+    return status
+
+
+def ls(system, argv: list[str], out: TextIO, err: TextIO) -> int:
+    """ls [-l] [file ...] — names, or the long format of NetBSD's ls; `/dev` lists every node."""
+    parsed = getopt("ls", argv, "1ladFs")
+    if parsed.error:
+        err.write(parsed.error + "\n")
+        err.write("usage: ls [-AaBbCcdFfghikLlmnopqRrSsTtuWwx1] [file ...]\n")
+        return 1
+    long_format = any(o == "l" for o, _ in parsed.options)
+    names = parsed.operands or ["/dev"]
+    status = 0
+    files: list[tuple[str, object]] = []
+    directories: list[str] = []
+    for name in names:
+        if name.rstrip("/") in ("/dev", "/"):
+            directories.append(name)
+            continue
+        node = system.devfs.lookup(name)
+        if node is None:
+            err.write(f"ls: {name}: No such file or directory\n")
+            status = 1
+            continue
+        files.append((name, node))
+    files.sort(key=lambda item: item[0])
+    now = system.clock.time
+    if files:
+        if long_format:
+            for line in ls_long(files, _user, _group, now):
+                out.write(line + "\n")
+        else:
+            for name, _ in files:
+                out.write(name + "\n")
+    for i, directory in enumerate(directories):
+        if files or len(directories) > 1:
+            out.write(("\n" if files or i else "") + f"{directory}:\n")
+        nodes = system.devfs.nodes()
+        if long_format:
+            total = 0
+            out.write(f"total {total}\n")
+            for line in ls_long([(n.name, n) for n in nodes], _user, _group, now):
+                out.write(line + "\n")
+        else:
+            for n in nodes:
+                out.write(n.name + "\n")
+    return status
+
+
+COMMANDS = {"mknod": mknod, "rm": rm, "chmod": chmod, "ls": ls}

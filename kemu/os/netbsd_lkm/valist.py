@@ -1,0 +1,57 @@
+"""Reading a guest `va_list`, for vprintf(9) and vsnprintf(9).
+
+A module that wraps printf (`void mylog(const char *fmt, ...) { va_list ap; va_start(ap, fmt);
+vprintf(fmt, ap); }`) hands the kernel a `va_list`, not the arguments. Its shape is the ABI's:
+
+* i386: a `char *` pointing at the first variadic argument on the caller's stack; each argument
+  occupies 4 bytes (8 for a 64-bit integer).
+* x86-64 System V: a pointer to `struct { u32 gp_offset; u32 fp_offset; void *overflow_arg_area;
+  void *reg_save_area; }`. Integer arguments come from the register save area while
+  gp_offset < 48, then from the overflow area 8 bytes at a time.
+
+`GuestVaList` implements kemu.kernel's `VarArgs` protocol over either, so the kernel printf
+formatter reads a va_list exactly as it reads a trap's own `...`.
+"""
+from __future__ import annotations
+
+_GP_REGS_BYTES = 48   # six integer argument registers in the x86-64 register save area
+
+
+class GuestVaList:
+    def __init__(self, mem, arch: str, va_list: int):
+        self.mem = mem
+        self.arch = arch
+        self.word_size = 4 if arch == "i386" else 8
+        if arch == "i386":
+            self.pos = va_list
+        else:
+            raw = mem.read(va_list, 24)
+            self.gp_offset = int.from_bytes(raw[0:4], "little")
+            self.overflow = int.from_bytes(raw[8:16], "little")
+            self.reg_save = int.from_bytes(raw[16:24], "little")
+
+    def _next_word(self, size: int) -> int:
+        """The next argument slot's raw bytes as an unsigned integer of `size` (4 or 8) bytes."""
+        if self.arch == "i386":
+            value = int.from_bytes(self.mem.read(self.pos, size), "little")
+            self.pos += size
+            return value
+        if self.gp_offset < _GP_REGS_BYTES:
+            addr = self.reg_save + self.gp_offset
+            self.gp_offset += 8
+        else:
+            addr = self.overflow
+            self.overflow += 8
+        return int.from_bytes(self.mem.read(addr, 8), "little")
+
+    def next_int(self, size: int, signed: bool) -> int:
+        slot = 8 if size == 8 else 4
+        value = self._next_word(slot)
+        bits = 8 * size
+        value &= (1 << bits) - 1
+        if signed and value >> (bits - 1):
+            value -= 1 << bits
+        return value
+
+    def next_ptr(self) -> int:
+        return self._next_word(self.word_size) & ((1 << (8 * self.word_size)) - 1)
