@@ -63,6 +63,23 @@ class Abi:
         self.word_fmt = "<Q" if self.word_size == 8 else "<I"
         self.word_mask = (1 << (8 * self.word_size)) - 1
         self.arg_offsets = tuple(self.arg_offset(i) for i in range(32))
+        self._plans: dict[int, tuple[tuple[struct.Struct, int], ...]] = {}
+
+    def args_plan(self, n: int) -> tuple[tuple[struct.Struct, int], ...]:
+        """How to read the first `n` arguments from a frame with few unpack calls:
+        (Struct of k words, frame offset) per contiguous run."""
+        plan = self._plans.get(n)
+        if plan is None:
+            runs: list[list[int]] = []
+            for i in range(n):
+                o = self.arg_offset(i)
+                if runs and runs[-1][0] + self.word_size * runs[-1][1] == o:
+                    runs[-1][1] += 1
+                else:
+                    runs.append([o, 1])
+            plan = tuple((struct.Struct(f"<{k}{self.word_fmt[1]}"), o) for o, k in runs)
+            self._plans[n] = plan
+        return plan
 
     def arg_offset(self, i: int) -> int:
         """Byte offset of argument `i` (one machine word) from the frame pointer."""

@@ -56,6 +56,38 @@ class Disassembler:
             out.append(self._symbolize(ins))
         return out
 
+    def memory_operands(self, code: bytes, address: int, read_reg: Callable[[str], int]
+                        ) -> list[tuple[int, int]]:
+        """(effective address, size) of every memory the instruction at `address` touches,
+        explicit operands and the implicit stack and string accesses, computed from the
+        current registers (`read_reg(name)`). Used to turn the page a fault was reported
+        for into the exact address."""
+        out: list[tuple[int, int]] = []
+        mask = (1 << self._bits) - 1
+        ws = self._bits // 8
+        for ins in self._cs.disasm(code, address, 1):
+            for op in ins.operands:
+                if op.type != CX.X86_OP_MEM:
+                    continue
+                mem = op.mem
+                if mem.base == CX.X86_REG_RIP:
+                    base = ins.address + ins.size
+                else:
+                    base = read_reg(ins.reg_name(mem.base)) if mem.base else 0
+                index = read_reg(ins.reg_name(mem.index)) * mem.scale if mem.index else 0
+                out.append(((base + index + mem.disp) & mask, op.size))
+            sp = read_reg("rsp" if self._bits == 64 else "esp")
+            name = ins.mnemonic
+            if name.startswith(("push", "call", "enter")):
+                out.append(((sp - ws) & mask, ws))
+            elif name.startswith(("pop", "ret", "leave", "iret")):
+                out.append((sp, ws))
+            if name.startswith(("movs", "stos", "cmps", "scas", "ins", "rep")):
+                di = "rdi" if self._bits == 64 else "edi"
+                si = "rsi" if self._bits == 64 else "esi"
+                out += [(read_reg(di), ws), (read_reg(si), ws)]
+        return out
+
     def _symbolize(self, ins) -> Insn:
         op_str = ins.op_str
         target = None

@@ -79,8 +79,8 @@ class Hook:
     kind: str
     begin: int
     end: int
-    handle: int
-    cfunc: Any = field(repr=False)
+    handles: list[int] = field(repr=False)
+    cfuncs: list[Any] = field(repr=False)
 
 
 @dataclass
@@ -447,6 +447,7 @@ class Machine:
             elif denied is not None:
                 fault_addr, acc, region = denied
                 access = ACCESS_NAMES.get(acc, "access")
+                fault_addr = self._exact_fault_address(pc, fault_addr, access)
                 kind, message = self._classify_memory_fault(fault_addr, access, region)
             elif err in (ucc.UC_ERR_READ_UNMAPPED, ucc.UC_ERR_WRITE_UNMAPPED, ucc.UC_ERR_FETCH_UNMAPPED):
                 access = {ucc.UC_ERR_READ_UNMAPPED: "read", ucc.UC_ERR_WRITE_UNMAPPED: "write"}.get(err, "fetch")
@@ -478,6 +479,28 @@ class Machine:
         if halted:
             self._fail(GuestFault, "halt", "hlt executed in guest code", pc - 1, rec)
         self._fail(GuestFault, "stopped", "emulation stopped for no known reason", pc, rec)
+
+    def _exact_fault_address(self, pc: int, page: int, access: str) -> int:
+        """Unicorn reports the *page* its TLB refused; find the byte the instruction at `pc`
+        wanted in that page (what cr2 would hold), else keep the page address."""
+        page &= ~(PAGE_SIZE - 1)
+        if access == "fetch":
+            return pc if pc & ~(PAGE_SIZE - 1) == page else page
+        n = 16
+        while n > 0 and not self.mem.is_mapped(pc, n):
+            n -= 1
+        if n == 0:
+            return page
+        try:
+            candidates = self._disasm.memory_operands(self.mem.read(pc, n), pc, self.regs.read)
+        except Exception:
+            return page
+        for ea, size in candidates:
+            if ea & ~(PAGE_SIZE - 1) == page:
+                return ea
+            if ea < page < ea + max(size, 1):
+                return page   # the access straddles into the refused page
+        return page
 
     def _previous_insn(self, pc: int, opcode: bytes) -> int:
         for back in (2, 1):
@@ -610,17 +633,34 @@ class Machine:
         wrapped = self._guarded(lambda h, address, size, ud: cb(address, size))
         cfunc = native.HOOK_CODE_CFUNC(wrapped)
         handle = native.hook_add(self._h, UC_HOOK_CODE, cfunc, begin, end)
-        hook = Hook("code", begin, end, handle, cfunc)
+        hook = Hook("code", begin, end, [handle], [cfunc])
         self._hooks.append(hook)
         self._retranslate(begin, end)
         return hook
 
     def add_write_watch(self, cb: Callable[[int, int, int], None], begin: int, end: int) -> Hook:
-        """Call `cb(address, size, value)` on each guest write touching [begin, end]."""
-        wrapped = self._guarded(lambda h, access, address, size, value, ud: cb(address, size, value & _M64))
-        cfunc = native.HOOK_MEM_ACCESS_CFUNC(wrapped)
-        handle = native.hook_add(self._h, UC_HOOK_MEM_WRITE, cfunc, begin, end)
-        hook = Hook("write", begin, end, handle, cfunc)
+        """Call `cb(address, size, value)` on each guest write touching [begin, end] (every
+        byte of which must be mapped). In virtual-TLB mode Unicorn reports memory accesses
+        by *physical* address, so the watch hooks the physical pages behind the range as it
+        is mapped now and translates back."""
+        if end < begin or not self.mem.is_mapped(begin, end - begin + 1):
+            raise MemoryFault(begin, max(end - begin + 1, 0), "watch")
+        handles, cfuncs = [], []
+        addr = begin
+        while addr <= end:
+            r = self.mem.region_at(addr)
+            piece_end = min(end, r.end - 1)
+            phys = r.backing.phys + r.offset + (addr - r.start)
+            delta = addr - phys
+
+            def on_write(h, access, paddr, size, value, ud, delta=delta):
+                cb(paddr + delta, size, value & _M64)
+
+            cfunc = native.HOOK_MEM_ACCESS_CFUNC(self._guarded(on_write))
+            handles.append(native.hook_add(self._h, UC_HOOK_MEM_WRITE, cfunc, phys, phys + piece_end - addr))
+            cfuncs.append(cfunc)
+            addr = piece_end + 1
+        hook = Hook("write", begin, end, handles, cfuncs)
         self._hooks.append(hook)
         self.mem.flush_tlb()
         self._retranslate(0, (1 << (8 * self.word_size)) - 1)
@@ -631,9 +671,10 @@ class Machine:
         if hook not in self._hooks:
             raise MachineError(f"{hook!r} is not installed")
         self._hooks.remove(hook)
-        native.hook_del(self._h, hook.handle)
+        for handle in hook.handles:
+            native.hook_del(self._h, handle)
         if self._active:
-            self._graveyard.append(hook.cfunc)   # Unicorn frees it when the outer run ends
+            self._graveyard.extend(hook.cfuncs)  # Unicorn frees them when the outer run ends
         if self._step_hook is hook:
             self._step_hook = None
 

@@ -57,6 +57,15 @@ class TrapCall:
 
     def args(self, n: int) -> list[int]:
         """The first `n` arguments."""
+        if n <= 0:
+            return []
+        plan = self.abi.args_plan(n)
+        last = plan[-1]
+        if self._base + last[1] + last[0].size - self.abi.word_size <= self._lim:
+            out: list[int] = []
+            for st, o in plan:
+                out += st.unpack_from(self._mm, self._base + o)
+            return out
         return [self.arg(i) for i in range(n)]
 
     def signed_arg(self, i: int) -> int:
