@@ -62,7 +62,7 @@ def relocated_debug_object(data: bytes, section_addresses: Mapping[int, int],
     is64 = elf.elfclass == 64
     types = _X86_64_TYPES if is64 else _I386_TYPES
     shoff, shentsize = elf["e_shoff"], elf["e_shentsize"]
-    addr_field = 24 if is64 else 12        # offset of sh_addr in a section header
+    addr_field = 16 if is64 else 12        # offset of sh_addr in a section header
     for index, addr in section_addresses.items():
         if 0 < index < elf.num_sections():
             pos = shoff + index * shentsize + addr_field

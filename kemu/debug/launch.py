@@ -1,0 +1,154 @@
+"""Wiring a debugging session to a booted system: modload under the debugger, the shell, gdb.
+
+`DebugLaunch` boots nothing itself; it takes a system (`kemu.boot(...)` result), arms "stop at
+the next module instruction", runs the personality's own `modload` command line (so the user
+sees modload's real output), and discovers each module the first time the guest stops in it
+(the linker's image, the object's DWARF and unwind tables). The same session then reads
+top-level commands: debugger commands and the guest shell's commands (`od /dev/fibo0`).
+"""
+from __future__ import annotations
+
+import shlex
+import sys
+from pathlib import Path
+from typing import Iterable, Iterator, TextIO
+
+from kemu.debug.commands import CommandError
+from kemu.debug.core import DebuggerKilled
+from kemu.debug.session import Session, SessionEnd
+from kemu.debug.symbols import SymbolIndex, module_info_from_image
+from kemu.paths import GUEST, ROOT
+
+# the personality shell's commands that may be typed directly at the debugger prompt
+SHELL_WORDS = frozenset({"od", "ls", "modload", "modunload", "modstat", "mknod", "rm", "chmod",
+                         "dmesg", "cat", "hexdump", "dd", "sh"})
+
+
+def add_symbol_file_line(path: str, section_addresses: dict[str, int]) -> str:
+    """gdb's `add-symbol-file` command placing every allocated section where the linker put it."""
+    parts = [f"add-symbol-file {path}"]
+    for name, addr in sorted(section_addresses.items(), key=lambda kv: kv[1]):
+        parts.append(f"-s {name} {addr:#x}")
+    return " ".join(parts)
+
+
+class DebugLaunch:
+    """One `kemu debug` run over a booted system."""
+
+    def __init__(self, system, *, out: TextIO = sys.stdout, err: TextIO | None = None,
+                 color: bool = False, context: bool = True, echo_commands: bool = False,
+                 source_dirs: Iterable[Path] = ()):
+        self.system = system
+        self.machine = system.machine
+        self.kernel = system.kernel
+        self.out = out
+        self.err = err or out
+        self.source_dirs = [*source_dirs, ROOT, GUEST]
+        self.paths: dict[str, str] = {}          # object display name → path on disk
+        self.symbols = SymbolIndex(kernel_lookup=self.kernel.symbols.lookup,
+                                   kernel_symbolize=self._kernel_symbolize)
+        self.session = Session(self.machine, self.symbols, out=out, err=self.err, color=color,
+                               context=context, kernel=self.kernel, shell_runner=self.run_shell_line,
+                               shell_words=SHELL_WORDS, module_finder=self.discover,
+                               echo_commands=echo_commands)
+        self.pending_breaks: list[str] = []
+        self.on_module: list = []                 # callbacks(ModuleInfo, slot) when a module is first seen
+        self._shell = None
+
+    # ---- kernel symbols ---------------------------------------------------------------
+    def _kernel_symbolize(self, addr: int):
+        stub = self.machine.stub_at(addr) if hasattr(self.machine, "stub_at") else None
+        if stub is not None:
+            return stub.name, addr - stub.addr if hasattr(stub, "addr") else 0
+        try:
+            return self.machine.lookup_symbol(addr)
+        except Exception:
+            return None
+
+    # ---- modules ------------------------------------------------------------------------
+    def discover(self, pc: int) -> bool:
+        """Learn the module holding pc from the personality's module table; True if found."""
+        lkm = getattr(self.system, "lkm", None)
+        slot = lkm.slot_of_address(pc) if lkm is not None else None
+        if slot is None or slot.image is None:
+            return False
+        name = slot.name
+        path = self.paths.get(slot.object_name) or slot.object_name
+        data = None
+        try:
+            data = Path(path).read_bytes()
+        except OSError:
+            data = None
+        info = module_info_from_image(name, slot.image, data, path, self.session.dbg.unwind_tables,
+                                      self.source_dirs)
+        self.symbols.add(info)
+        for cb in self.on_module:
+            cb(info, slot)
+        self._apply_pending_breaks()
+        return True
+
+    def _apply_pending_breaks(self) -> None:
+        still = []
+        for where in self.pending_breaks:
+            try:
+                self.session.cmd_break(where, "")
+            except CommandError:
+                still.append(where)
+        self.pending_breaks = still
+
+    # ---- the shell -------------------------------------------------------------------------
+    def run_shell_line(self, line: str) -> int:
+        """Run one command of the guest system's shell, its output going to the session's."""
+        make_shell = getattr(self.system, "shell", None)
+        if self._shell is None and make_shell is not None:
+            try:
+                self._shell = make_shell()
+            except Exception:
+                self._shell = None
+        if self._shell is not None and hasattr(self._shell, "run_line"):
+            try:
+                return self._shell.run_line(line, self.out, self.err)
+            except TypeError:
+                return self._shell.run_line(line)
+        argv = shlex.split(line)
+        return self.system.run_command(argv, self.out, self.err)
+
+    # ---- the run ---------------------------------------------------------------------------
+    def run(self, module: str, lines: Iterator[str], *, entry: str | None = None,
+            postinstall: str | None = None, lenient: bool = False,
+            breaks: Iterable[str] = (), stop_at_entry: bool = True) -> int:
+        """Load `module` under the debugger, then take top-level commands until quit or EOF."""
+        s = self.session
+        s.lines = lines
+        self.paths[module] = module
+        self.pending_breaks.extend(breaks)
+        if stop_at_entry:
+            s.dbg.stop_at_next_module_instruction()
+        argv = ["modload"]
+        if entry:
+            argv += ["-e", entry]
+        if postinstall:
+            argv += ["-p", postinstall]
+        if lenient:
+            argv += ["--lenient"]
+        argv.append(module)
+        status = 0
+        try:
+            status = self.run_shell_line(shlex.join(argv))
+        except DebuggerKilled:
+            status = 1
+        if not stop_at_entry or s.quitting:
+            pass
+        if s.remote is not None and s.remote.conn is None and not s.remote.detached and not s.quitting:
+            pass
+        try:
+            if not s.quitting:
+                self._apply_pending_breaks()
+                s.command_loop(stopped=False)
+        except SessionEnd:
+            pass
+        finally:
+            if s.remote is not None:
+                s.remote.finish(0)
+            s.dbg.close()
+        return 1 if s.errors and status == 0 and False else status

@@ -1,0 +1,31 @@
+"""Shared helpers for the debugger tests: fixture paths and a linked fibo image."""
+from __future__ import annotations
+
+import pytest
+
+from kemu.paths import fixture
+
+ARCHES = ("i386", "x86_64")
+COMPILERS = ("gcc", "clang")
+BASES = {"i386": 0xDCA4F000, "x86_64": 0xFFFFFFFFA0000000}
+STUBS = {"i386": 0xC0100000, "x86_64": 0xFFFFFFFF80100000}
+
+
+def fibo_path(arch: str, compiler: str = "gcc", debug: bool = False) -> str:
+    path = fixture("netbsd-lkm", arch, compiler, "fibo-g.o" if debug else "fibo.o")
+    if not path.exists():
+        pytest.skip(f"fixture {path} not built")
+    return str(path)
+
+
+def link_fixture(path: str, arch: str):
+    """The object linked at the arch's module base, kernel symbols bound to distinct fake stubs."""
+    from kemu.elf import ObjectFile
+    from kemu.link import link
+    obj = ObjectFile.load(path)
+    stubs: dict[str, int] = {}
+
+    def resolve(name: str) -> int:
+        return stubs.setdefault(name, STUBS[arch] + 16 * len(stubs))
+
+    return obj, link(obj, base=BASES[arch], resolve=resolve), stubs
