@@ -195,6 +195,11 @@ class Session:
             self.quitting = True
             self.dbg.kill()
 
+    def stub_target(self):
+        """The GDB stub's view of this session's machine (registers, memory, breakpoints)."""
+        from kemu.debug.remote_target import RemoteTarget
+        return RemoteTarget(self.dbg)
+
     def _discover_module(self, pc: int) -> None:
         if self.symbols.module_at(pc) is None and self.module_finder is not None:
             self.module_finder(pc)

@@ -1,0 +1,161 @@
+"""`kemu debug`: load a module under a gdb-like debugger, or serve it to real gdb.
+
+    kemu debug [--os netbsd-lkm] [--arch i386|x86_64] MODULE [-e ENTRY] [-p POSTINSTALL]
+               [--lenient] [--break WHERE ...] [--batch FILE] [--ex COMMAND ...]
+               [--gdb [HOST:]PORT] [--symbols-out FILE] [--no-context] [--color WHEN]
+
+The module is linked and loaded by the personality's own `modload`; the debugger stops before
+the entry point's first instruction. At every stop (and at the top level, after the load) it
+takes gdb's commands, and the guest shell's commands (`od -t u4 -N 8 /dev/fibo0`) to run the
+module. `--batch FILE` (or `--ex`) reads commands from there instead of the terminal; the
+session ends when they run out, as `gdb -batch` does.
+
+With `--gdb`, stops are served to a real gdb over the remote protocol instead (loopback unless a
+host is given); kemu prints the `add-symbol-file` line that places the module's sections, and
+`--symbols-out` also writes the linked module as an ELF executable gdb can load directly.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "debug", help="step through a module's code with gdb's commands, or attach real gdb",
+        description="Load a kernel module under a debugger that stops before its entry point.")
+    add_common_arguments(p)
+    p.add_argument("--break", dest="breaks", action="append", default=[], metavar="WHERE",
+                   help="set a breakpoint (SYMBOL, SYMBOL+OFF, *ADDR, FILE:LINE); repeatable")
+    p.add_argument("--batch", metavar="FILE", help="read debugger commands from FILE ('-' for stdin), then quit")
+    p.add_argument("--ex", dest="ex", action="append", default=[], metavar="COMMAND",
+                   help="run COMMAND (repeatable; like gdb -ex); implies batch mode")
+    p.add_argument("--gdb", metavar="[HOST:]PORT",
+                   help="serve the GDB remote protocol on HOST:PORT (default host 127.0.0.1)")
+    p.add_argument("--symbols-out", metavar="FILE", help="write the linked module as an ELF executable for gdb")
+    p.add_argument("--no-context", dest="context", action="store_false", help="no context panel at stops")
+    p.add_argument("--color", choices=("auto", "always", "never"), default="auto")
+    p.add_argument("--directory", "-d", dest="directories", action="append", default=[], metavar="DIR",
+                   help="also look for source files in DIR")
+    p.set_defaults(func=run)
+
+
+def add_common_arguments(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--os", dest="system", default="netbsd-lkm", help="system to boot (netbsd-lkm)")
+    p.add_argument("--arch", choices=("i386", "x86_64"), help="default: the module's own")
+    p.add_argument("--timeout", type=float, default=0, metavar="SECONDS",
+                   help="limit on each call into module code (default: none while debugging)")
+    p.add_argument("module", help="the module object (e.g. fibo.o)")
+    p.add_argument("-e", dest="entry", metavar="ENTRY", help="modload -e: the entry point")
+    p.add_argument("-p", dest="postinstall", metavar="POSTINSTALL", help="modload -p: post-install script")
+    p.add_argument("--lenient", action="store_true", help="load even with missing kernel symbols")
+
+
+def boot_for(args: argparse.Namespace, prog: str):
+    """Boot the system for the module's arch; (system, None) or (None, exit status) after an error."""
+    from kemu.os import boot
+    arch = args.arch
+    if arch is None:
+        try:
+            from kemu.elf import ObjectFile
+            arch = ObjectFile.load(args.module).arch
+        except OSError as exc:
+            print(f"{prog}: {args.module}: {exc.strerror}", file=sys.stderr)
+            return None, 1
+        except Exception as exc:
+            print(f"{prog}: {exc}", file=sys.stderr)
+            return None, 1
+    try:
+        return boot(args.system, arch, call_timeout=args.timeout), None
+    except (ValueError, TypeError) as exc:
+        print(f"{prog}: {exc}", file=sys.stderr)
+        return None, 2
+
+
+def _lines_from(args: argparse.Namespace):
+    if args.ex:
+        return iter(args.ex), False
+    if args.batch:
+        try:
+            text = sys.stdin.read() if args.batch == "-" else open(args.batch).read()
+        except OSError as exc:
+            print(f"kemu debug: {args.batch}: {exc.strerror}", file=sys.stderr)
+            return None, False
+        return iter(text.splitlines()), False
+    if sys.stdin.isatty():
+        return _interactive_lines(), True
+    return (line.rstrip("\n") for line in sys.stdin), False
+
+
+def _interactive_lines():
+    try:
+        import readline  # noqa: F401  (line editing and history for input())
+    except ImportError:
+        pass
+    while True:
+        try:
+            yield input("(kemu) ")
+        except EOFError:
+            print("quit")
+            return
+        except KeyboardInterrupt:
+            print("Quit")
+            continue
+
+
+def run(args: argparse.Namespace) -> int:
+    from kemu.debug.gdbstub import GdbServer, parse_listen_address
+    from kemu.debug.launch import DebugLaunch, add_symbol_file_line
+
+    if not os.path.isfile(args.module):
+        print(f"kemu debug: {args.module}: No such file or directory", file=sys.stderr)
+        return 1
+    listen = None
+    if args.gdb:
+        try:
+            listen = parse_listen_address(args.gdb)
+        except ValueError as exc:
+            print(f"kemu debug: {exc}", file=sys.stderr)
+            return 2
+    lines, interactive = _lines_from(args)
+    if lines is None:
+        return 1
+    system, status = boot_for(args, "kemu debug")
+    if system is None:
+        return status
+    color = args.color == "always" or (args.color == "auto" and interactive and sys.stdout.isatty())
+    launch = DebugLaunch(system, out=sys.stdout, err=sys.stderr, color=color,
+                         context=args.context and listen is None, echo_commands=not interactive,
+                         source_dirs=args.directories)
+    if listen is not None:
+        try:
+            server = GdbServer(launch.session.stub_target(), listen[0], listen[1])
+        except OSError as exc:
+            print(f"kemu debug: cannot listen on {listen[0]}:{listen[1]}: {exc.strerror}", file=sys.stderr)
+            return 1
+        launch.session.remote = server
+
+        def announce(info, slot) -> None:
+            if args.symbols_out:
+                from kemu.link import write_executable
+                from kemu.elf import ObjectFile
+                write_executable(slot.image, ObjectFile.load(args.module), args.symbols_out)
+                print(f"kemu: wrote the linked module to {args.symbols_out} (gdb {args.symbols_out})")
+            print(f"kemu: in gdb: {add_symbol_file_line(os.path.abspath(args.module), info.section_addresses)}")
+            print(f"kemu: sources: directory {os.getcwd()}")
+            print(f"kemu: waiting for gdb on {server.host}:{server.port} "
+                  f"(target remote {server.host}:{server.port})", flush=True)
+
+        launch.on_module.append(announce)
+    elif args.symbols_out:
+        def write_out(info, slot) -> None:
+            from kemu.link import write_executable
+            from kemu.elf import ObjectFile
+            write_executable(slot.image, ObjectFile.load(args.module), args.symbols_out)
+        launch.on_module.append(write_out)
+    try:
+        return launch.run(args.module, lines, entry=args.entry, postinstall=args.postinstall,
+                          lenient=args.lenient, breaks=args.breaks)
+    finally:
+        sys.stdout.flush()
