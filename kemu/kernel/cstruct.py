@@ -19,6 +19,34 @@ from .prototype import PrototypeError, TypeInfo, parse_prototype
 _WORD = {"i386": 4, "x86_64": 8}
 
 
+def strip_comments(text: str) -> str:
+    """C text without /* */ and // comments (each replaced by a space)."""
+    text = re.sub(r"/\*.*?\*/", " ", text, flags=re.S)
+    return re.sub(r"//[^\n]*", " ", text)
+
+
+def extract_struct(header_text: str, name: str) -> str:
+    """The `struct name { ... };` definition inside a header's text (comments removed).
+
+    Lets a personality lay out structures straight from its guest headers, so the C the module
+    is compiled against and the layout kemu uses cannot drift apart.
+    """
+    text = strip_comments(header_text)
+    m = re.search(r"\bstruct\s+" + re.escape(name) + r"\s*\{", text)
+    if not m:
+        raise PrototypeError(f"no definition of struct {name} in the header text")
+    depth, i = 0, m.end() - 1
+    while i < len(text):
+        depth += text[i] == "{"
+        depth -= text[i] == "}"
+        i += 1
+        if depth == 0:
+            break
+    if depth:
+        raise PrototypeError(f"struct {name}: unbalanced braces in the header text")
+    return text[m.start():i] + ";"
+
+
 @dataclass(frozen=True)
 class Field:
     name: str
@@ -72,6 +100,12 @@ class StructLayout:
         return {f.name: struct.unpack_from(f.fmt, data, f.offset)[0] for f in self.fields}
 
     @classmethod
+    def from_header(cls, arch: str, header_text: str, name: str,
+                    typedefs: Mapping[str, TypeInfo] | None = None) -> "StructLayout":
+        """Lay out `struct name` as defined in a C header's text."""
+        return cls.parse(arch, extract_struct(header_text, name), typedefs)
+
+    @classmethod
     def parse(cls, arch: str, declaration: str,
               typedefs: Mapping[str, TypeInfo] | None = None) -> "StructLayout":
         """Lay out `struct name { type field; ... }` for `arch`.
@@ -83,6 +117,7 @@ class StructLayout:
         """
         if arch not in _WORD:
             raise ValueError(f"unknown arch {arch!r}")
+        declaration = strip_comments(declaration)
         m = re.fullmatch(r"\s*struct\s+([A-Za-z_]\w*)\s*\{(.*)\}\s*;?\s*", declaration, re.S)
         if not m:
             raise PrototypeError(f"struct declaration {declaration[:40]!r}...: expected "

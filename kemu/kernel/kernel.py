@@ -28,6 +28,7 @@ from .user import UserSpace
 #: Faults a service may meet on a guest pointer; the trap turns them into the OS's EFAULT.
 FAULTS = (MemoryFault, BadAddress)
 STRING_LIMIT = 1 << 20   # longest C string a service will read (1 MiB): a guard, not a kernel rule
+SMALL_ACCESS = 1 << 16   # accesses up to this size are left to the machine's own checks
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,7 @@ class Kernel:
         out = {}
         for svc in services:
             handler = build_handler(self, svc, self.arch, self.trace, FAULTS, self.errno.EFAULT)
-            addr = self.machine.add_stub(svc.name, handler, abi=self.abi)
+            addr = self.machine.add_stub(svc.name, handler, abi=self.abi, variadic=svc.prototype.variadic)
             self.symbols.define(svc.name, addr, "func", replace=replace)
             self.installed[svc.name] = (svc, addr)
             out[svc.name] = addr
@@ -160,6 +161,15 @@ class Kernel:
             raise BadAddress(addr, n, access, "range wraps around the address space")
         if n and not self.machine.mem.is_mapped(addr, n):
             raise MemoryFault(addr, n, access)
+
+    def check_length(self, addr: int, n: int, access: str) -> None:
+        """Guard a service's length argument before it builds an `n`-byte host buffer.
+
+        Small accesses are checked by the machine's memory access itself (cheaper than checking
+        twice, and on the hot path); large ones must be mapped before anything is allocated.
+        """
+        if n > SMALL_ACCESS or n < 0:
+            self.check_range(addr, n, access)
 
     def read_str(self, addr: int, limit: int | None = None) -> bytes:
         """The C string at `addr` (without NUL), at most `limit` bytes; MemoryFault if it runs

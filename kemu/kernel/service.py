@@ -193,8 +193,8 @@ class TraceRing:
     def decode(self, entry: tuple) -> ServiceCall:
         svc: Service = entry[0]
         proto = svc.prototype
-        args = tuple((p.name, _signed(v, p.ctype, self.arch), p.ctype.spelling)
-                     for p, v in zip(proto.params, entry[1]))
+        values = decode_slots(proto, self.arch, entry[1])
+        args = tuple((p.name, v, p.ctype.spelling) for p, v in zip(proto.params, values))
         result = entry[2]
         if result is not None and not proto.ret.pointer and proto.ret.size(self.arch):
             result = _signed(result, proto.ret, self.arch)
@@ -258,39 +258,38 @@ def _decode_expr(ctype: Any, arch: str, slot: int) -> tuple[str, int]:
 
 def build_handler(kernel: Any, svc: Service, arch: str, trace: TraceRing,
                   fault_types: tuple[type[BaseException], ...], efault: int) -> Callable[[Any], int | None]:
-    """A trap handler for `svc` on `arch`: decode, call, record, map faults to EFAULT."""
+    """A trap handler for `svc` on `arch`: decode, call, record, map faults to EFAULT.
+
+    The generated function is straight-line code: one `call.args(n)`, the conversions inlined in
+    the call expression, and the raw argument words appended to the trace ring (decoded only when
+    someone reads the trace).
+    """
     proto = svc.prototype
-    names, exprs, slot = [], [], 0
-    for i, p in enumerate(proto.params):
+    exprs, slot = [], 0
+    for p in proto.params:
         expr, used = _decode_expr(p.ctype, arch, slot)
-        names.append(f"v{i}")
         exprs.append(expr)
         slot += used
+    call_args = ["k"] + exprs
     lines = ["def handler(call):"]
-    if slot:
-        lines.append(f"    a = call.args({slot})")
-    for n, e in zip(names, exprs):
-        lines.append(f"    {n} = {e}")
-    call_args = ["k"] + names
+    lines.append(f"    a = call.args({slot})" if slot else "    a = ()")
     if proto.variadic:
-        lines.append(f"    va = call.varargs({slot})")
-        call_args.append("va")
+        call_args.append(f"call.varargs({slot})")
     if svc.needs_call:
         call_args.append("call=call")
-    packed = "(" + "".join(f"{n}, " for n in names) + ")"
     lines += [
         "    try:",
         f"        r = func({', '.join(call_args)})",
         "    except faults as fault:",
-        f"        return on_fault(({packed}), fault)",
-        f"    append((svc, {packed}, r))",
+        "        return on_fault(a, fault)",
+        "    append((svc, a, r))",
         "    if observers:",
-        f"        notify((svc, {packed}, r))",
+        "        notify((svc, a, r))",
         "    return r",
     ]
     source = "\n".join(lines)
 
-    def on_fault(args: tuple, fault: BaseException) -> int:
+    def on_fault(args: Any, fault: BaseException) -> int:
         trace.faults += 1
         entry = (svc, args, efault, fault)
         trace.raw.append(entry)
@@ -307,6 +306,21 @@ def build_handler(kernel: Any, svc: Service, arch: str, trace: TraceRing,
     handler.__qualname__ = f"service_{proto.name}"
     handler.__doc__ = f"Trap handler for {proto} ({arch})."
     return handler
+
+
+def decode_slots(proto: Prototype, arch: str, words: Any) -> tuple[int, ...]:
+    """C values of the fixed parameters from the raw argument words a trap saw."""
+    out, slot = [], 0
+    for p in proto.params:
+        ct = p.ctype
+        if not ct.pointer and ct.slots(arch) == 2:
+            value = words[slot] | (words[slot + 1] << 32)
+            slot += 2
+        else:
+            value = words[slot] & ((1 << (8 * max(ct.size(arch), 1))) - 1) if not ct.pointer else words[slot]
+            slot += 1
+        out.append(_signed(value, ct, arch))
+    return tuple(out)
 
 
 def describe(services: Iterable[Service]) -> str:

@@ -88,3 +88,27 @@ def test_malformed_struct_declarations_are_rejected():
         StructLayout.parse("i386", "union u { int a; };")
     with pytest.raises(PrototypeError, match="field 'frob_t x'"):
         StructLayout.parse("i386", "struct s { frob_t x; };")
+
+
+def test_comments_in_declarations_are_ignored():
+    s = StructLayout.parse("i386", "struct iovec { void *iov_base; /* base */ size_t iov_len; // length\n };")
+    assert [f.name for f in s.fields] == ["iov_base", "iov_len"]
+
+
+def test_from_header_finds_the_struct_among_other_definitions():
+    header = """
+    /* struct uio is below */
+    struct iovec { void *iov_base; size_t iov_len; };
+    enum uio_rw { UIO_READ, UIO_WRITE };
+    struct uio {
+        struct iovec *uio_iov;   /* pointer to array of iovecs */
+        int uio_iovcnt;
+    };
+    """
+    s = StructLayout.from_header("x86_64", header, "uio")
+    assert s.offset("uio_iovcnt") == 8 and s.size == 16
+
+
+def test_from_header_names_a_missing_struct():
+    with pytest.raises(PrototypeError, match="no definition of struct cdevsw"):
+        StructLayout.from_header("i386", "struct uio { int a; };", "cdevsw")

@@ -16,7 +16,7 @@ table = ServiceTable("copy")
 def _user(k, addr: int, n: int, access: str) -> None:
     if not k.user.contains(addr, n):
         raise BadAddress(addr, n, access, "not a user-space address")
-    k.check_range(addr, n, access)
+    k.check_length(addr, n, access)
 
 
 def _store_done(k, done: int, value: int) -> None:
@@ -30,7 +30,7 @@ def copyin(k, uaddr: int, kaddr: int, n: int) -> int:
     if n == 0:
         return 0
     _user(k, uaddr, n, "read")
-    k.check_range(kaddr, n, "write")
+    k.check_length(kaddr, n, "write")
     mem = k.machine.mem
     mem.write(kaddr, mem.read(uaddr, n))
     return 0
@@ -42,7 +42,7 @@ def copyout(k, kaddr: int, uaddr: int, n: int) -> int:
     if n == 0:
         return 0
     _user(k, uaddr, n, "write")
-    k.check_range(kaddr, n, "read")
+    k.check_length(kaddr, n, "read")
     mem = k.machine.mem
     mem.write(uaddr, mem.read(kaddr, n))
     return 0
@@ -63,7 +63,7 @@ def _copystr(k, src: int, dst: int, n: int, done: int, src_user: bool, dst_user:
     if dst_user:
         _user(k, dst, len(data), "write")
     else:
-        k.check_range(dst, len(data), "write")
+        k.check_length(dst, len(data), "write")
     k.machine.mem.write(dst, data)
     _store_done(k, done, len(data))
     if found:
@@ -96,8 +96,8 @@ def kcopy(k, src: int, dst: int, n: int) -> int:
     """Copy within the kernel, returning EFAULT instead of faulting."""
     if n == 0:
         return 0
-    k.check_range(src, n, "read")
-    k.check_range(dst, n, "write")
+    k.check_length(src, n, "read")
+    k.check_length(dst, n, "write")
     mem = k.machine.mem
     mem.write(dst, mem.read(src, n))
     return 0

@@ -14,8 +14,8 @@ table = ServiceTable("string")
 def _copy(k, dst: int, src: int, n: int) -> None:
     if n == 0:
         return
-    k.check_range(src, n, "read")
-    k.check_range(dst, n, "write")
+    k.check_length(src, n, "read")
+    k.check_length(dst, n, "write")
     mem = k.machine.mem
     mem.write(dst, mem.read(src, n))   # read whole first: overlapping moves behave like memmove
 
@@ -24,7 +24,7 @@ def _copy(k, dst: int, src: int, n: int) -> None:
 def bzero(k, b: int, n: int) -> None:
     """Fill len bytes at b with zeros."""
     if n:
-        k.check_range(b, n, "write")
+        k.check_length(b, n, "write")
         k.machine.mem.write(b, bytes(n))
 
 
@@ -52,7 +52,7 @@ def memmove(k, dst: int, src: int, n: int) -> int:
 def memset(k, b: int, c: int, n: int) -> int:
     """Fill len bytes at b with (unsigned char)c; returns b."""
     if n:
-        k.check_range(b, n, "write")
+        k.check_length(b, n, "write")
         k.machine.mem.write(b, bytes([c & 0xFF]) * n)
     return b
 
@@ -62,8 +62,8 @@ def memcmp(k, b1: int, b2: int, n: int) -> int:
     """Compare len bytes as unsigned chars: <0, 0 or >0 (the difference of the first mismatch)."""
     if n == 0:
         return 0
-    k.check_range(b1, n, "read")
-    k.check_range(b2, n, "read")
+    k.check_length(b1, n, "read")
+    k.check_length(b2, n, "read")
     mem = k.machine.mem
     return _diff(mem.read(b1, n), mem.read(b2, n))
 
@@ -103,7 +103,7 @@ def strncmp(k, s1: int, s2: int, n: int) -> int:
 def strcpy(k, dst: int, src: int) -> int:
     """Copy src with its NUL to dst; returns dst."""
     text = k.read_str(src) + b"\0"
-    k.check_range(dst, len(text), "write")
+    k.check_length(dst, len(text), "write")
     k.machine.mem.write(dst, text)
     return dst
 
@@ -115,7 +115,7 @@ def strncpy(k, dst: int, src: int, n: int) -> int:
         return dst
     text = k.read_str(src, n)
     data = text[:n] + bytes(n - min(len(text), n))
-    k.check_range(dst, n, "write")
+    k.check_length(dst, n, "write")
     k.machine.mem.write(dst, data)
     return dst
 
@@ -126,7 +126,7 @@ def strlcpy(k, dst: int, src: int, size: int) -> int:
     text = k.read_str(src)
     if size:
         part = text[:size - 1] + b"\0"
-        k.check_range(dst, len(part), "write")
+        k.check_length(dst, len(part), "write")
         k.machine.mem.write(dst, part)
     return len(text)
 
@@ -140,7 +140,7 @@ def strlcat(k, dst: int, src: int, size: int) -> int:
         return size + len(text)
     room = size - len(head) - 1
     part = text[:room] + b"\0"
-    k.check_range(dst + len(head), len(part), "write")
+    k.check_length(dst + len(head), len(part), "write")
     k.machine.mem.write(dst + len(head), part)
     return len(head) + len(text)
 
