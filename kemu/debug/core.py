@@ -59,6 +59,7 @@ class _Internal:
     address: int
     sp_min: int | None
     purpose: str
+    cfa_min: int | None = None     # until/advance: the hit's frame must be this frame or an outer one
 
 
 @dataclass
@@ -286,9 +287,9 @@ class Debugger:
 
     def resume_until(self, address: int, kind: str = "until") -> None:
         """Run until `address` in this frame or an outer one, or until the function returns."""
-        self._internal.append(_Internal(address, self.sp, kind))
         caller = self.unwinder.caller_of(self.regs_for_unwind())
-        if caller is not None:
+        self._internal.append(_Internal(address, None, kind, cfa_min=caller[1] if caller else None))
+        if caller is not None and self.symbols.in_module_code(caller[0]):
             self._internal.append(_Internal(caller[0], caller[1], kind))
         self._plan = _RunToPlan(kind=kind)
 
@@ -408,6 +409,10 @@ class Debugger:
             sp = self.sp if sp is None else sp
             if ib.sp_min is not None and sp < ib.sp_min:
                 continue   # a deeper (recursive) activation: not ours yet
+            if ib.cfa_min is not None:
+                here = self.unwinder.caller_of(self.regs_for_unwind())
+                if here is not None and here[1] < ib.cfa_min:
+                    continue
             self._internal.remove(ib)
             self._dirty = True
             if ib.purpose == "step-over":

@@ -141,7 +141,7 @@ class SymbolIndex:
                 break
             i -= 1
         # a function without size: nearest preceding function in the same module code range
-        m = self.module_at(addr)
+        m = self.module_at(addr) if self.in_module_code(addr) else None
         if m is not None:
             j = bisect.bisect_right(self._addrs, addr) - 1
             while j >= 0:

@@ -29,3 +29,28 @@ def link_fixture(path: str, arch: str):
         return stubs.setdefault(name, STUBS[arch] + 16 * len(stubs))
 
     return obj, link(obj, base=BASES[arch], resolve=resolve), stubs
+
+
+def run_session(arch: str, commands: list[str], *, compiler: str = "gcc", debug: bool = False,
+                context: bool = False) -> str:
+    """Load fibo under the debugger with a batch of commands; everything printed, as one text."""
+    import io
+
+    import kemu
+    from kemu.debug.launch import DebugLaunch
+
+    system = kemu.boot("netbsd-lkm", arch, call_timeout=30)
+    out = io.StringIO()
+    system.console = out.write
+    launch = DebugLaunch(system, out=out, err=out, context=context, echo_commands=True)
+    launch.run(fibo_path(arch, compiler, debug), iter(commands), entry="fibo_lkmentry")
+    return out.getvalue()
+
+
+def after(text: str, command: str, nth: int = 0) -> str:
+    """The output of the nth run of an echoed command (up to the next prompt); nth=-1: the last."""
+    marker = f"(kemu) {command}\n"
+    pieces = text.split(marker)
+    assert len(pieces) > 1, f"command {command!r} was not run:\n{text}"
+    rest = pieces[1:][nth]
+    return rest.split("(kemu) ", 1)[0]
