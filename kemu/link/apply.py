@@ -183,8 +183,7 @@ def _compute(obj: ObjectFile, batch: RelocBatch, relocs: ArchRelocs, rtype: Relo
         ops["G"] = got.offset[sym]
         if "B" in uses:
             ops["B"] = np.where(_absolute_slot(target.buf, pos, offset), ops["GOT"], _U64(0))
-    a = rtype.evaluate(**ops).astype(_U64)
-    ok = fits(rtype, a, b, bits)
+    a, value, ok = field_values(rtype, bits, ops, b)
     if ok is not None and not ok.all():
         k = int(np.flatnonzero(~ok)[0])
         i = int(rows[k])
@@ -194,4 +193,13 @@ def _compute(obj: ObjectFile, batch: RelocBatch, relocs: ArchRelocs, rtype: Relo
                                  section=obj.sections[int(batch.target[i])].name,
                                  offset=int(batch.offset[i]), value=value,
                                  allowed=rtype.allowed(bits), detail=detail)
-    return rtype, pos, a + b.view(_U64)
+    return rtype, pos, value
+
+
+def field_values(rtype: RelocType, address_bits: int, operands: dict[str, np.ndarray],
+                 inplace: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+    """The arithmetic core, on whole arrays: (symbol part a, value to store = a + in-place
+    addend, per-entry overflow verdict or None when the type cannot overflow).
+    `operands` are uint64 arrays (A as two's complement); `inplace` is int64 (0 for RELA)."""
+    a = np.asarray(rtype.evaluate(**operands), dtype=_U64)
+    return a, a + inplace.view(_U64), fits(rtype, a, inplace, address_bits)

@@ -184,7 +184,7 @@ def reported_value(rtype: RelocType, a: int, b: int, address_bits: int) -> tuple
     else:
         a_val = a_mod - mod if a_mod >= mod // 2 else a_mod
         total = a_val + b
-    rule = f"{rtype.bits}-bit {rtype.overflow.value} field"
+    rule = f"{rtype.bits}-bit {rtype.overflow.value} field".replace("bitfield field", "bitfield")
     if not lo <= a_val <= hi:
         if b:
             return a_val, (f"{rule}; GNU ld and kemu check the symbol part before adding the "

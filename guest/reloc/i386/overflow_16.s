@@ -1,0 +1,9 @@
+# One R_386_16 field past the edge of what GNU ld accepts: kemu must refuse it too.
+# kemu-link: base=0xc0800000
+# kemu-sym: b16_over = 0x10000
+# kemu-expect: RelocationOverflow R_386_16
+	.data
+	.globl	over
+over:
+	.reloc	., R_386_16, b16_over
+	.word	0
