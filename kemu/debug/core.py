@@ -230,6 +230,12 @@ class Debugger:
         self._sync_outside_stop()
         return found
 
+    def delete_all(self) -> None:
+        """`delete` without arguments: every user breakpoint and watchpoint."""
+        self.breakpoints.clear()
+        self.watchpoints.clear()
+        self._sync_outside_stop()
+
     def all_watchpoints(self) -> list[Watchpoint]:
         return list(self.watchpoints.values()) + list(self.remote_watchpoints.values())
 

@@ -124,6 +124,11 @@ class Session:
             except CommandError as exc:
                 self._print_error(exc)
                 continue
+            except (KeyboardInterrupt, DebuggerKilled):
+                raise
+            except Exception as exc:  # a bug in a command must not take the guest down with it
+                self.error(f"kemu: internal error in `{text}': {type(exc).__name__}: {exc}")
+                continue
             if resumed:
                 return
 
