@@ -22,14 +22,15 @@ background is not supported.
 from __future__ import annotations
 
 import atexit
+import fcntl
 import io
 import os
 import re
 import selectors
 import shlex
 import shutil
+import signal
 import stat
-import subprocess
 import tempfile
 import time
 from typing import Callable, TextIO
@@ -38,6 +39,7 @@ SHIMS = ("mknod", "rm", "chmod", "ls")
 SAFE_REDIRECT_TARGETS = {"/dev/null", "/dev/stdout", "/dev/stderr", "/dev/tty"}
 UNIT_SEPARATOR = "\x1f"
 DEFAULT_TIMEOUT = 30.0
+SHIM_REQUEST_FD, SHIM_REPLY_FD = 8, 9
 
 # One handler serves every shim request: argv -> exit status, writing to the two streams.
 ShimHandler = Callable[[list[str], TextIO, TextIO], int]
@@ -153,64 +155,83 @@ def run_postinstall(script: str, args: list[str], handler: ShimHandler, out: Tex
     if problems:
         raise PostinstallRefused("\n".join(problems))
 
-    req_r, req_w = os.pipe()
-    rep_r, rep_w = os.pipe()
-    env = {"PATH": shim_directory(), "KEMU_SHIM_OUT": str(req_w), "KEMU_SHIM_IN": str(rep_r),
-           "LC_ALL": "C", "HOME": "/root"}
     try:
-        proc = subprocess.Popen(["/bin/sh", "-f", path, *args], cwd=cwd, env=env,
-                                stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                                pass_fds=(req_w, rep_r))
+        return _spawn_and_serve(path, args, handler, out, err, cwd, timeout, script)
     except OSError as exc:
-        for fd in (req_r, req_w, rep_r, rep_w):
-            os.close(fd)
         raise PostinstallRefused(f"cannot run /bin/sh: {exc.strerror}") from None
-    os.close(req_w)
-    os.close(rep_r)
+
+
+def _high(fd: int) -> int:
+    """A close-on-exec duplicate numbered 10 or more, so the dup2s below cannot collide."""
+    new = fcntl.fcntl(fd, fcntl.F_DUPFD_CLOEXEC, 10)
+    os.close(fd)
+    return new
+
+
+def _spawn_and_serve(path: str, args: list[str], handler: ShimHandler, out: TextIO, err: TextIO,
+                     cwd: str | None, timeout: float, script: str) -> int:
+    # dash only accepts descriptor numbers 0-9 in `>&N`: the shim pipes go to fixed fds 8 and 9.
+    req_r, req_w = (_high(fd) for fd in os.pipe())
+    rep_r, rep_w = (_high(fd) for fd in os.pipe())
+    out_r, out_w = (_high(fd) for fd in os.pipe())
+    err_r, err_w = (_high(fd) for fd in os.pipe())
+    null = _high(os.open(os.devnull, os.O_RDONLY))
+    env = {"PATH": shim_directory(), "KEMU_SHIM_OUT": str(SHIM_REQUEST_FD), "KEMU_SHIM_IN": str(SHIM_REPLY_FD),
+           "LC_ALL": "C", "HOME": "/root"}
+    actions = [(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, out_w, 1), (os.POSIX_SPAWN_DUP2, err_w, 2),
+               (os.POSIX_SPAWN_DUP2, req_w, SHIM_REQUEST_FD), (os.POSIX_SPAWN_DUP2, rep_r, SHIM_REPLY_FD)]
+    # posix_spawn has no working-directory argument: a first sh changes to it and execs the
+    # real one, so the script's $0 is the name modload was given, as with execl().
+    argv = ["/bin/sh", "-c", 'cd -- "$1" || exit 126; shift; exec /bin/sh -f "$@"', "sh",
+            cwd or os.getcwd(), script, *args]
     try:
-        return _serve(proc, req_r, rep_w, handler, out, err, timeout, script)
+        pid = os.posix_spawn("/bin/sh", argv, env, file_actions=actions)
     finally:
-        os.close(req_r)
-        os.close(rep_w)
+        for fd in (null, out_w, err_w, req_w, rep_r):
+            os.close(fd)
+    try:
+        return _serve(pid, out_r, err_r, req_r, rep_w, handler, out, err, timeout, script)
+    finally:
+        for fd in (out_r, err_r, req_r, rep_w):
+            os.close(fd)
 
 
-def _serve(proc: subprocess.Popen, req_r: int, rep_w: int, handler: ShimHandler,
+def _serve(pid: int, out_r: int, err_r: int, req_r: int, rep_w: int, handler: ShimHandler,
            out: TextIO, err: TextIO, timeout: float, script: str) -> int:
     sel = selectors.DefaultSelector()
-    assert proc.stdout is not None and proc.stderr is not None
-    sel.register(proc.stdout, selectors.EVENT_READ, "stdout")
-    sel.register(proc.stderr, selectors.EVENT_READ, "stderr")
+    sel.register(out_r, selectors.EVENT_READ, "stdout")
+    sel.register(err_r, selectors.EVENT_READ, "stderr")
     sel.register(req_r, selectors.EVENT_READ, "request")
     pending = b""
     deadline = time.monotonic() + timeout
     open_streams = 3
-    while open_streams:
-        remaining = deadline - time.monotonic()
-        if remaining <= 0:
-            proc.kill()
-            proc.wait()
-            err.write(f"modload: post-install `{script}' did not finish in {timeout:g} s; killed\n")
-            sel.close()
-            return 124
-        for key, _ in sel.select(remaining):
-            fd = key.fd if key.data == "request" else key.fileobj.fileno()
-            chunk = os.read(fd, 65536)
-            if not chunk:
-                sel.unregister(key.fileobj)
-                open_streams -= 1
-                continue
-            if key.data == "stdout":
-                out.write(chunk.decode("utf-8", errors="replace"))
-            elif key.data == "stderr":
-                err.write(chunk.decode("utf-8", errors="replace"))
-            else:
-                pending += chunk
-                while b"\n" in pending:
-                    line, pending = pending.split(b"\n", 1)
-                    _answer(line.decode("utf-8", errors="replace"), rep_w, handler)
-    sel.close()
-    status = proc.wait()
-    return status if status >= 0 else 128 - status
+    try:
+        while open_streams:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                err.write(f"modload: post-install `{script}' did not finish in {timeout:g} s; killed\n")
+                return 124
+            for key, _ in sel.select(remaining):
+                chunk = os.read(key.fd, 65536)
+                if not chunk:
+                    sel.unregister(key.fd)
+                    open_streams -= 1
+                    continue
+                if key.data == "stdout":
+                    out.write(chunk.decode("utf-8", errors="replace"))
+                elif key.data == "stderr":
+                    err.write(chunk.decode("utf-8", errors="replace"))
+                else:
+                    pending += chunk
+                    while b"\n" in pending:
+                        line, pending = pending.split(b"\n", 1)
+                        _answer(line.decode("utf-8", errors="replace"), rep_w, handler)
+    finally:
+        sel.close()
+    _, status = os.waitpid(pid, 0)
+    return os.waitstatus_to_exitcode(status) if os.WIFEXITED(status) else 128 + os.WTERMSIG(status)
 
 
 def _answer(request: str, rep_w: int, handler: ShimHandler) -> None:

@@ -189,6 +189,9 @@ class Modload:
         if image is None:
             return self.fail(1, f"can't prelink `{modobj}' creating `{outfile}'", self.errno.ENOEXEC)
         modsize = image.size
+        for name in system.missing_symbols(image):
+            self.err.write(f"modload: warning: {modobj}: undefined reference to `{name}' bound to a "
+                           f"kemu stub (--lenient): each call is logged and returns 0\n")
         if opts.verbose:
             self.err.write(f"modload: reserving {modsize} bytes of memory\n")
 
