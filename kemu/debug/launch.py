@@ -137,10 +137,6 @@ class DebugLaunch:
             status = self.run_shell_line(shlex.join(argv))
         except DebuggerKilled:
             status = 1
-        if not stop_at_entry or s.quitting:
-            pass
-        if s.remote is not None and s.remote.conn is None and not s.remote.detached and not s.quitting:
-            pass
         try:
             if not s.quitting:
                 self._apply_pending_breaks()
@@ -151,4 +147,5 @@ class DebugLaunch:
             if s.remote is not None:
                 s.remote.finish(0)
             s.dbg.close()
-        return 1 if s.errors and status == 0 and False else status
+        # like gdb: quitting is a normal end; otherwise report whether the load itself worked
+        return 0 if s.quitting else status

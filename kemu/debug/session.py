@@ -76,6 +76,7 @@ class Session:
         self._xnext: int | None = None
         self._list = _ListState()
         self._previous_regs: dict[str, int] | None = None
+        self._panel_baseline: dict[str, int] | None = None
         self._trace_mark = 0
         self._last_line = ""
         self.quitting = False
@@ -242,6 +243,8 @@ class Session:
         self._after_stop()
 
     def _after_stop(self) -> None:
+        # changes are marked against the registers at the previous stop, whenever the panel shows
+        self._panel_baseline = self._previous_regs
         if self.context:
             self.say(self.panel())
         self._show_displays()
@@ -323,7 +326,7 @@ class Session:
                 break
             stack.append((a, v, self.symbols.label(v) if self.symbols.module_at(v) or self._is_stub(v) else None))
         services = self._recent_services(5)
-        data = PanelData(self.arch, [(n, regs[n]) for n in self._register_names()], self._previous_regs,
+        data = PanelData(self.arch, [(n, regs[n]) for n in self._register_names()], self._panel_baseline,
                          code, title, source, stack, services)
         return render_panel(data, self.color)
 
@@ -333,7 +336,7 @@ class Session:
         except Exception:
             return False
 
-    def _code_window(self, pc: int, before: int = 3, after: int = 4) -> list[tuple[int, str | None, str]]:
+    def _code_window(self, pc: int, before: int = 3, after: int = 6) -> list[tuple[int, str | None, str]]:
         start = self.dbg.symbols.function_start(pc)
         insns = []
         if start is not None and 0 <= pc - start < 0x2000:

@@ -1,0 +1,79 @@
+"""Real gdb attaches to kemu's stub: breakpoint by symbol, continue, registers, memory, stepi, detach."""
+import os
+import re
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from debug_helpers import ARCHES, fibo_path
+
+pytestmark = [pytest.mark.needs_tool,
+              pytest.mark.skipif(shutil.which("gdb") is None, reason="gdb not installed")]
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def start_kemu(module: str, tmp_path, script: str):
+    commands = tmp_path / "after-load.cmds"
+    commands.write_text(script)
+    proc = subprocess.Popen([sys.executable, "-m", "kemu", "debug", "--gdb", "127.0.0.1:0", module, "-e", "fibo_lkmentry",
+                             "--batch", str(commands)],
+                            cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    seen = []
+    for line in proc.stdout:
+        seen.append(line)
+        if "waiting for gdb" in line:
+            break
+    text = "".join(seen)
+    port = re.search(r"target remote 127\.0\.0\.1:(\d+)", text)
+    asf = re.search(r"kemu: in gdb: (add-symbol-file .*)", text)
+    assert port and asf, text
+    return proc, int(port.group(1)), asf.group(1)
+
+
+def run_gdb(port: int, commands: list[str]) -> str:
+    argv = ["gdb", "-batch", "-nx", "-ex", "set confirm off", "-ex", "set pagination off",
+            "-ex", f"target remote 127.0.0.1:{port}"]
+    for c in commands:
+        argv += ["-ex", c]
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=ROOT).stdout
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_gdb_breaks_in_fibo_read_during_od_reads_registers_memory_steps_and_detaches(arch, tmp_path):
+    module = fibo_path(arch, "gcc", debug=True)
+    proc, port, asf = start_kemu(module, tmp_path, "mknod /dev/fibo0 c 29 0\nod -A d -t u4 -N 8 /dev/fibo0\n")
+    try:
+        pc = "$eip" if arch == "i386" else "$rip"
+        out = run_gdb(port, [asf, "break fibo_read", "continue", "info registers " + pc[1:],
+                             "p dev", "p/x *uio", "x/3dw &fibo_scs", "stepi", "p $pc", "next",
+                             "p fibosc->sc_current", "detach"])
+        rest, _ = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert re.search(r"Breakpoint 1 at 0x[0-9a-f]+: file .*fibo\.c, line 150\.", out)
+    assert re.search(r"Breakpoint 1, fibo_read \(dev=7424, uio=0x[0-9a-f]+, flag=0\) at .*fibo\.c:150", out)
+    assert re.search(rf"{pc[1:]}\s+0x[0-9a-f]+\s+0x[0-9a-f]+ <fibo_read\+\d+>", out)
+    assert "$1 = 7424" in out                                      # makedev(29, 0)
+    assert re.search(r"0x[0-9a-f]+ <fibo_scs>:\s+1\s+1\s+0", out)   # opened: refcnt 1, current 1
+    assert re.search(r"\$3 = \(void \(\*\)\(\)\) 0x[0-9a-f]+ <fibo_read\+\d+>", out)
+    assert "$4 = 1" in out                                         # the first number to hand out
+    assert "[Inferior 1 (Remote target) detached]" in out
+    # kemu carried on without the debugger: od got its numbers
+    assert re.search(r"0000000\s+1\s+1\n0000008", rest), rest
+
+
+def test_gdb_without_debug_info_uses_symbols_and_reads_the_entry_arguments(tmp_path):
+    module = fibo_path("x86_64", "clang")
+    proc, port, asf = start_kemu(module, tmp_path, "")
+    try:
+        out = run_gdb(port, [asf, "p $pc", "p/x $rsi", "x/2i $pc", "info symbol $pc", "kill"])
+        proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert re.search(r"\$1 = \(void \(\*\)\(\)\) 0xffffffff[0-9a-f]+ <fibo_lkmentry>", out)
+    assert "$2 = 0x1" in out                         # cmd = LKM_E_LOAD
+    assert "fibo_lkmentry in section .text" in out
+    assert proc.returncode is not None
