@@ -773,7 +773,8 @@ class Session:
         else:
             bits = 64 if self.arch == "x86_64" and name.startswith("r") else 32
             natural = str(v - (1 << bits) if v >> (bits - 1) else v)
-        return f"{name:<15}{v:<#19x}{natural}"
+        hx = f"{v:#x}"
+        return f"{name:<15}{hx:<18} {natural}"
 
     def info_symbol(self, rest: str) -> None:
         if not rest:
