@@ -88,13 +88,13 @@ class DebugLaunch:
         return True
 
     def _apply_pending_breaks(self) -> None:
-        still = []
+        # the module is known now: a location that still does not resolve never will
         for where in self.pending_breaks:
             try:
                 self.session.cmd_break(where, "")
-            except CommandError:
-                still.append(where)
-        self.pending_breaks = still
+            except CommandError as exc:
+                self.session.error(f"--break {where}: {exc}")
+        self.pending_breaks = []
 
     # ---- the shell -------------------------------------------------------------------------
     def run_shell_line(self, line: str) -> int:
