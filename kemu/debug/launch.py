@@ -68,24 +68,40 @@ class DebugLaunch:
     # ---- modules ------------------------------------------------------------------------
     def discover(self, pc: int) -> bool:
         """Learn the module holding pc from the personality's module table; True if found."""
-        lkm = getattr(self.system, "lkm", None)
-        slot = lkm.slot_of_address(pc) if lkm is not None else None
-        if slot is None or slot.image is None:
+        found = self._module_record(pc)
+        if found is None:
             return False
-        name = slot.name
-        path = self.paths.get(slot.object_name) or slot.object_name
+        name, image, object_name, slot = found
+        path = self.paths.get(object_name) or object_name
         data = None
         try:
             data = Path(path).read_bytes()
         except OSError:
             data = None
-        info = module_info_from_image(name, slot.image, data, path, self.session.dbg.unwind_tables,
+        info = module_info_from_image(name, image, data, path, self.session.dbg.unwind_tables,
                                       self.source_dirs)
         self.symbols.add(info)
         for cb in self.on_module:
             cb(info, slot)
         self._apply_pending_breaks()
         return True
+
+    def _module_record(self, pc: int):
+        """(name, LinkedImage, object path, personality record) of the module holding pc.
+
+        A personality may offer `module_at(addr) -> obj with .name, .image, .object_name`;
+        NetBSD's LKM personality is asked through its slot table."""
+        finder = getattr(self.system, "module_at", None)
+        if finder is not None:
+            rec = finder(pc)
+            if rec is not None and getattr(rec, "image", None) is not None:
+                return rec.name, rec.image, getattr(rec, "object_name", None) or rec.name, rec
+            return None
+        lkm = getattr(self.system, "lkm", None)
+        slot = lkm.slot_of_address(pc) if lkm is not None else None
+        if slot is None or slot.image is None:
+            return None
+        return slot.name, slot.image, slot.object_name, slot
 
     def _apply_pending_breaks(self) -> None:
         # the module is known now: a location that still does not resolve never will
