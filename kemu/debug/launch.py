@@ -8,6 +8,7 @@ top-level commands: debugger commands and the guest shell's commands (`od /dev/f
 """
 from __future__ import annotations
 
+import inspect
 import shlex
 import sys
 from pathlib import Path
@@ -54,6 +55,7 @@ class DebugLaunch:
         self.pending_breaks: list[str] = []
         self.on_module: list = []                 # callbacks(ModuleInfo, slot) when a module is first seen
         self._shell = None
+        self._run_line_takes_streams = False
 
     # ---- kernel symbols ---------------------------------------------------------------
     def _kernel_symbolize(self, addr: int):
@@ -115,19 +117,35 @@ class DebugLaunch:
     # ---- the shell -------------------------------------------------------------------------
     def run_shell_line(self, line: str) -> int:
         """Run one command of the guest system's shell, its output going to the session's."""
-        make_shell = getattr(self.system, "shell", None)
-        if self._shell is None and make_shell is not None:
-            try:
-                self._shell = make_shell()
-            except Exception:
-                self._shell = None
-        if self._shell is not None and hasattr(self._shell, "run_line"):
-            try:
-                return self._shell.run_line(line, self.out, self.err)
-            except TypeError:
-                return self._shell.run_line(line)
+        shell = self._get_shell()
+        if shell is not None:
+            if self._run_line_takes_streams:
+                return shell.run_line(line, self.out, self.err)
+            return shell.run_line(line)
         argv = shlex.split(line)
         return self.system.run_command(argv, self.out, self.err)
+
+    def _get_shell(self):
+        """The personality's Shell writing to our streams, or None to run commands one by one."""
+        if self._shell is None:
+            make_shell = getattr(self.system, "shell", None)
+            if make_shell is None:
+                return None
+            try:
+                params = inspect.signature(make_shell).parameters
+                accepts = "out" in params or any(p.kind is p.VAR_KEYWORD for p in params.values())
+                self._shell = make_shell(out=self.out, err=self.err) if accepts else make_shell()
+            except (ImportError, TypeError, ValueError):
+                return None
+            run_line = getattr(self._shell, "run_line", None)
+            if run_line is None:
+                self._shell = None
+                return None
+            try:
+                self._run_line_takes_streams = len(inspect.signature(run_line).parameters) >= 3
+            except (TypeError, ValueError):
+                self._run_line_takes_streams = False
+        return self._shell
 
     # ---- the run ---------------------------------------------------------------------------
     def run(self, module: str, lines: Iterator[str], *, entry: str | None = None,
