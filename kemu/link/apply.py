@@ -103,12 +103,24 @@ def check_types(obj: ObjectFile, batch: RelocBatch, relocs: ArchRelocs) -> np.nd
     return present
 
 
+def _typed_views(buf: np.ndarray, width: int):
+    """For each byte phase k < width: a little-endian view of buf[k:] in width-byte words, so
+    fields at pos with pos % width == k are elements (pos - k) // width of that view."""
+    dtype = {1: "u1", 2: "<u2", 4: "<u4", 8: "<u8"}[width]
+    for k in range(width):
+        usable = (len(buf) - k) // width * width
+        if usable > 0:
+            yield k, buf[k:k + usable].view(dtype)
+
+
 def _read_fields(buf: np.ndarray, pos: np.ndarray, width: int) -> np.ndarray:
     """Little-endian `width`-byte fields at `pos`, sign-extended to int64."""
-    raw = buf[pos[:, None] + np.arange(width)].astype(_U64)
-    value = np.zeros(len(pos), _U64)
-    for k in range(width):
-        value |= raw[:, k] << _U64(8 * k)
+    value = np.zeros(len(pos), np.uint64)
+    phase = pos % width
+    for k, view in _typed_views(buf, width):
+        sel = np.flatnonzero(phase == k)
+        if len(sel):
+            value[sel] = view[(pos[sel] - k) // width]
     if width == 8:
         return value.view(np.int64)
     sign = _U64(1 << (8 * width - 1))
@@ -116,8 +128,13 @@ def _read_fields(buf: np.ndarray, pos: np.ndarray, width: int) -> np.ndarray:
 
 
 def _write_fields(buf: np.ndarray, pos: np.ndarray, width: int, value: np.ndarray) -> None:
-    as_bytes = value.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :width]
-    buf[pos[:, None] + np.arange(width)] = as_bytes
+    """Store the low `width` bytes of each value at `pos` (little-endian), a phase at a time."""
+    dtype = {1: np.uint8, 2: np.uint16, 4: np.uint32, 8: np.uint64}[width]
+    phase = pos % width
+    for k, view in _typed_views(buf, width):
+        sel = np.flatnonzero(phase == k)
+        if len(sel):
+            view[(pos[sel] - k) // width] = value[sel].astype(dtype)
 
 
 def _absolute_slot(buf: np.ndarray, pos: np.ndarray, offset: np.ndarray) -> np.ndarray:

@@ -40,7 +40,9 @@ def link(obj: ObjectFile, base: int, resolve: Callable[[str], "int | None"],
     in_image = np.array([policy.select(s) if s.index else False for s in obj.sections], bool)
     batch = gather(tables_for(obj, in_image))
     nsyms = len(obj.symtab)
-    needed = np.unique(batch.sym)
+    used = np.zeros(nsyms, bool)
+    used[batch.sym] = True
+    needed = np.flatnonzero(used)
     got_symbol_used = _refers_to_got_symbol(obj, needed)
     got = plan_got(relocs, batch.type, batch.sym, nsyms, got_symbol_used, word)
     commons = allocate_commons(obj.symtab)
@@ -77,7 +79,7 @@ def _refers_to_got_symbol(obj: ObjectFile, needed: np.ndarray) -> bool:
 
 def _store_words(buf: np.ndarray, pos: np.ndarray, value: np.ndarray, word: int) -> None:
     as_bytes = value.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :word]
-    buf[pos[:, None] + np.arange(word)] = as_bytes
+    buf[pos[:, None] + np.arange(word)] = as_bytes  # GOT slots: few, so plain fancy indexing
 
 
 def check_arch(obj: ObjectFile, arch: str) -> None:

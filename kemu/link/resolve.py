@@ -68,19 +68,10 @@ def symbol_values(obj: ObjectFile, layout: Layout, commons: CommonBlock,
     return out
 
 
-def _module_definitions(obj: ObjectFile, addr: np.ndarray, size: np.ndarray,
-                        status: np.ndarray) -> dict[str, int]:
-    st = obj.symtab
-    binds = st["info"] >> 4
-    defined = np.flatnonzero((binds != STB_LOCAL) & (st["shndx"] != SHN_UNDEF) & (status == OK))
-    return {obj.symbol_name(int(i)): int(i) for i in defined}
-
-
 def _resolve_undefined(obj: ObjectFile, layout: Layout, undefined: np.ndarray,
                        resolve: Resolver, address_bits: int, out: SymbolValues) -> None:
     st = obj.symtab
     binds = (st["info"] >> 4)[undefined].tolist()
-    definitions: dict[str, int] | None = None
     cache: dict[str, int | None] = {}
     limit = 1 << address_bits
     for i, bind in zip(undefined.tolist(), binds):
@@ -89,10 +80,9 @@ def _resolve_undefined(obj: ObjectFile, layout: Layout, undefined: np.ndarray,
             continue
         name = obj.symbol_name(i)
         if name not in cache:
-            if definitions is None:
-                definitions = _module_definitions(obj, out.addr, out.size, out.status)
-            if name in definitions:
-                j = definitions[name]
+            own = obj.symbol_by_name(name)   # first global/weak entry of that name
+            j = own.index if own is not None else 0
+            if j and not own.undefined and out.status[j] == OK:
                 out.size[i] = out.size[j]
                 cache[name] = int(out.addr[j])
             elif name == GOT_SYMBOL and layout.got_addr is not None:
