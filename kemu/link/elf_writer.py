@@ -14,7 +14,7 @@ import struct
 from dataclasses import dataclass
 
 from kemu.elf import ObjectFile
-from kemu.elf.constants import (EM_386, EM_X86_64, ET_EXEC, SHF_ALLOC, SHF_COMPRESSED,
+from kemu.elf.constants import (EM_386, EM_X86_64, ET_EXEC, SHF_COMPRESSED,
                                 SHF_GROUP, SHF_INFO_LINK, SHN_ABS, SHN_COMMON, SHN_UNDEF,
                                 SHT_GROUP, SHT_NOBITS, SHT_NULL, SHT_REL, SHT_RELA,
                                 SHT_STRTAB, SHT_SYMTAB, SHT_SYMTAB_SHNDX, STB_GLOBAL,
