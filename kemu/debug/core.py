@@ -16,7 +16,7 @@ the engine ignores the one repeated hook event at that address.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Callable
 
 import capstone

@@ -11,15 +11,14 @@ import codecs
 import os
 import re
 import sys
-from dataclasses import dataclass, field
-from pathlib import Path
+from dataclasses import dataclass
 from typing import Callable, Iterator, TextIO
 
 from kemu.debug.commands import COMMANDS, CommandError, parse_line, resolve_command, resolve_info
 from kemu.debug.core import Debugger, DebuggerKilled, StopEvent
 from kemu.debug.expr import Evaluator, Value
-from kemu.debug.formats import (MemoryReadError, XFormat, c_string_literal, examine, format_char,
-                                format_integer, parse_x_format)
+from kemu.debug.formats import (MemoryReadError, XFormat, examine, format_char, format_integer,
+                                parse_x_format)
 from kemu.debug.panel import PanelData, format_flags, render_panel
 from kemu.debug.symbols import SymbolIndex
 
@@ -861,7 +860,7 @@ class Session:
     def cmd_print(self, args: str, fmt: str) -> None:
         if not args:
             if not self.history:
-                raise CommandError("History is empty.") if False else CommandError("$1 = <error: History is empty.>")
+                raise CommandError("History is empty.")
             v = self.history[-1]
         else:
             v = self._evaluator.evaluate(args)
@@ -886,8 +885,9 @@ class Session:
         self._evaluator.evaluate(text)
 
     def cmd_x(self, args: str, fmt: str) -> None:
+        # a bare `x` repeats the last format and size for one unit, as gdb does
         self._xfmt = parse_x_format(fmt, self._xfmt, self.word) if fmt else XFormat(
-            self._xfmt.count if False else 1, self._xfmt.letter, self._xfmt.size)
+            1, self._xfmt.letter, self._xfmt.size)
         if not args:
             if self._xnext is None:
                 raise CommandError("Argument required (starting display address).")

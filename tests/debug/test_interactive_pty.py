@@ -7,8 +7,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from debug_helpers import fibo_path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))

@@ -77,3 +77,17 @@ def test_gdb_without_debug_info_uses_symbols_and_reads_the_entry_arguments(tmp_p
     assert "$2 = 0x1" in out                         # cmd = LKM_E_LOAD
     assert "fibo_lkmentry in section .text" in out
     assert proc.returncode is not None
+
+
+def test_gdb_hardware_watchpoint_stops_in_fibo_open(tmp_path):
+    module = fibo_path("i386", "gcc", debug=True)
+    proc, port, asf = start_kemu(module, tmp_path, "mknod /dev/fibo0 c 29 0\nod -A d -t u4 -N 4 /dev/fibo0\n")
+    try:
+        out = run_gdb(port, [asf, "watch fibo_refcnt", "continue", "bt 1", "delete", "detach"])
+        rest, _ = proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    assert "Hardware watchpoint 1: fibo_refcnt" in out               # gdb got Z2 accepted
+    assert "Old value = 0\nNew value = 1" in out
+    assert re.search(r"#0  fibo_open \(dev=7424, flag=1, .*\) at .*fibo\.c:\d+", out)
+    assert re.search(r"0000000\s+1\n", rest)
