@@ -18,6 +18,10 @@ from .commons import CommonBlock
 from .errors import LinkError
 from .policy import KINDS, PROTECTIONS, LayoutPolicy
 
+# No kernel module needs more; refusing larger images keeps a hostile object (many NOBITS
+# sections just under the reader's per-section limit) from making the linker allocate gigabytes.
+MAX_IMAGE_SIZE = 1 << 30
+
 
 @dataclass(frozen=True)
 class Placement:
@@ -134,6 +138,9 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
         cursor += commons.size
     close_segment("data", start)
 
+    if cursor - base > MAX_IMAGE_SIZE:
+        raise LinkError(obj.name, f"the image would take {cursor - base:#x} bytes, more than the "
+                                  f"{MAX_IMAGE_SIZE:#x} kemu allows for one module")
     if cursor > (1 << address_bits):
         raise LinkError(obj.name, f"the image ({cursor - base:#x} bytes from {base:#x}) does not "
                                   f"fit in the {address_bits}-bit address space")

@@ -9,7 +9,7 @@ import struct
 import pytest
 
 from kemu.elf import ObjectFile
-from kemu.link import BadRelocation, UnknownRelocation, link
+from kemu.link import BadRelocation, LinkError, UnknownRelocation, link
 
 from .manifest import fixtures
 
@@ -94,4 +94,17 @@ def test_errors_name_section_symbols_by_their_section():
         data[at:at + 4] = struct.pack("<I", 99)
     obj = patched(fixture, edit)
     with pytest.raises(UnknownRelocation, match="against section .data"):
+        link(obj, fixture.base, fixture.externals().get)
+
+
+def test_an_image_larger_than_a_gigabyte_is_refused_before_any_allocation():
+    fixture = by_id("x86_64/common")
+
+    def edit(obj, data):   # .bss just under the reader's 1 GiB limit, plus the COMMON block
+        bss = obj.section_by_name(".bss")
+        shoff = int.from_bytes(obj.data[0x28:0x30], "little")
+        at = shoff + bss.index * 64 + 32                     # sh_size
+        data[at:at + 8] = struct.pack("<Q", (1 << 30) - 16)
+    obj = patched(fixture, edit)
+    with pytest.raises(LinkError, match="more than the 0x40000000 kemu allows"):
         link(obj, fixture.base, fixture.externals().get)
