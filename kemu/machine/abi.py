@@ -13,6 +13,7 @@ frame of an outer trap survives while a nested call runs on a deeper stack.
 from __future__ import annotations
 
 import struct
+from typing import Callable
 
 from unicorn.x86_const import (UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX, UC_X86_REG_R8,
                                UC_X86_REG_R9, UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDI,
@@ -61,15 +62,20 @@ class Abi:
 
     def __init__(self) -> None:
         self.word_fmt = "<Q" if self.word_size == 8 else "<I"
+        self.word_struct = struct.Struct(self.word_fmt)
         self.word_mask = (1 << (8 * self.word_size)) - 1
         self.arg_offsets = tuple(self.arg_offset(i) for i in range(32))
         self._plans: dict[int, tuple[tuple[struct.Struct, int], ...]] = {}
+        self._packers: dict[int, Callable] = {}
+        self._extra_values = [v for _, v in self.call_extra_registers]
 
     def args_plan(self, n: int) -> tuple[tuple[struct.Struct, int], ...]:
         """How to read the first `n` arguments from a frame with few unpack calls:
         (Struct of k words, frame offset) per contiguous run."""
         plan = self._plans.get(n)
         if plan is None:
+            if n > 64:
+                raise ValueError(f"args({n}): at most 64 arguments can be read at once")
             runs: list[list[int]] = []
             for i in range(n):
                 o = self.arg_offset(i)
@@ -100,22 +106,34 @@ class Abi:
         store there — return address then stack arguments —, values for `arg_registers`
         followed by `call_extra_registers`)."""
         ws = self.word_size
+        mask = self.word_mask
+        low = -(1 << (8 * ws - 1))
         words = []
-        for i, a in enumerate(args):
-            if not isinstance(a, int):
-                raise MachineError(f"argument {i} of a guest call must be an int, got {type(a).__name__}")
-            if not -(1 << (8 * ws - 1)) <= a <= self.word_mask:
-                raise MachineError(f"argument {i} ({a:#x}) does not fit a {8 * ws}-bit word")
-            words.append(a & self.word_mask)
+        for a in args:
+            if a.__class__ is not int:
+                if not isinstance(a, int):  # bool and IntEnum/IntFlag values are fine
+                    raise MachineError(f"argument {len(words)} of a guest call must be an int, "
+                                       f"got {type(a).__name__}")
+                a = int(a)
+            if not low <= a <= mask:
+                raise MachineError(f"argument {len(words)} ({a:#x}) does not fit a {8 * ws}-bit word")
+            words.append(a & mask)
         nreg = len(self.arg_registers)
-        regs = words[:nreg] + [0] * (nreg - min(nreg, len(words)))
-        stack_words = [return_address] + words[nreg:]
-        size = ws * len(stack_words)
+        if nreg:
+            regs = words[:nreg]
+            if len(regs) < nreg:
+                regs += [0] * (nreg - len(regs))
+            stack_words = [return_address, *words[nreg:]]
+        else:
+            regs = []
+            stack_words = [return_address, *words]
+        k = len(stack_words)
         # at the call instruction the stack (just above the return address) is aligned
-        sp = ((stack_top - size + ws) & ~(self.stack_align - 1)) - ws
-        data = struct.pack(f"<{len(stack_words)}{self.word_fmt[1]}", *stack_words)
-        return sp, data, regs + [v for _, v in self.call_extra_registers]
-
+        sp = ((stack_top - ws * (k - 1)) & -self.stack_align) - ws
+        packer = self._packers.get(k)
+        if packer is None:
+            packer = self._packers[k] = struct.Struct(f"<{k}{self.word_fmt[1]}").pack
+        return sp, packer(*stack_words), regs + self._extra_values
 
 class Cdecl(Abi):
     """i386 System V / BSD kernels: every argument on the stack, result in eax (edx:eax)."""

@@ -38,7 +38,7 @@ from .memory import ACCESS_NAMES, Memory
 from .oops import OopsReport, backtrace
 from .prot import Prot
 from .registers import Registers
-from .trap import Handler, TrapCall
+from .trap import Handler, StackFrameCall, TrapCall
 from .watchdog import WATCHDOG
 
 _unpack_from = struct.unpack_from
@@ -62,8 +62,10 @@ _VECTORS = {
 }
 
 
-@dataclass
+@dataclass(frozen=True)
 class Stub:
+    """A service stub: `entry` is the address the guest calls, `trap` its trap slot."""
+
     name: str
     handler: Handler
     abi: Abi
@@ -88,6 +90,8 @@ class _Stack:
     lo: int      # lowest usable address (the guard page is just below)
     hi: int      # one past the highest; the stack grows down from here
     mm: Any = field(default=None, repr=False)   # host memory behind [lo, hi)
+    view: Any = field(default=None, repr=False) # the reused StackFrameCall of this depth
+    safe_hi: int = 0                            # frames below this are read unchecked
 
 
 @dataclass
@@ -155,6 +159,7 @@ class Machine:
         self._stubs: list[Stub] = []
         self._stub_by_entry: dict[int, Stub] = {}
         self._trap_table: list[Stub] = []
+        self._trap_slots: list[tuple] = []
 
         # kernel data: the frame slot and the result slot
         kdata = self.layout["kdata"]
@@ -256,6 +261,7 @@ class Machine:
         self._stubs.append(stub)
         self._stub_by_entry[entry] = stub
         self._trap_table.append(stub)
+        self._trap_slots.append((handler, name, conv, conv.word_struct.unpack_from))
         return entry
 
     def stub_at(self, addr: int) -> Stub | None:
@@ -271,28 +277,37 @@ class Machine:
         wide = self.word_size == 8
         machine = self
 
+        # per trap slot: (handler, name, convention, frame-slot reader)
+        slots = self._trap_slots
+        pack_result = struct.Struct("<QQ" if wide else "<Q").pack_into
+
         def on_trap(h: int, address: int, size: int, user_data: int) -> None:
             try:
-                stub = table[address - trap_base]
-                conv = stub.abi
-                frame = _unpack_from(conv.word_fmt, kd_mm, frame_off)[0]
+                handler, name, conv, read_frame = slots[address - trap_base]
+                frame = read_frame(kd_mm, frame_off)[0]
                 rec = active[-1]
                 st = rec.stack
-                if st.lo <= frame < st.hi:
-                    call = TrapCall(machine, stub.name, conv, frame, st.mm, frame - st.lo, st.hi - st.lo)
-                else:
-                    call = TrapCall(machine, stub.name, conv, frame)
+                if st.lo <= frame < st.safe_hi:
+                    call = st.view
+                    if call.abi is not conv:
+                        call.abi, call._offs, call._fmt = conv, conv.arg_offsets, conv.word_fmt
+                        call._unpack = read_frame
+                    call.name = name
+                    call.frame = frame
+                    call._base = frame - st.lo
+                else:  # the guest moved its stack somewhere else: checked accesses
+                    call = TrapCall(machine, name, conv, frame)
                 rec.trap = call
-                result = stub.handler(call)
+                result = handler(call)
                 if result is None:
                     result = 0
-                elif not isinstance(result, int):
-                    raise TypeError(f"service {stub.name}: handler returned {result!r}; "
+                elif result.__class__ is not int and not isinstance(result, int):
+                    raise TypeError(f"service {name}: handler returned {result!r}; "
                                     "a handler returns an int or None")
                 if wide:
-                    _pack_into("<QQ", kd_mm, result_off, result & _M64, (result >> 64) & _M64)
+                    pack_result(kd_mm, result_off, result & _M64, (result >> 64) & _M64)
                 else:
-                    _pack_into("<Q", kd_mm, result_off, result & _M64)
+                    pack_result(kd_mm, result_off, result & _M64)
             except BaseException as exc:
                 if machine._pending is None:
                     machine._pending = exc
@@ -312,7 +327,9 @@ class Machine:
             lo = self._stack_area.start + d * self._stack_slot + PAGE_SIZE
             hi = self._stack_area.start + (d + 1) * self._stack_slot
             self.mem.map(lo, hi - lo, Prot.RW, f"stack{d}")
-            self._stacks.append(_Stack(lo, hi, self.mem.locate(lo, hi - lo)[0]))
+            mm = self.mem.locate(lo, hi - lo)[0]
+            view = StackFrameCall(self, self.abi(), mm, lo, hi)
+            self._stacks.append(_Stack(lo, hi, mm, view, hi - StackFrameCall.HEADROOM))
             self._contexts.append(native.Context(self._h))
         return self._stacks[depth]
 
@@ -335,7 +352,7 @@ class Machine:
         if budget is not None and (not isinstance(budget, int) or budget <= 0):
             raise MachineError(f"budget must be a positive number of instructions, got {budget!r}")
         stack = self._stack(depth)
-        sp, data, regvals = conv.prepare_call(args, stack.hi - 64, self.return_trap)
+        sp, data, regvals = conv.prepare_call(args, stack.safe_hi, self.return_trap)
         if sp < stack.lo + 256:
             raise MachineError(f"{len(args)} arguments do not fit a {stack.hi - stack.lo}-byte stack")
         self.mem.write(sp, data)

@@ -27,7 +27,9 @@ from .prot import Prot
 _PAGE_MASK = PAGE_SIZE - 1
 _FIRST_PHYS = 0x100000
 #: What a TLB fill of each access type needs from the page protection.
-_NEEDS = {ucc.UC_MEM_READ: Prot.READ, ucc.UC_MEM_WRITE: Prot.WRITE, ucc.UC_MEM_FETCH: Prot.EXEC}
+# plain ints: IntFlag arithmetic costs microseconds on hot paths
+_R, _W, _X = int(Prot.READ), int(Prot.WRITE), int(Prot.EXEC)
+_NEEDS = {ucc.UC_MEM_READ: _R, ucc.UC_MEM_WRITE: _W, ucc.UC_MEM_FETCH: _X}
 ACCESS_NAMES = {ucc.UC_MEM_READ: "read", ucc.UC_MEM_WRITE: "write", ucc.UC_MEM_FETCH: "fetch"}
 
 
@@ -50,21 +52,21 @@ class _Backing:
 
 
 class Region:
-    """A run of virtual pages [start, end) with one protection, backed by
-    `backing.mm[offset : offset + end - start]`."""
+    """A run of virtual pages [start, end) with one protection (`prot`, a plain int of
+    Prot bits), backed by `backing.mm[offset : offset + end - start]`."""
 
     __slots__ = ("start", "end", "prot", "name", "backing", "offset")
 
     def __init__(self, start: int, end: int, prot: Prot, name: str, backing: _Backing | None,
                  offset: int) -> None:
-        self.start, self.end, self.prot, self.name = start, end, prot, name
+        self.start, self.end, self.prot, self.name = start, end, int(prot), name
         self.backing, self.offset = backing, offset
 
     def __repr__(self) -> str:
         return f"Region({self.start:#x}-{self.end:#x} {Prot(self.prot).short()} {self.name})"
 
 
-_NO_REGION = Region(0, 0, Prot.NONE, "", None, 0)
+_NO_REGION = Region(0, 0, 0, "", None, 0)
 
 
 class Memory:
@@ -99,7 +101,7 @@ class Memory:
         backing = _Backing(size, self._take_phys(size))
         self._uc.mem_map_ptr(backing.phys, size, ucc.UC_PROT_ALL, backing.address)
         self._insert(Region(addr, addr + size, Prot(prot), name, backing, 0))
-        if prot & Prot.EXEC:
+        if prot & _X:
             backing.was_exec = True
 
     def unmap(self, addr: int, size: int) -> None:
@@ -108,7 +110,7 @@ class Memory:
         end = addr + size
         doomed = self._carve(addr, end)
         for r in doomed:
-            if r.prot & Prot.EXEC:
+            if r.prot & _X:
                 self._invalidate_code(r.start, r.end)
         for r in doomed:
             self._remove(r)
@@ -122,12 +124,12 @@ class Memory:
         end = addr + size
         self._require_mapped(addr, size, "protect")
         for r in self._carve(addr, end):
-            r.prot = Prot(prot)
-            if prot & Prot.EXEC:
+            r.prot = int(prot)
+            if prot & _X:
                 r.backing.was_exec = True
         self._merge_around(addr, end)
         self.flush_tlb()
-        if prot & Prot.EXEC:
+        if prot & _X:
             # Code written while the pages were not executable may have stale translations
             # from an earlier executable life of the same pages.
             self._invalidate_code(addr, end)
@@ -180,7 +182,7 @@ class Memory:
         Writing into executable pages drops Unicorn's translations of them."""
         n = len(data)
         r = self._last
-        if r.start <= addr and addr + n <= r.end and not r.prot & Prot.EXEC:
+        if r.start <= addr and addr + n <= r.end and not r.prot & _X:
             o = r.offset + addr - r.start
             r.backing.mm[o:o + n] = data
             return
@@ -188,7 +190,7 @@ class Memory:
         view = memoryview(data).cast("B")
         for r, o, k in list(self._pieces(addr, n, "write", lambda r, o, k: (r, o, k))):
             r.backing.mm[o:o + k] = view[pos:pos + k]
-            if r.prot & Prot.EXEC:
+            if r.prot & _X:
                 self._invalidate_code(r.start + o - r.offset, r.start + o - r.offset + k)
             pos += k
 
@@ -278,12 +280,12 @@ class Memory:
     def tlb_fill(self, handle: int, vaddr: int, access: int, entry, user_data) -> bool:
         try:
             r = self.region_at(vaddr)
-            if r is None or not r.prot & _NEEDS.get(access, Prot.READ):
+            if r is None or not r.prot & _NEEDS.get(access, _R):
                 self.last_denied = (vaddr, access, r)
                 return False
             e = entry[0]
             e.paddr = r.backing.phys + r.offset + ((vaddr & ~_PAGE_MASK) - r.start)
-            e.perms = int(r.prot)
+            e.perms = r.prot
             return True
         except BaseException as exc:  # never let an exception die inside ctypes
             self.last_denied = (vaddr, access, None)
@@ -407,6 +409,6 @@ class Memory:
             if r is None:
                 return
             k = min(end, r.end)
-            if r.prot & Prot.EXEC:
+            if r.prot & _X:
                 self._uc.ctl_remove_cache(start, k)
             start = k

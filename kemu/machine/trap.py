@@ -24,7 +24,7 @@ class TrapCall:
     from; `name` the service; `machine` the machine.
     """
 
-    __slots__ = ("machine", "name", "abi", "frame", "_mm", "_base", "_lim", "_offs", "_fmt")
+    __slots__ = ("machine", "name", "abi", "frame", "_mm", "_base", "_lim", "_offs", "_fmt", "_unpack")
 
     def __init__(self, machine: "Machine", name: str, abi: Abi, frame: int, mm=None, base: int = 0,
                  end: int = 0) -> None:
@@ -43,6 +43,7 @@ class TrapCall:
         self._lim = end - abi.word_size     # last offset a whole word can be read from
         self._offs = abi.arg_offsets
         self._fmt = abi.word_fmt
+        self._unpack = abi.word_struct.unpack_from
 
     def arg(self, i: int) -> int:
         """Argument `i` (0-based) as an unsigned machine word."""
@@ -57,9 +58,9 @@ class TrapCall:
 
     def args(self, n: int) -> list[int]:
         """The first `n` arguments."""
-        if n <= 0:
-            return []
         plan = self.abi.args_plan(n)
+        if not plan:
+            return []
         last = plan[-1]
         if self._base + last[1] + last[0].size - self.abi.word_size <= self._lim:
             out: list[int] = []
@@ -83,6 +84,35 @@ class TrapCall:
 
     def __repr__(self) -> str:
         return f"<TrapCall {self.name} frame={self.frame:#x}>"
+
+
+class StackFrameCall(TrapCall):
+    """The TrapCall the trap hook hands out for frames on a machine call stack.
+
+    One per stack, reused for every trap at that nesting depth (a handler's `call` is valid
+    while the handler runs; keep values, not the object). The machine only uses it when the
+    frame lies at least `HEADROOM` bytes below the top of the stack, so arguments 0..31
+    are inside the mapping and `arg` needs no bounds check.
+    """
+
+    __slots__ = ()
+    HEADROOM = 512
+
+    def __init__(self, machine: "Machine", abi: Abi, mm, stack_lo: int, stack_hi: int) -> None:
+        super().__init__(machine, "", abi, stack_lo, mm, 0, stack_hi - stack_lo)
+
+    def arg(self, i: int) -> int:
+        try:
+            return self._unpack(self._mm, self._base + self._offs[i])[0]
+        except IndexError:
+            return TrapCall.arg(self, i)
+
+    def args(self, n: int) -> list[int]:
+        plan = self.abi.args_plan(n)
+        if len(plan) == 1:
+            st, o = plan[0]
+            return list(st.unpack_from(self._mm, self._base + o))
+        return TrapCall.args(self, n)
 
 
 class VarArgs:
