@@ -36,10 +36,9 @@ class OopsReport:
     def text(self) -> str:
         w = 16 if self.arch == "x86_64" else 8
         lines = [f"kemu oops: {self.message}"]
-        if self.instruction is not None:
-            lines.append(f"  at {self.pc:#x} <{self.pc_symbol}>: {self.instruction.text}")
-        else:
-            lines.append(f"  at {self.pc:#x} <{self.pc_symbol}>: (instruction not readable)")
+        where = f"{self.pc:#x}" if self.pc_symbol in ("", f"{self.pc:#x}") else f"{self.pc:#x} <{self.pc_symbol}>"
+        what = self.instruction.text if self.instruction is not None else "(instruction not readable)"
+        lines.append(f"  at {where}: {what}")
         if self.registers:
             lines.append("registers:")
             items = [f"{k}={v:0{w}x}" for k, v in self.registers.items()]

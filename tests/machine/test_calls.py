@@ -191,3 +191,30 @@ def test_code_rewritten_in_an_executable_mapping_runs_the_new_code(m, asm):
     assert m.call(a) == 1
     m.mem.load_code(a, asm.encode("mov eax, 3\nret", a))
     assert m.call(a) == 3
+
+
+def test_handler_reads_its_arguments_correctly_after_a_nested_call(m, asm):
+    from .conftest import call_stub_src
+    inner_stub = m.add_stub("inner_service", lambda c: c.arg(0) * 2)
+    inner = asm(call_stub_src(m.default_abi, inner_stub, [0x99]))
+
+    def outer_service(call):
+        before = call.args(2)
+        nested = m.call(inner)
+        return nested + before[0] + before[1] + call.arg(0) + call.arg(1)
+
+    stub = m.add_stub("outer_service", outer_service)
+    f = asm(call_stub_src(m.default_abi, stub, [0x1000, 0x20]))
+    assert m.call(f) == 0x132 + 2 * (0x1000 + 0x20)
+
+
+def test_stub_called_on_a_stack_the_guest_switched_to_still_decodes_arguments(m, asm):
+    from .conftest import call_stub_src
+    seen = []
+    stub = m.add_stub("svc", lambda c: seen.append(c.args(3)))
+    heap = m.alloc("kheap", 0x1000) + 0x800
+    sp, bp = ("esp", "ebp") if m.arch == "i386" else ("rsp", "rbp")
+    body = call_stub_src(m.default_abi, stub, [7, 8, 9]).replace("\nret", "")
+    f = asm(f"push {bp}\nmov {bp}, {sp}\nmov {sp}, {heap:#x}\n{body}\nmov {sp}, {bp}\npop {bp}\nret")
+    m.call(f)
+    assert seen == [[7, 8, 9]]
