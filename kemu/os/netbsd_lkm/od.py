@@ -186,13 +186,14 @@ class Od:
         return "".join(parts)
 
 
+OPTSTRING = "A:j:N:t:vbcdosx"
 USAGE = "usage: od [-bcdosxv] [-A d|o|x|n] [-j skip] [-N count] [-t type] file ..."
 
 
 def run(argv: list[str], opener: Opener, out: TextIO, err: TextIO, long_size: int = 4,
         strerror: Callable[[Exception], str] = str) -> int:
     """`od` with argv (without argv[0]); `opener` opens a path for reading or raises."""
-    parsed = getopt("od", argv, "A:j:N:t:vbcdosx")
+    parsed = getopt("od", argv, OPTSTRING)
     if parsed.error:
         err.write(parsed.error + "\n" + USAGE + "\n")
         return 1
@@ -230,8 +231,9 @@ def run(argv: list[str], opener: Opener, out: TextIO, err: TextIO, long_size: in
 def _read_all(paths: list[str], opener: Opener, skip: int, count: int | None, err: TextIO,
               strerror: Callable[[Exception], str]) -> tuple[bytes, int]:
     """Skip then read the concatenated inputs, as od does; errors on one file move to the next."""
+    unbounded = UNBOUNDED_LIMIT          # read at call time, so tests can lower it
     wanted = None if count is None else skip + count
-    limit = wanted if wanted is not None else skip + UNBOUNDED_LIMIT
+    limit = wanted if wanted is not None else skip + unbounded
     chunks: list[bytes] = []
     total = 0
     status = 0
@@ -257,7 +259,7 @@ def _read_all(paths: list[str], opener: Opener, skip: int, count: int | None, er
         finally:
             source.close()
         if count is None and total >= limit:
-            raise OdError(f"{path}: read {UNBOUNDED_LIMIT} bytes without reaching end of file; "
+            raise OdError(f"{path}: read {unbounded} bytes without reaching end of file; "
                           f"a device may never end: give -N count")
     data = b"".join(chunks)
     if skip > len(data):

@@ -13,6 +13,7 @@ Services receive `k`, the kemu.kernel.Kernel; the NetBSD system object is `k.net
 from __future__ import annotations
 
 from kemu.kernel import HeapError, ServiceTable, format_printf, uiomove as kernel_uiomove
+from kemu.machine import MachineError
 
 from .valist import GuestVaList
 
@@ -205,7 +206,7 @@ def malloc(k, size: int, mtype: int, flags: int, call=None) -> int:
     try:
         return k.heap.alloc(max(size, 1), name, zero=bool(flags & M_ZERO),
                             caller=call.return_address if call is not None else None)
-    except HeapError as exc:
+    except (HeapError, MachineError) as exc:   # the kernel heap area is exhausted
         if flags & M_NOWAIT:
             return 0
         raise KernelPanic(f"malloc: out of space in kmem_map ({exc})") from None

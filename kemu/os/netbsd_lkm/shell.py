@@ -15,7 +15,6 @@ modload names, resolved against the shell's working directory.
 from __future__ import annotations
 
 import os
-import shlex
 import sys
 from dataclasses import dataclass, field
 from typing import Callable, Iterable, TextIO
@@ -23,6 +22,7 @@ from typing import Callable, Iterable, TextIO
 from kemu.kernel import SyscallError
 
 from . import od as od_command
+from .getopt import getopt
 
 CAT_LIMIT = 1 << 20
 HELP = """\
@@ -52,6 +52,68 @@ def expand_words(system, words: Iterable[str]) -> list[str]:
                 continue
         out.append(word)
     return out
+
+
+_IO_NUMBER = "\0fd:"          # marks "3" in `3<`; cannot appear in a typed word
+_OPERATORS = ("<<", ">>", "<&", ">&", "<>", ">|", ";", "<", ">", "&", "|")
+
+
+def _tokenize(line: str) -> list[list[str]]:
+    """POSIX-ish word splitting with quotes, backslashes, comments and operators."""
+    commands: list[list[str]] = [[]]
+    word: list[str] | None = None
+    i, n = 0, len(line)
+
+    def finish() -> None:
+        nonlocal word
+        if word is not None:
+            commands[-1].append("".join(word))
+            word = None
+
+    while i < n:
+        c = line[i]
+        if c in " \t\r\n":
+            finish()
+            i += 1
+        elif c == "#" and word is None:
+            break
+        elif c == "'":
+            end = line.find("'", i + 1)
+            if end < 0:
+                raise ValueError("unterminated ' quote")
+            word = (word or []) + [line[i + 1:end]]
+            i = end + 1
+        elif c == '"':
+            j, chunk = i + 1, []
+            while j < n and line[j] != '"':
+                if line[j] == "\\" and j + 1 < n and line[j + 1] in '"\\$`':
+                    j += 1
+                chunk.append(line[j])
+                j += 1
+            if j >= n:
+                raise ValueError('unterminated " quote')
+            word = (word or []) + ["".join(chunk)]
+            i = j + 1
+        elif c == "\\":
+            if i + 1 < n:
+                word = (word or []) + [line[i + 1]]
+            i += 2
+        elif c in ";<>&|":
+            op = next(o for o in _OPERATORS if line.startswith(o, i))
+            if word is not None and c in "<>" and "".join(word).isdigit() and line[i - 1].isdigit():
+                commands[-1].append(_IO_NUMBER + "".join(word))
+                word = None
+            finish()
+            if op == ";":
+                commands.append([])
+            else:
+                commands[-1].append(op)
+            i += len(op)
+        else:
+            word = (word or []) + [c]
+            i += 1
+    finish()
+    return commands
 
 
 class ShellExit(Exception):
@@ -172,16 +234,9 @@ class Shell:
     # --- parsing -----------------------------------------------------------------------------
     @staticmethod
     def _split(line: str) -> list[list[str]]:
-        lexer = shlex.shlex(line, posix=True, punctuation_chars=";<>&")
-        lexer.whitespace_split = True
-        lexer.commenters = "#"
-        commands: list[list[str]] = [[]]
-        for token in lexer:
-            if token == ";":
-                commands.append([])
-            else:
-                commands[-1].append(token)
-        return [c for c in commands if c]
+        """Commands of a line as word lists; operators become their own words, and a number
+        written right against `<`/`>` (`3<`) becomes the word "N:3" (sh's IO_NUMBER)."""
+        return [c for c in _tokenize(line) if c]
 
     def _parse_redirections(self, words: list[str]) -> tuple[list[str], Redirections]:
         """Separate `>`, `>>`, `<`, `<&N`, `N<`, `N<&-` … from the command's words."""
@@ -191,8 +246,8 @@ class Shell:
         while i < len(words):
             w = words[i]
             number = None
-            if w.isdigit() and i + 1 < len(words) and words[i + 1][:1] in "<>":
-                number, i = int(w), i + 1
+            if w.startswith(_IO_NUMBER) and i + 1 < len(words):
+                number, i = int(w[len(_IO_NUMBER):]), i + 1
                 w = words[i]
             if w in (">", ">>", "<", "<>", "<&", ">&", "<&-", ">&-") or w.startswith(("<&", ">&")):
                 op = w
@@ -317,7 +372,7 @@ class Shell:
             err.write(f"sh: {exc.context}: {exc.message}\n")
             return 2
         opener = self._opener
-        if stdin is not None and not [a for a in args if not a.startswith("-")]:
+        if stdin is not None and not getopt("od", args, od_command.OPTSTRING).operands:
             # od with no file operand reads standard input: hand it the redirected source.
             args = args + ["-"]
             opener = lambda path, _src=stdin: _src if path == "-" else self._opener(path)  # noqa: E731
