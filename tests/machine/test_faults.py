@@ -141,3 +141,12 @@ def test_guestfault_message_names_the_called_function_and_arguments(m, asm):
     f = asm("ud2", name="bad_init")
     with pytest.raises(GuestFault, match=r"in bad_init\(0x1, 0x2\)"):
         m.call(f, 1, 2)
+
+
+def test_x86_64_access_to_a_non_canonical_address_is_a_general_protection_fault():
+    m = Machine("x86_64")
+    f = Assembler(m)("mov rax, 0x8000000000000000\nmov dword ptr [rax], 1\nret")
+    with pytest.raises(GuestFault) as e:
+        m.call(f)
+    assert e.value.oops.kind == "general protection fault"
+    assert "non-canonical address 0x8000000000000000" in e.value.oops.text
