@@ -38,6 +38,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"kemu shell: {exc}", file=sys.stderr)
         return 2
+    # Line-buffered, so a command's output and its error messages keep their order on a terminal.
+    sys.stdout.reconfigure(line_buffering=True)
     shell = system.shell(out=sys.stdout, err=sys.stderr, echo=args.echo)
     try:
         if args.commands is not None:
