@@ -70,3 +70,19 @@ def test_node_for_a_major_nobody_drives_is_ENXIO(fibo):
 
 def test_missing_node_is_ENOENT(fibo):
     assert _errno_of(fibo.open, "/dev/nosuch").name == "ENOENT"
+
+
+def test_makedev_is_netbsd_1_6s_encoding():
+    from kemu.os.netbsd_lkm.devices import major, makedev, minor
+    assert makedev(29, 0) == 0x1D00 and makedev(29, 7) == 0x1D07
+    dev = makedev(4095, 0x12345)
+    assert (major(dev), minor(dev)) == (4095, 0x12345)
+
+
+def test_the_module_sees_the_minor_of_the_node_opened(fibo):
+    fibo.devfs.mknod("/dev/fibo-seven", "c", 29, 7, 0o666)
+    fd = fibo.open("/dev/fibo-seven")
+    with pytest.raises(SyscallError) as info:
+        fibo.open("/dev/fibo7")                 # same minor: fibo's per-minor count says busy
+    assert info.value.name == "EBUSY"
+    fibo.close(fd)

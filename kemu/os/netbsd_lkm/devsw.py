@@ -10,7 +10,8 @@ The table reproduces NetBSD 1.6's i386 `conf.c` where it matters: majors 0–27 
 GENERIC kernel configures (their names are kept for messages), 28 is /dev/lkm, 29–34 are the six
 `cdev_lkm_dummy()` slots whose `d_open` is `lkmenodev` — the marker kern_lkm.c looks for when a
 module asks for a dynamic major, so the first device module gets 29 as in the tutorial — and the
-rest up to `nchrdev` are unconfigured. kemu emulates none of the built-in drivers: their slots
+rest up to `nchrdev` (79, as in 1.6's x86_64 conf.c) are unconfigured. `bdevsw[]` is built the
+same way with its LKM dummies at 8–13. kemu emulates none of the built-in drivers: their slots
 answer ENXIO ("Device not configured"), as a NetBSD kernel does for a driver configured out.
 """
 from __future__ import annotations

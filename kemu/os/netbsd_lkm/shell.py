@@ -214,13 +214,29 @@ class Shell:
 
     def interact(self, stdin: TextIO | None = None, out: TextIO | None = None,
                  err: TextIO | None = None) -> int:
-        """Read-eval loop with the `# ` prompt until EOF or `exit`."""
+        """Read-eval loop with the `# ` prompt until EOF or `exit`. On a terminal, lines are
+        read with readline (editing and history)."""
         stdin = stdin or sys.stdin
         out, err = self._streams(out, err)
+        tty = stdin is sys.stdin and out is sys.stdout and stdin.isatty()
+        if tty:
+            try:
+                import readline  # noqa: F401  (input() then edits lines and keeps history)
+            except ImportError:
+                pass
         while True:
-            out.write(self.prompt)
-            out.flush()
-            line = stdin.readline()
+            try:
+                if tty:
+                    line = input(self.prompt) + "\n"
+                else:
+                    out.write(self.prompt)
+                    out.flush()
+                    line = stdin.readline()
+            except EOFError:
+                line = ""
+            except KeyboardInterrupt:
+                out.write("\n")
+                continue
             if not line:
                 out.write("\n")
                 return self.status
