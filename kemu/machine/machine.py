@@ -17,7 +17,6 @@ call back into the guest: the CPU context is saved and restored around the neste
 """
 from __future__ import annotations
 
-import ctypes
 import math
 import struct
 import time
@@ -32,7 +31,7 @@ from . import native
 from .abi import DEFAULT_ABI, Abi, get_abi
 from .allocator import RangeAllocator
 from .disasm import Disassembler, Insn
-from .errors import BudgetExhausted, GuestError, GuestFault, GuestTimeout, MachineError, MemoryFault
+from .errors import BudgetExhausted, GuestFault, GuestTimeout, MachineError, MemoryFault
 from .layout import MANAGED, ON_DEMAND, PAGE_SIZE, PREMAPPED, AddressLayout
 from .memory import ACCESS_NAMES, Memory
 from .oops import OopsReport, backtrace
@@ -132,7 +131,6 @@ class Machine:
         self.regs = Registers(self.uc, arch)
         self._abis: dict[str, Abi] = {}
         self._word_fmt = "<Q" if self.word_size == 8 else "<I"
-        self._cfuncs: list[Any] = []      # keep ctypes callbacks alive
         self._graveyard: list[Any] = []   # callbacks of hooks deleted while running
 
         self._tlb_cb = native.HOOK_TLB_FILL_CFUNC(self.mem.tlb_fill)
@@ -273,9 +271,9 @@ class Machine:
     def _make_trap_hook(self) -> Callable:
         """The trap hook, as a closure over everything it needs (this is the hot path:
         attribute lookups on `self` cost measurably at half a million traps a second)."""
-        table, trap_base, kd_mm = self._trap_table, self._trap_base, self._kd_mm
+        trap_base, kd_mm = self._trap_base, self._kd_mm
         frame_off, result_off, active = self._frame_off, self._result_off, self._active
-        stacks, handle, stop = self._stacks, self._h, native.emu_stop
+        handle, stop = self._h, native.emu_stop
         wide = self.word_size == 8
         machine = self
 
