@@ -189,7 +189,7 @@ class Machine:
         self._deadlines: list[float] = []
         self._budgets: list[int] = []         # effective counts of active budgeted runs
         self._counting = False                # Unicorn's instruction counter is installed
-        self._count_leaked = False            # a nested budgeted run left it behind
+        self._count_epoch = 0                 # bumped when a nested run restarts that counter
         sp_id, pc_id, ret_id = self.regs.sp_id, self.regs.pc_id, self.regs.ret_id
         self._pc_ret = native.RegisterBatch(self._h, [pc_id, ret_id])
         self._call_batches: dict[str, native.RegisterBatch] = {}
@@ -376,19 +376,25 @@ class Machine:
             self.mem.last_denied = None
             self._interrupt = None
             start = addr
+            if depth and count:
+                self._count_epoch += 1   # this run restarts Unicorn's instruction counter
+            epoch = self._count_epoch
             while True:
                 err = native.emu_start(self._h, start, self.return_trap, 0, count)
                 pc, ret = self._pc_ret.read()
                 if pc == self.return_trap and not err and self._pending is None:
                     return ret & conv.word_mask
-                if (not err and self._pending is None and self._interrupt is None and count == 0
-                        and self._count_leaked and time.monotonic() < deadline):
-                    # a nested budgeted run left Unicorn's counter behind and it stopped us
-                    # (at depth 0 count=0 removes it; nested runs must keep it: removing it
-                    # flushes the translated code an outer run is suspended in)
-                    self._count_leaked = depth != 0
-                    self._counting = depth != 0
-                    count = 0 if depth == 0 else _UNLIMITED_COUNT
+                if (not err and self._pending is None and self._interrupt is None and self._counting
+                        and self._count_epoch != epoch and time.monotonic() < deadline):
+                    # A nested run restarted Unicorn's (single) instruction counter with its
+                    # own count, and that count stopped us: resume. A run without a budget
+                    # at depth 0 drops the counter (safe: no run is suspended below it);
+                    # otherwise the budget starts afresh (budgets are approximate across
+                    # nested calls; the time limit stays the backstop).
+                    epoch = self._count_epoch
+                    if depth == 0 and rec.budget is None:
+                        count = 0
+                        self._counting = False
                     start = pc
                     continue
                 break
@@ -401,6 +407,7 @@ class Machine:
             self._arm()
             if ctx is not None:
                 ctx.restore()
+                self.mem.last_denied = None   # the outer run's fault record is its own
             if not self._active:
                 self._graveyard.clear()
 
@@ -420,15 +427,12 @@ class Machine:
                     self._counting = True
                 return budget
             self._counting = False
-            self._count_leaked = False
             return 0
         outer = next((b for b in reversed(self._budgets) if b), 0)
         if budget:
             if not self._counting:
                 self._invalidate_all_code()
                 self._counting = True
-                if not outer:
-                    self._count_leaked = True
             return min(budget, outer) if outer else budget
         if self._counting:
             return outer or _UNLIMITED_COUNT

@@ -118,3 +118,28 @@ def test_nested_budget_when_the_outer_call_has_none(m, asm):
 def test_budget_must_be_positive(m, asm):
     with pytest.raises(MachineError, match="budget must be a positive number"):
         m.call(asm("ret"), budget=0)
+
+
+def test_a_budget_two_levels_down_does_not_stop_the_levels_above(m, asm):
+    spin = asm(LOOP)
+
+    def bounded(call):
+        with pytest.raises(BudgetExhausted):
+            m.call(spin, budget=500)
+        return 1
+
+    bounded_stub = m.add_stub("bounded", bounded)
+    # depth 1: calls the bounded service, then runs well past 500 instructions
+    middle = asm(f"call {bounded_stub:#x}\nmov ecx, 20000\nl: dec ecx\njnz l\nmov eax, 21\nret")
+    middle_stub = m.add_stub("middle", lambda c: m.call(middle))
+    outer = asm(f"call {middle_stub:#x}\nmov ecx, 20000\nl: dec ecx\njnz l\nret")
+    assert m.call(outer) == 21
+    assert m.call(asm("mov eax, 2\nret")) == 2
+
+
+def test_an_outer_budget_still_stops_an_endless_loop_after_a_nested_call(m, asm):
+    ret = asm("mov eax, 1\nret")
+    stub = m.add_stub("once", lambda c: m.call(ret))
+    outer = asm(f"call {stub:#x}\nspin: jmp spin")
+    with pytest.raises(BudgetExhausted):
+        m.call(outer, budget=20_000)
