@@ -26,6 +26,8 @@ from .prot import Prot
 
 _PAGE_MASK = PAGE_SIZE - 1
 _FIRST_PHYS = 0x100000
+#: Bytes of released (never executable) guest memory kept for reuse by later map() calls.
+POOL_LIMIT = 16 << 20
 #: What a TLB fill of each access type needs from the page protection.
 # plain ints: IntFlag arithmetic costs microseconds on hot paths
 _R, _W, _X = int(Prot.READ), int(Prot.WRITE), int(Prot.EXEC)
@@ -82,6 +84,8 @@ class Memory:
         self._last = _NO_REGION
         self._next_phys = _FIRST_PHYS
         self._free_phys: dict[int, list[int]] = {}
+        self._pool: dict[int, list[_Backing]] = {}
+        self._pooled = 0
         #: The last access the TLB refused to the guest: (vaddr, UC_MEM_* access, region|None).
         self.last_denied: tuple[int, int, Region | None] | None = None
         self._word = "<Q" if word_size == 8 else "<I"
@@ -98,8 +102,15 @@ class Memory:
             other = self._regions[i - 1] if i > 0 and self._regions[i - 1].end > addr else self._regions[i]
             raise MachineError(f"map {name or '?'} [{addr:#x}, {addr + size:#x}): overlaps the mapping "
                                f"{other.name or '?'} [{other.start:#x}, {other.end:#x})")
-        backing = _Backing(size, self._take_phys(size))
-        self._uc.mem_map_ptr(backing.phys, size, ucc.UC_PROT_ALL, backing.address)
+        pool = self._pool.get(size)
+        if pool:
+            # a released backing of this size, still known to Unicorn: reuse it zeroed
+            backing = pool.pop()
+            self._pooled -= size
+            ctypes.memset(backing.address, 0, size)
+        else:
+            backing = _Backing(size, self._take_phys(size))
+            self._uc.mem_map_ptr(backing.phys, size, ucc.UC_PROT_ALL, backing.address)
         self._insert(Region(addr, addr + size, Prot(prot), name, backing, 0))
         if prot & _X:
             backing.was_exec = True
@@ -389,10 +400,18 @@ class Memory:
 
     def _release(self, backing: _Backing) -> None:
         backing.refs -= 1
-        if backing.refs == 0:
-            self._uc.mem_unmap(backing.phys, backing.size)
-            if not backing.was_exec:
-                self._free_phys.setdefault(backing.size, []).append(backing.phys)
+        if backing.refs:
+            return
+        if not backing.was_exec and self._pooled + backing.size <= POOL_LIMIT:
+            # keep it for the next map() of the same size: creating an mmap and handing it to
+            # Unicorn costs ~35 µs, and kernels map and unmap user buffers per system call.
+            # Never for memory that held code: Unicorn's translations are keyed by physical page.
+            self._pool.setdefault(backing.size, []).append(backing)
+            self._pooled += backing.size
+            return
+        self._uc.mem_unmap(backing.phys, backing.size)
+        if not backing.was_exec:
+            self._free_phys.setdefault(backing.size, []).append(backing.phys)
 
     def _take_phys(self, size: int) -> int:
         pool = self._free_phys.get(size)

@@ -195,3 +195,21 @@ def test_high_half_kernel_memory_is_usable_on_x86_64():
 def test_unknown_arch_is_refused():
     with pytest.raises(MachineError, match="unknown arch 'arm'"):
         Machine("arm")
+
+
+def test_memory_mapped_again_after_unmap_is_zero_filled(m):
+    a = m.alloc("user", PAGE_SIZE)
+    m.mem.write(a, b"\xff" * PAGE_SIZE)
+    m.free("user", a)
+    b = m.alloc("user", PAGE_SIZE)
+    assert m.mem.read(b, PAGE_SIZE) == bytes(PAGE_SIZE)
+
+
+def test_a_freed_user_buffer_is_unmapped_even_when_its_memory_is_reused(m):
+    a = m.alloc("user", PAGE_SIZE)
+    m.free("user", a)
+    b = m.alloc("user", 2 * PAGE_SIZE)
+    c = m.alloc("user", PAGE_SIZE)
+    m.free("user", c)
+    assert not m.mem.is_mapped(c)
+    assert m.mem.is_mapped(b, 2 * PAGE_SIZE)
