@@ -18,6 +18,7 @@ from kemu.debug.commands import CommandError
 from kemu.debug.core import DebuggerKilled
 from kemu.debug.session import Session, SessionEnd
 from kemu.debug.symbols import SymbolIndex, module_info_from_image
+from kemu.elf import BadObject, ObjectFile
 from kemu.paths import GUEST, ROOT
 
 # the personality shell's commands that may be typed directly at the debugger prompt
@@ -75,18 +76,25 @@ class DebugLaunch:
             return False
         name, image, object_name, slot = found
         path = self.paths.get(object_name) or object_name
-        data = None
-        try:
-            data = Path(path).read_bytes()
-        except OSError:
-            data = None
-        info = module_info_from_image(name, image, data, path, self.session.dbg.unwind_tables,
-                                      self.source_dirs)
+        info = module_info_from_image(name, image, self._read_object(path), path,
+                                      self.session.dbg.unwind_tables, self.source_dirs,
+                                      warn=self.session.error)
         self.symbols.add(info)
         for cb in self.on_module:
             cb(info, slot)
         self._apply_pending_breaks()
         return True
+
+    def _read_object(self, path: str) -> ObjectFile | None:
+        """The module's object file again, for its DWARF (None when it cannot be read: the
+        module is then debugged by symbols alone, after saying why)."""
+        try:
+            return ObjectFile.load(path)
+        except OSError as exc:
+            self.session.error(f"kemu: {path}: {exc.strerror}; debugging without source lines")
+        except BadObject as exc:
+            self.session.error(f"kemu: {exc}; debugging without source lines")
+        return None
 
     def _module_record(self, pc: int):
         """(name, LinkedImage, object path, personality record) of the module holding pc.

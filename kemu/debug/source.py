@@ -1,7 +1,7 @@
 """Source-level view of a linked module: address ↔ file:line, functions, and the source text.
 
-Built from the object's DWARF (`.debug_line` rows and `DW_TAG_subprogram` ranges) after
-`dwarf_reloc` moved it to the linked addresses. `step`/`next` ask `location(pc)` and
+Built from the object's DWARF (`.debug_line` rows and `DW_TAG_subprogram` ranges) as
+`dwarf_load` reads it at the linked addresses. `step`/`next` ask `location(pc)` and
 `is_statement_start(pc)`; `break fibo.c:57` asks `addresses_for_line`; `break fibo_read`
 asks `after_prologue`; `list` asks `source_lines`. A module built without `-g` simply has
 no SourceMap and the debugger stays at instruction level.
@@ -12,9 +12,13 @@ import bisect
 import os
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable, Mapping
+from typing import Iterable
 
-from kemu.debug.dwarf_reloc import load_dwarf
+from elftools.dwarf.dwarfinfo import DWARFInfo
+
+from kemu.debug.dwarf_load import load_dwarf
+from kemu.elf import ObjectFile
+from kemu.link import LinkedImage
 
 
 @dataclass(frozen=True)
@@ -64,13 +68,16 @@ class SourceMap:
 
     # ---- construction ---------------------------------------------------------------
     @classmethod
-    def from_object(cls, data: bytes, section_addresses: Mapping[int, int],
-                    symbol_addresses: Mapping[str, int] | None = None, name: str = "object",
+    def from_object(cls, obj: ObjectFile, image: LinkedImage,
                     search_dirs: Iterable[Path] = ()) -> "SourceMap | None":
-        """The SourceMap of an object's DWARF at the given placement; None without line info."""
-        _elf, dwarf = load_dwarf(data, section_addresses, symbol_addresses, name)
-        if dwarf is None:
-            return None
+        """The SourceMap of `obj` linked as `image`; None without line info. Raises
+        DwarfLoadError when its debug sections cannot be relocated."""
+        dwarf = load_dwarf(obj, image)
+        return None if dwarf is None else cls.from_dwarf(dwarf, search_dirs)
+
+    @classmethod
+    def from_dwarf(cls, dwarf: DWARFInfo, search_dirs: Iterable[Path] = ()) -> "SourceMap | None":
+        """The SourceMap of DWARF already at linked addresses; None without line rows."""
         rows: list[LineRow] = []
         functions: list[Function] = []
         for cu in dwarf.iter_CUs():

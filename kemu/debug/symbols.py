@@ -12,9 +12,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from kemu.debug.dwarf_reloc import load_dwarf
+from kemu.debug.dwarf_load import DwarfLoadError, load_dwarf
 from kemu.debug.frames import UnwindTables
 from kemu.debug.source import SourceLocation, SourceMap
+from kemu.elf import ObjectFile
 
 
 @dataclass(frozen=True)
@@ -47,9 +48,14 @@ def _kind(t) -> str:
     return "other"
 
 
-def module_info_from_image(name: str, image, obj_data: bytes | None, path: str | None,
-                           unwind: UnwindTables, source_dirs: Iterable[Path] = ()) -> ModuleInfo:
-    """Build the debugger's view of a linked module (symbols, code ranges, DWARF, CFI)."""
+def module_info_from_image(name: str, image, obj: ObjectFile | None, path: str | None,
+                           unwind: UnwindTables, source_dirs: Iterable[Path] = (),
+                           warn: Callable[[str], None] | None = None) -> ModuleInfo:
+    """Build the debugger's view of a linked module (symbols, code ranges, DWARF, CFI).
+
+    `obj` is the object the image was linked from (None: symbols only). When its debug
+    information cannot be read at the linked addresses the module is still debugged at
+    instruction level and `warn` is told why."""
     symbols = []
     for s in getattr(image, "symbol_list", []) or []:
         if not s.name:
@@ -59,32 +65,36 @@ def module_info_from_image(name: str, image, obj_data: bytes | None, path: str |
         for sname, addr in getattr(image, "symbols", {}).items():
             symbols.append(SymbolEntry(sname, addr, 0, "other", name))
     text_ranges = []
-    section_index_addr: dict[int, int] = {}
     for p in getattr(image, "placements", []) or []:
-        if getattr(p, "index", None) is not None and p.index >= 0:
-            section_index_addr[p.index] = p.addr
         if getattr(p, "kind", "") == "text" and p.size:
             text_ranges.append((p.addr, p.addr + p.size))
     section_addresses = dict(getattr(image, "section_addresses", {}) or {})
     if not section_addresses:
         section_addresses = {p.name: p.addr for p in getattr(image, "placements", []) or []}
     info = ModuleInfo(name, path, image.base, image.size, sorted(text_ranges), section_addresses, symbols)
-    if obj_data:
+    if obj is not None:
+        dirs = list(source_dirs)
+        if path:
+            dirs.insert(0, Path(path).resolve().parent)
         try:
-            _elf, dwarf = load_dwarf(obj_data, section_index_addr, getattr(image, "symbols", {}), name)
-        except Exception:
-            dwarf = None
-        if dwarf is not None:
-            unwind.add_from_dwarf(dwarf)
-            try:
-                dirs = list(source_dirs)
-                if path:
-                    dirs.insert(0, Path(path).resolve().parent)
-                info.source = SourceMap.from_object(obj_data, section_index_addr,
-                                                    getattr(image, "symbols", {}), name, dirs)
-            except Exception:
-                info.source = None
+            info.source = _read_debug_info(obj, image, unwind, dirs)
+        except DwarfLoadError as exc:
+            if warn is not None:
+                warn(f"kemu: {exc}; debugging {name} without source lines")
     return info
+
+
+def _read_debug_info(obj: ObjectFile, image, unwind: UnwindTables, dirs: list[Path]) -> SourceMap | None:
+    """The module's line table, after adding its CFI to `unwind`; None without DWARF."""
+    dwarf = load_dwarf(obj, image)
+    if dwarf is None:
+        return None
+    unwind.add_from_dwarf(dwarf)
+    try:
+        return SourceMap.from_dwarf(dwarf, dirs)
+    except Exception as exc:  # pyelftools reports damaged DWARF with many exception types
+        raise DwarfLoadError(f"{obj.name}: unreadable debug information: "
+                             f"{type(exc).__name__}: {exc}") from None
 
 
 @dataclass

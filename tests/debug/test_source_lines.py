@@ -19,7 +19,7 @@ def line_of(pattern: str) -> int:
 
 def source_map(arch, compiler):
     obj, image, _ = link_fixture(fibo_path(arch, compiler, debug=True), arch)
-    info = module_info_from_image("fibo", image, obj.data, None, UnwindTables(), [ROOT])
+    info = module_info_from_image("fibo", image, obj, None, UnwindTables(), [ROOT])
     assert info.source is not None
     return image, info.source
 
@@ -74,6 +74,6 @@ def test_source_text_is_found_from_the_recorded_relative_path():
 
 def test_object_without_dwarf_has_no_source_map():
     obj, image, _ = link_fixture(fibo_path("i386", "gcc"), "i386")
-    info = module_info_from_image("fibo", image, obj.data, None, UnwindTables(), [ROOT])
+    info = module_info_from_image("fibo", image, obj, None, UnwindTables(), [ROOT])
     assert info.source is None
-    assert SourceMap.from_object(obj.data, {}, {}, "fibo.o") is None
+    assert SourceMap.from_object(obj, image) is None
