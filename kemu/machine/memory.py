@@ -38,7 +38,7 @@ ACCESS_NAMES = {ucc.UC_MEM_READ: "read", ucc.UC_MEM_WRITE: "write", ucc.UC_MEM_F
 class _Backing:
     """Host memory for one `map()` call, visible to Unicorn at `phys`."""
 
-    __slots__ = ("mm", "cbuf", "phys", "size", "refs", "was_exec", "__weakref__")
+    __slots__ = ("mm", "cbuf", "phys", "size", "refs", "was_exec", "tlb_gen", "__weakref__")
 
     def __init__(self, size: int, phys: int) -> None:
         self.mm = mmap.mmap(-1, size)
@@ -47,6 +47,7 @@ class _Backing:
         self.size = size
         self.refs = 0
         self.was_exec = False
+        self.tlb_gen = -1      # Memory._tlb_gen when Unicorn last cached a page of it
 
     @property
     def address(self) -> int:
@@ -85,6 +86,7 @@ class Memory:
         self._next_phys = _FIRST_PHYS
         self._free_phys: dict[int, list[int]] = {}
         self._pool: dict[int, list[_Backing]] = {}
+        self._tlb_gen = 0
         self._pooled = 0
         #: The last access the TLB refused to the guest: (vaddr, UC_MEM_* access, region|None).
         self.last_denied: tuple[int, int, Region | None] | None = None
@@ -123,23 +125,28 @@ class Memory:
         for r in doomed:
             if r.prot & _X:
                 self._invalidate_code(r.start, r.end)
+        cached = any(r.backing.tlb_gen == self._tlb_gen for r in doomed)
         for r in doomed:
             self._remove(r)
             self._release(r.backing)
         self._last = _NO_REGION
-        self.flush_tlb()
+        if cached:
+            self.flush_tlb()
 
     def protect(self, addr: int, size: int, prot: Prot | int) -> None:
         """Change the guest's protection of [addr, addr+size); every page must be mapped."""
         size = self._check_range("protect", addr, size)
         end = addr + size
         self._require_mapped(addr, size, "protect")
+        cached = False
         for r in self._carve(addr, end):
             r.prot = int(prot)
+            cached = cached or r.backing.tlb_gen == self._tlb_gen
             if prot & _X:
                 r.backing.was_exec = True
         self._merge_around(addr, end)
-        self.flush_tlb()
+        if cached:
+            self.flush_tlb()
         if prot & _X:
             # Code written while the pages were not executable may have stale translations
             # from an earlier executable life of the same pages.
@@ -175,8 +182,11 @@ class Memory:
         return True
 
     def flush_tlb(self) -> None:
-        """Forget every virtual→physical translation Unicorn cached (after unmap/protect)."""
+        """Forget every virtual→physical translation Unicorn cached. unmap/protect call it
+        only when the guest has touched the pages since the last flush (refilling the TLB
+        through Python costs ~2 µs a page)."""
         self._uc.ctl(ucc.UC_CTL_TLB_FLUSH, ucc.UC_CTL_IO_WRITE)
+        self._tlb_gen += 1
 
     # ---- access ------------------------------------------------------------------------
 
@@ -294,6 +304,7 @@ class Memory:
             if r is None or not r.prot & _NEEDS.get(access, _R):
                 self.last_denied = (vaddr, access, r)
                 return False
+            r.backing.tlb_gen = self._tlb_gen
             e = entry[0]
             e.paddr = r.backing.phys + r.offset + ((vaddr & ~_PAGE_MASK) - r.start)
             e.perms = r.prot

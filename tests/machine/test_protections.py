@@ -62,3 +62,15 @@ def test_unmapped_module_code_faults_when_called_through_a_stale_pointer(m, asm)
     with pytest.raises(GuestFault) as e:
         m.call(f)
     assert e.value.oops.kind == "unmapped fetch"
+
+
+def test_guest_access_through_a_stale_pointer_to_freed_memory_faults(m, asm):
+    buf = m.alloc("user", 0x1000)
+    m.mem.write_u32(buf, 0x77)
+    f = asm("mov eax, [esp+4]\nmov eax, [eax]\nret" if m.arch == "i386" else "mov eax, [rdi]\nret")
+    assert m.call(f, buf) == 0x77          # the guest has the page in its TLB now
+    m.free("user", buf)
+    with pytest.raises(GuestFault) as e:
+        m.call(f, buf)
+    assert e.value.oops.kind == "unmapped read"
+    assert e.value.oops.fault_address == buf
