@@ -47,6 +47,11 @@ class GuestError(Exception):
         self.oops = oops
         super().__init__(message)
 
+    @property
+    def summary(self) -> str:
+        """The one-line message, without the oops report."""
+        return super().__str__()
+
     def __str__(self) -> str:
         text = super().__str__()
         if self.oops is not None:

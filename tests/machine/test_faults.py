@@ -150,3 +150,11 @@ def test_x86_64_access_to_a_non_canonical_address_is_a_general_protection_fault(
         m.call(f)
     assert e.value.oops.kind == "general protection fault"
     assert "non-canonical address 0x8000000000000000" in e.value.oops.text
+
+
+def test_guest_error_summary_is_one_line_and_str_carries_the_report(m, asm):
+    f = asm("ud2", name="bad")
+    with pytest.raises(GuestFault) as e:
+        m.call(f)
+    assert "\n" not in e.value.summary and "invalid opcode" in e.value.summary
+    assert str(e.value).startswith(e.value.summary) and "registers:" in str(e.value)
