@@ -10,7 +10,9 @@ The debugger lives in Unicorn hooks installed only while it is active (docs/inte
 `Session` the gdb-like command interpreter over it, `GdbServer` the remote-protocol stub,
 `Tracer` the strace-like `kemu trace`, `SourceMap` DWARF lines at linked addresses.
 """
-from kemu.debug.core import Breakpoint, Debugger, DebuggerKilled, StopEvent, Watchpoint
+from kemu.debug.breakpoints import Breakpoint, Watchpoint
+from kemu.debug.core import Debugger
+from kemu.debug.events import DebuggerKilled, StopEvent
 from kemu.debug.gdbstub import GdbServer, PacketHandler
 from kemu.debug.launch import DebugLaunch, add_symbol_file_line
 from kemu.debug.session import Session

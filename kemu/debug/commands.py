@@ -4,7 +4,7 @@ People type `b`, `si`, `ni`, `bt`, `disas`, `i r`, `x/8xw $sp` from muscle memor
 names resolve as gdb resolves them: a predefined alias wins (`s` is step, `n` next, `c`
 continue, `i` info); otherwise any unique prefix of a command names it; an ambiguous prefix
 and an unknown word get gdb's own error wording. The table only names things; what each
-command does lives in `session.py`.
+command does lives in the `cmd_*` modules, found through `command_table`.
 """
 from __future__ import annotations
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Iterable, Iterator, TextIO
 
 from kemu.debug.commands import CommandError
-from kemu.debug.core import DebuggerKilled
+from kemu.debug.events import DebuggerKilled
 from kemu.debug.session import Session, SessionEnd
 from kemu.debug.symbols import SymbolIndex, module_info_from_image
 from kemu.elf import BadObject, ObjectFile
@@ -117,7 +117,7 @@ class DebugLaunch:
         # the module is known now: a location that still does not resolve never will
         for where in self.pending_breaks:
             try:
-                self.session.cmd_break(where, "")
+                self.session.break_at(where)
             except CommandError as exc:
                 self.session.error(f"--break {where}: {exc}")
         self.pending_breaks = []

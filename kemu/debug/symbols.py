@@ -16,6 +16,7 @@ from kemu.debug.dwarf_load import DwarfLoadError, load_dwarf
 from kemu.debug.frames import UnwindTables
 from kemu.debug.source import SourceLocation, SourceMap
 from kemu.elf import ObjectFile
+from kemu.link import LinkedImage
 
 
 @dataclass(frozen=True)
@@ -48,7 +49,7 @@ def _kind(t) -> str:
     return "other"
 
 
-def module_info_from_image(name: str, image, obj: ObjectFile | None, path: str | None,
+def module_info_from_image(name: str, image: LinkedImage, obj: ObjectFile | None, path: str | None,
                            unwind: UnwindTables, source_dirs: Iterable[Path] = (),
                            warn: Callable[[str], None] | None = None) -> ModuleInfo:
     """Build the debugger's view of a linked module (symbols, code ranges, DWARF, CFI).
@@ -84,7 +85,7 @@ def module_info_from_image(name: str, image, obj: ObjectFile | None, path: str |
     return info
 
 
-def _read_debug_info(obj: ObjectFile, image, unwind: UnwindTables, dirs: list[Path]) -> SourceMap | None:
+def _read_debug_info(obj: ObjectFile, image: LinkedImage, unwind: UnwindTables, dirs: list[Path]) -> SourceMap | None:
     """The module's line table, after adding its CFI to `unwind`; None without DWARF."""
     dwarf = load_dwarf(obj, image)
     if dwarf is None:
@@ -170,6 +171,11 @@ class SymbolIndex:
         name, off = hit
         return name if off == 0 else f"{name}+{off}"
 
+    def function_name(self, addr: int) -> str | None:
+        """The name of the symbol containing addr (module or kernel), without offset."""
+        hit = self.symbolize(addr)
+        return hit[0] if hit else None
+
     def function_start(self, addr: int) -> int | None:
         hit = self.symbolize(addr)
         return None if hit is None else addr - hit[1]
@@ -199,3 +205,17 @@ class SymbolIndex:
 
     def source_maps(self) -> list[SourceMap]:
         return [m.source for m in self.modules if m.source is not None]
+
+    def source_lines(self, file: str) -> list[str] | None:
+        """The text of a source file some module's line table names, as lines; None if unknown
+        or not found on disk."""
+        for sm in self.source_maps():
+            if file in sm.files():
+                return sm.source_text(file)
+        return None
+
+    def source_line(self, file: str, line: int) -> str | None:
+        lines = self.source_lines(file)
+        if lines is None or not 1 <= line <= len(lines):
+            return None
+        return lines[line - 1]

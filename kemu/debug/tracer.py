@@ -13,7 +13,7 @@ import re
 from typing import Iterable, TextIO
 
 from kemu.debug.commands import CommandError
-from kemu.debug.core import StopEvent
+from kemu.debug.events import StopEvent
 from kemu.debug.launch import DebugLaunch
 
 
@@ -64,7 +64,7 @@ class Tracer:
     # ---- instruction ranges ------------------------------------------------------------------
     def resolve_range(self, text: str) -> tuple[int, int]:
         """[lo, hi] inclusive for SYMBOL, START-END or START,+LEN (numbers or symbols)."""
-        ev = self.launch.session._evaluator
+        ev = self.launch.session.evaluator
         m = re.fullmatch(r"\s*(.+?)\s*,\s*\+\s*(.+)\s*", text)
         if m:
             lo = ev.address_of(m.group(1))
