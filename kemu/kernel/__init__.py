@@ -17,7 +17,7 @@ from .printf import format_printf
 from .prototype import CType, Param, Prototype, PrototypeError, parse_prototype
 from .service import Service, ServiceCall, ServiceTable, TraceRing, service
 from .symbols import KernelSymbol, SymbolTable
-from .uio import GuestUio, UioLayout, UioState, read_uio, uiomove, write_uio
+from .uio import GuestUio, UioLayout, UioState, make_uiomove, read_uio, uiomove, write_uio
 from .user import UserSpace
 from .varargs import ListVarArgs, VarArgs
 
@@ -27,5 +27,5 @@ __all__ = [
     "ListVarArgs", "MessageBuffer", "MissingCall", "OpenFile", "Param", "Prototype", "PrototypeError",
     "Service", "ServiceCall", "ServiceTable", "StructLayout", "SymbolTable", "SyscallError",
     "TraceRing", "UioLayout", "UioState", "UserSpace", "VarArgs", "VirtualClock", "format_printf",
-    "ls_long", "parse_prototype", "read_uio", "service", "uiomove", "write_uio",
+    "ls_long", "make_uiomove", "parse_prototype", "read_uio", "service", "uiomove", "write_uio",
 ]

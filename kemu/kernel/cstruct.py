@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 import struct
 from dataclasses import dataclass
-from typing import Mapping
+from typing import Any, Callable, Mapping
 
 from .prototype import PrototypeError, TypeInfo, parse_prototype
 
@@ -73,17 +73,22 @@ class StructLayout:
     align: int
     fields: tuple[Field, ...]
 
+    def __post_init__(self) -> None:
+        # name -> Field, for pack() and lookups on per-system-call paths (not a dataclass
+        # field: equality stays the layout's)
+        object.__setattr__(self, "_by_name", {f.name: f for f in reversed(self.fields)})
+
     def __getitem__(self, name: str) -> Field:
-        for f in self.fields:
-            if f.name == name:
-                return f
-        raise KeyError(f"struct {self.name} ({self.arch}) has no field {name!r}")
+        try:
+            return self._by_name[name]  # type: ignore[attr-defined]
+        except KeyError:
+            raise KeyError(f"struct {self.name} ({self.arch}) has no field {name!r}") from None
 
     def offset(self, name: str) -> int:
         return self[name].offset
 
     def __contains__(self, name: object) -> bool:
-        return any(f.name == name for f in self.fields)
+        return isinstance(name, str) and name in self._by_name  # type: ignore[attr-defined]
 
     def pack(self, **values: int) -> bytes:
         """The struct's bytes with the given fields set and everything else zero."""
@@ -92,6 +97,10 @@ class StructLayout:
             f = self[name]
             buf[f.offset:f.offset + f.size] = (value & ((1 << (8 * f.size)) - 1)).to_bytes(f.size, "little")
         return bytes(buf)
+
+    def codec(self, *names: str) -> "FieldCodec":
+        """A codec reading and rewriting the named fields with one unpack and one pack."""
+        return FieldCodec(self, names)
 
     def unpack(self, data: bytes) -> dict[str, int]:
         """All fields of the struct read from its bytes."""
@@ -147,3 +156,61 @@ class StructLayout:
             max_align = max(max_align, align)
         total = (offset + max_align - 1) // max_align * max_align
         return cls(name, arch, total, max_align, tuple(fields))
+
+
+class FieldCodec:
+    """Some fields of a struct, read with one `struct.Struct` unpack and written with one pack.
+
+    Hot kernel paths (uiomove runs once per 4-byte Fibonacci number) read several fields of
+    a guest structure and write some back. Field by field that is one guest memory access
+    per field; the codec covers the span from the first to the last named field instead,
+    keeping the bytes in between (other fields, padding) as opaque byte strings, so writing
+    the span back changes only the named fields.
+
+    `read(buffer, offset)` decodes the struct at `offset` in a host buffer into the named
+    fields' values, in the order given, followed by the raw tuple of the span;
+    `write(buffer, offset, raw, *values)` stores the span back with the named fields replaced,
+    each wrapped to its width and signedness as a C store would. Both are generated once per
+    codec as straight-line code.
+    """
+
+    def __init__(self, layout: StructLayout, names: tuple[str, ...]) -> None:
+        if not names:
+            raise ValueError(f"struct {layout.name}: a codec needs at least one field")
+        if len(set(names)) != len(names):
+            raise ValueError(f"struct {layout.name}: codec fields {names} name a field twice")
+        fields = [layout[n] for n in names]
+        self.names = names
+        self.start = min(f.offset for f in fields)
+        fmt, pos, items, slot_of = "<", self.start, 0, {}
+        for f in sorted(fields, key=lambda f: f.offset):
+            if f.offset < pos:
+                raise ValueError(f"struct {layout.name}: field {f.name} overlaps the field before it")
+            if f.offset > pos:
+                fmt += f"{f.offset - pos}s"        # whatever lies between, kept as it is
+                items += 1
+            slot_of[f.name] = items
+            fmt += f.fmt[1:]
+            items += 1
+            pos = f.offset + f.size
+        self.size = pos - self.start
+        self.struct = struct.Struct(fmt)
+        slots = [slot_of[n] for n in names]
+        values = [f"raw[{i}]" for i in range(items)]
+        for k, (slot, f) in enumerate(zip(slots, fields)):
+            mask = (1 << (8 * f.size)) - 1
+            if f.signed:
+                half = 1 << (8 * f.size - 1)
+                values[slot] = f"((v{k} + {half:#x}) & {mask:#x}) - {half:#x}"
+            else:
+                values[slot] = f"v{k} & {mask:#x}"
+        params = ", ".join(f"v{k}" for k in range(len(names)))
+        source = (f"def read(buffer, offset):\n"
+                  f"    raw = unpack_from(buffer, offset + {self.start})\n"
+                  f"    return {', '.join(f'raw[{i}]' for i in slots)}, raw\n"
+                  f"def write(buffer, offset, raw, {params}):\n"
+                  f"    pack_into(buffer, offset + {self.start}, {', '.join(values)})\n")
+        namespace: dict = {"unpack_from": self.struct.unpack_from, "pack_into": self.struct.pack_into}
+        exec(compile(source, f"<kemu FieldCodec struct {layout.name} {names}>", "exec"), namespace)
+        self.read: Callable[[Any, int], tuple] = namespace["read"]
+        self.write: Callable[..., None] = namespace["write"]

@@ -14,17 +14,17 @@ iovecs → kernel). The layout differs per OS version and arch, so the personali
         otherwise advance iov_base, iov_len, uio_resid, uio_offset, buf; n -= cnt
 
 Moving fewer than `n` bytes because `uio_resid` ran out is normal; `read(2)` then reports the
-original resid minus the final one.
+original resid minus the final one. A personality binds the algorithm to its kernel once with
+`make_uiomove` (it runs once per 4-byte number in the tutorial's fibo driver).
 """
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping, Sequence
 
 from kemu.machine import MemoryFault
 
-from .cstruct import StructLayout
+from .cstruct import FieldCodec, StructLayout
 from .prototype import TypeInfo
 
 ROLES_UIO = ("iov", "iovcnt", "offset", "resid", "segflg", "rw")
@@ -39,7 +39,8 @@ class UioLayout:
     """Where the fields of `struct iovec` and `struct uio` are, plus the UIO_* constants.
 
     `names` maps the roles (iov, iovcnt, offset, resid, segflg, rw, base, len) to the OS's field
-    names when they differ from the 4.4BSD ones.
+    names when they differ from the 4.4BSD ones. `codec` (the six uio roles, in that order) and
+    `iovec_codec` (base, len) read and rewrite those fields in one unpack/pack each.
     """
 
     iovec: StructLayout
@@ -59,7 +60,9 @@ class UioLayout:
         for role in ROLES_IOVEC:
             fields[role] = self.iovec[names[role]]
         object.__setattr__(self, "_f", fields)
-        object.__setattr__(self, "_fmt", {r: struct.Struct(f.fmt) for r, f in fields.items()})
+        # uiomove's codecs: a single unpack/pack each for the uio and for an iovec
+        object.__setattr__(self, "codec", FieldCodec(self.uio, tuple(names[r] for r in ROLES_UIO)))
+        object.__setattr__(self, "iovec_codec", FieldCodec(self.iovec, (names["base"], names["len"])))
 
     @property
     def arch(self) -> str:
@@ -93,18 +96,10 @@ class UioState:
 
 def read_uio(mem: Any, layout: UioLayout, addr: int) -> UioState:
     """Decode the uio at `addr` and its remaining iovecs (MemoryFault if unreadable)."""
-    raw = mem.read(addr, layout.uio.size)
-    f = layout._f  # type: ignore[attr-defined]
-    fm = layout._fmt  # type: ignore[attr-defined]
-    vals = {r: fm[r].unpack_from(raw, f[r].offset)[0] for r in ROLES_UIO}
-    iovecs = []
-    step = layout.iovec.size
-    for i in range(max(0, min(vals["iovcnt"], 1024))):
-        rawv = mem.read(vals["iov"] + i * step, step)
-        iovecs.append((fm["base"].unpack_from(rawv, f["base"].offset)[0],
-                       fm["len"].unpack_from(rawv, f["len"].offset)[0]))
-    return UioState(tuple(iovecs), vals["iov"], vals["iovcnt"], vals["offset"], vals["resid"],
-                    vals["segflg"], vals["rw"])
+    iov, iovcnt, offset, resid, segflg, rw, _ = layout.codec.read(mem.read(addr, layout.uio.size), 0)
+    step, read_iovec = layout.iovec.size, layout.iovec_codec.read
+    iovecs = tuple(read_iovec(mem.read(iov + i * step, step), 0)[:2] for i in range(max(0, min(iovcnt, 1024))))
+    return UioState(iovecs, iov, iovcnt, offset, resid, segflg, rw)
 
 
 def write_uio(mem: Any, layout: UioLayout, addr: int, iov_addr: int, iovecs: Sequence[tuple[int, int]],
@@ -172,83 +167,99 @@ def uiomove(k: Any, layout: UioLayout, buf: int, n: int, uio_addr: int,
     `k` provides `machine.mem`, `user.contains(addr, n)` (the user range), `kernel_range(addr, n)`
     and `errno`. `is_user_segment(segflg)` decides whether the iovecs are user addresses (default:
     segflg == UIO_USERSPACE; OSes that store a vmspace pointer there pass their own test).
+    A personality calling it per service call binds it once with `make_uiomove`.
+    """
+    return make_uiomove(k, layout, is_user_segment)(buf, n, uio_addr)
+
+
+def make_uiomove(k: Any, layout: UioLayout,
+                 is_user_segment: Callable[[int], bool] | None = None) -> Callable[[int, int, int], int]:
+    """`uiomove` bound to one kernel and layout: `move(buf, n, uio_addr) -> 0 | errno`.
+
+    uiomove is the hottest service there is (fibo calls it once per 4-byte number), so
+    everything it needs is looked up here once and kept in the closure: the kernel's memory,
+    range checks and errno values, and the layout's codecs. Per call the uio costs one guest
+    read and (when something moved) one write, each iovec one read and one write.
     """
     mem = k.machine.mem
-    errno = k.errno
-    f = layout._f  # type: ignore[attr-defined]
-    fm = layout._fmt  # type: ignore[attr-defined]
-    try:
-        raw = mem.read(uio_addr, layout.uio.size)
-    except MemoryFault:
-        return errno.EFAULT
-    iov = fm["iov"].unpack_from(raw, f["iov"].offset)[0]
-    iovcnt = fm["iovcnt"].unpack_from(raw, f["iovcnt"].offset)[0]
-    offset = fm["offset"].unpack_from(raw, f["offset"].offset)[0]
-    resid = fm["resid"].unpack_from(raw, f["resid"].offset)[0]
-    seg = fm["segflg"].unpack_from(raw, f["segflg"].offset)[0]
-    rw = fm["rw"].unpack_from(raw, f["rw"].offset)[0]
-    if rw not in (layout.UIO_READ, layout.UIO_WRITE):
-        return errno.EINVAL
-    if is_user_segment is not None:
-        user = is_user_segment(seg)
-    elif seg in (layout.UIO_USERSPACE, layout.UIO_SYSSPACE):
-        user = seg == layout.UIO_USERSPACE
-    else:
-        return errno.EINVAL
-    in_range = k.user.contains if user else k.kernel_range
-    reading = rw == layout.UIO_READ
-    step = layout.iovec.size
-    base_f, len_f = f["base"], f["len"]
-    base_s, len_s = fm["base"], fm["len"]
-    resid_mask = (1 << (8 * f["resid"].size)) - 1
-    start_iov, start_cnt, start_off, start_resid = iov, iovcnt, offset, resid
-    error = 0
-    try:
-        while n > 0 and resid > 0:
-            if iovcnt <= 0:
-                error = errno.EINVAL  # resid promises more than the iovecs hold: a malformed uio
-                break
-            rawv = mem.read(iov, step)
-            base = base_s.unpack_from(rawv, base_f.offset)[0]
-            length = len_s.unpack_from(rawv, len_f.offset)[0]
-            if length == 0:
-                iov += step
-                iovcnt -= 1
-                continue
-            cnt = length if length < n else n
-            if not in_range(base, cnt):
-                error = errno.EFAULT
-                break
+    mem_read, mem_write, mem_copy, data_span = mem.read, mem.write, mem.copy, mem.data_span
+    user_range, kernel_range = k.user.contains, k.kernel_range
+    EFAULT, EINVAL = k.errno.EFAULT, k.errno.EINVAL
+    UIO_READ, UIO_WRITE = layout.UIO_READ, layout.UIO_WRITE
+    UIO_USERSPACE, UIO_SYSSPACE = layout.UIO_USERSPACE, layout.UIO_SYSSPACE
+    uio_size, step = layout.uio.size, layout.iovec.size
+    read_uio_fields, write_uio_fields = layout.codec.read, layout.codec.write
+    read_iovec, write_iovec = layout.iovec_codec.read, layout.iovec_codec.write
+    resid_mask = (1 << (8 * layout.field("resid").size)) - 1
+
+    # The uio and the iovecs are decoded and updated in place in the host memory behind them
+    # (data_span); where that is not one plain data mapping, in a copy written back with
+    # mem.write (the `bytearray` cases below).
+
+    def move(buf: int, n: int, uio_addr: int) -> int:
+        where = data_span(uio_addr, uio_size)
+        if where is None:
             try:
-                if reading:
-                    mem.write(base, mem.read(buf, cnt))
-                else:
-                    mem.write(buf, mem.read(base, cnt))
+                where = bytearray(mem_read(uio_addr, uio_size)), 0
             except MemoryFault:
-                error = errno.EFAULT
-                break
-            chunk = bytearray(rawv)
-            base_s.pack_into(chunk, base_f.offset, (base + cnt) & ((1 << (8 * base_f.size)) - 1))
-            len_s.pack_into(chunk, len_f.offset, length - cnt)
-            mem.write(iov, bytes(chunk))
-            resid = (resid - cnt) & resid_mask
-            offset += cnt
-            buf += cnt
-            n -= cnt
-    except MemoryFault:
-        error = errno.EFAULT  # the iovec array itself is unreadable
-    if (iov, iovcnt, offset, resid) != (start_iov, start_cnt, start_off, start_resid):
-        _store(mem, uio_addr, f["iov"], fm["iov"], iov)
-        _store(mem, uio_addr, f["iovcnt"], fm["iovcnt"], iovcnt)
-        _store(mem, uio_addr, f["offset"], fm["offset"], offset)
-        _store(mem, uio_addr, f["resid"], fm["resid"], resid)
-    return error
+                return EFAULT
+        uio_buf, uio_off = where
+        iov, iovcnt, offset, resid, seg, rw, raw = read_uio_fields(uio_buf, uio_off)
+        if rw == UIO_READ:
+            reading = True
+        elif rw == UIO_WRITE:
+            reading = False
+        else:
+            return EINVAL
+        if is_user_segment is not None:
+            in_range = user_range if is_user_segment(seg) else kernel_range
+        elif seg == UIO_USERSPACE:
+            in_range = user_range
+        elif seg == UIO_SYSSPACE:
+            in_range = kernel_range
+        else:
+            return EINVAL
+        changed = False
+        error = 0
+        try:
+            while n > 0 and resid > 0:
+                if iovcnt <= 0:
+                    error = EINVAL  # resid promises more than the iovecs hold: a malformed uio
+                    break
+                where = data_span(iov, step) or (bytearray(mem_read(iov, step)), 0)
+                vec_buf, vec_off = where
+                base, length, vec = read_iovec(vec_buf, vec_off)
+                if length == 0:
+                    iov += step
+                    iovcnt -= 1
+                    changed = True
+                    continue
+                cnt = length if length < n else n
+                if not in_range(base, cnt):
+                    error = EFAULT
+                    break
+                try:
+                    if reading:
+                        mem_copy(base, buf, cnt)
+                    else:
+                        mem_copy(buf, base, cnt)
+                except MemoryFault:
+                    error = EFAULT
+                    break
+                write_iovec(vec_buf, vec_off, vec, base + cnt, length - cnt)
+                if vec_buf.__class__ is bytearray:
+                    mem_write(iov, vec_buf)
+                resid = (resid - cnt) & resid_mask
+                offset += cnt
+                buf += cnt
+                n -= cnt
+                changed = True
+        except MemoryFault:
+            error = EFAULT  # the iovec array itself is unreadable
+        if changed:
+            write_uio_fields(uio_buf, uio_off, raw, iov, iovcnt, offset, resid, seg, rw)
+            if uio_buf.__class__ is bytearray:
+                mem_write(uio_addr, uio_buf)
+        return error
 
-
-def _store(mem: Any, base: int, field: Any, fmt: struct.Struct, value: int) -> None:
-    bits = 8 * field.size
-    if field.signed:
-        value = ((value + (1 << (bits - 1))) & ((1 << bits) - 1)) - (1 << (bits - 1))
-    else:
-        value &= (1 << bits) - 1
-    mem.write(base + field.offset, fmt.pack(value))
+    return move

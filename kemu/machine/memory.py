@@ -25,6 +25,7 @@ from .layout import PAGE_SIZE
 from .prot import Prot
 
 _PAGE_MASK = PAGE_SIZE - 1
+_bisect_right = bisect.bisect_right
 _FIRST_PHYS = 0x100000
 #: Bytes of released (never executable) guest memory kept for reuse by later map() calls.
 POOL_LIMIT = 16 << 20
@@ -69,7 +70,8 @@ class Region:
         return f"Region({self.start:#x}-{self.end:#x} {Prot(self.prot).short()} {self.name})"
 
 
-_NO_REGION = Region(0, 0, 0, "", None, 0)
+#: "No last region": empty (start > end), so no access of n >= 0 bytes falls inside it.
+_NO_REGION = Region(1, 0, 0, "", None, 0)
 
 
 class Memory:
@@ -193,27 +195,55 @@ class Memory:
     def read(self, addr: int, n: int) -> bytes:
         """`n` bytes at `addr`; MemoryFault if any of them is unmapped."""
         r = self._last
-        if r.start <= addr and addr + n <= r.end:
-            o = r.offset + addr - r.start
-            return r.backing.mm[o:o + n]
-        return b"".join(self._pieces(addr, n, "read", lambda r, o, k: r.backing.mm[o:o + k]))
+        if not (r.start <= addr and addr + n <= r.end):
+            # Not in the last region used: look it up here rather than through region_at
+            # (kernels alternate between a few regions — heap, user buffer, module data —
+            # on every service call, and a method call costs as much as the search).
+            i = _bisect_right(self._starts, addr) - 1
+            if i < 0 or n < 0 or addr + n > self._regions[i].end:
+                return b"".join(self._pieces(addr, n, "read", lambda r, o, k: r.backing.mm[o:o + k]))
+            r = self._last = self._regions[i]
+        o = r.offset + addr - r.start
+        return r.backing.mm[o:o + n]
 
     def write(self, addr: int, data: bytes | bytearray | memoryview) -> None:
         """Write `data` at `addr` (protections are the guest's business, not Python's).
         Writing into executable pages drops Unicorn's translations of them."""
         n = len(data)
         r = self._last
-        if r.start <= addr and addr + n <= r.end and not r.prot & _X:
-            o = r.offset + addr - r.start
-            r.backing.mm[o:o + n] = data
-            return
+        if not (r.start <= addr and addr + n <= r.end):
+            i = _bisect_right(self._starts, addr) - 1
+            if i < 0 or addr + n > self._regions[i].end:
+                return self._write_pieces(addr, data)
+            r = self._last = self._regions[i]
+        if r.prot & _X:
+            return self._write_pieces(addr, data)
+        o = r.offset + addr - r.start
+        r.backing.mm[o:o + n] = data
+
+    def _write_pieces(self, addr: int, data: bytes | bytearray | memoryview) -> None:
+        """write() across mappings, or into code (whose translations it drops)."""
         pos = 0
         view = memoryview(data).cast("B")
-        for r, o, k in list(self._pieces(addr, n, "write", lambda r, o, k: (r, o, k))):
+        for r, o, k in list(self._pieces(addr, len(data), "write", lambda r, o, k: (r, o, k))):
             r.backing.mm[o:o + k] = view[pos:pos + k]
             if r.prot & _X:
                 self._invalidate_code(r.start + o - r.offset, r.start + o - r.offset + k)
             pos += k
+
+    def copy(self, dst: int, src: int, n: int) -> None:
+        """Copy `n` bytes from `src` to `dst` inside the guest (overlap is fine, as memmove).
+        MemoryFault, with nothing written, if either range is not mapped."""
+        starts = self._starts
+        i = _bisect_right(starts, src) - 1
+        j = _bisect_right(starts, dst) - 1
+        if i >= 0 and j >= 0 and n > 0:
+            rs, rd = self._regions[i], self._regions[j]
+            if src + n <= rs.end and dst + n <= rd.end and not rd.prot & _X:
+                so, do = rs.offset + src - rs.start, rd.offset + dst - rd.start
+                rd.backing.mm[do:do + n] = rs.backing.mm[so:so + n]
+                return
+        self.write(dst, self.read(src, n))
 
     def load_code(self, addr: int, data: bytes) -> None:
         """Write machine code so that Unicorn translates it afresh: modules get unloaded and
@@ -294,6 +324,24 @@ class Memory:
         r = self.region_at(addr)
         if r is None or addr + n > r.end:
             raise MemoryFault(addr, n, "read", addr if r is None else r.end)
+        return r.backing.mm, r.offset + addr - r.start
+
+    def data_span(self, addr: int, n: int) -> tuple[mmap.mmap, int] | None:
+        """(host buffer, offset) of [addr, addr+n) when it lies inside one mapping that holds
+        no code, for hot paths that unpack_from/pack_into guest structures in place; None
+        when it does not (crosses mappings, is partly unmapped, or is executable: writes
+        there must drop Unicorn's translations) — use read()/write() then."""
+        r = self._last
+        if not (r.start <= addr and addr + n <= r.end):
+            i = _bisect_right(self._starts, addr) - 1
+            if i < 0:
+                return None
+            r = self._regions[i]
+            if n < 0 or addr + n > r.end:
+                return None
+            self._last = r
+        if r.prot & _X:
+            return None
         return r.backing.mm, r.offset + addr - r.start
 
     # ---- TLB fill (called by Unicorn on a TLB miss) ------------------------------------

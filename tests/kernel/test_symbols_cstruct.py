@@ -78,6 +78,39 @@ def test_pack_and_unpack_round_trip():
     assert values["uio_iov"] == 0xc1000000 and values["uio_offset"] == -1 and values["uio_resid"] == 4
 
 
+def test_codec_reads_and_rewrites_only_the_named_fields():
+    s = StructLayout.parse("x86_64", UIO)   # 4 bytes of padding after uio_iovcnt
+    codec = s.codec("uio_resid", "uio_iov", "uio_offset")
+    data = bytearray(s.pack(uio_iov=0x1000, uio_iovcnt=3, uio_offset=-5, uio_resid=40, uio_segflg=1))
+    data[12:16] = b"PADS"
+    resid, iov, offset, raw = codec.read(data, 0)
+    assert (resid, iov, offset) == (40, 0x1000, -5)
+    codec.write(data, 0, raw, 36, 0x1010, -1)
+    values = s.unpack(bytes(data))
+    assert (values["uio_resid"], values["uio_iov"], values["uio_offset"]) == (36, 0x1010, -1)
+    assert values["uio_iovcnt"] == 3 and values["uio_segflg"] == 1 and data[12:16] == b"PADS"
+
+
+def test_codec_stores_wrap_like_c_stores():
+    s = StructLayout.parse("i386", UIO)
+    codec = s.codec("uio_iovcnt", "uio_resid")
+    data = bytearray(s.size)
+    _, _, raw = codec.read(data, 0)
+    codec.write(data, 0, raw, 2**31, -1)      # int overflows to INT_MIN; size_t -1 is SIZE_MAX
+    values = s.unpack(bytes(data))
+    assert values["uio_iovcnt"] == -2**31 and values["uio_resid"] == 2**32 - 1
+
+
+def test_codec_needs_distinct_existing_fields():
+    s = StructLayout.parse("i386", UIO)
+    with pytest.raises(ValueError, match="twice"):
+        s.codec("uio_iov", "uio_iov")
+    with pytest.raises(KeyError, match="uio_td"):
+        s.codec("uio_td")
+    with pytest.raises(ValueError, match="at least one"):
+        s.codec()
+
+
 def test_unknown_field_is_a_key_error_naming_the_struct():
     with pytest.raises(KeyError, match="struct uio .i386. has no field 'uio_td'"):
         StructLayout.parse("i386", UIO)["uio_td"]

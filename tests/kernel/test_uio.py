@@ -167,3 +167,46 @@ def test_layout_with_other_field_names(arch, kernel, kbuf):
     with GuestUio(kernel, layout, [(u, 4)], 1, 1) as uio:
         assert uiomove(kernel, layout, kbuf, 4, uio.addr) == 0
         assert kernel.user.copyin(u, 4) == bytes([0, 1, 2, 3])
+
+
+def _uio_at(kernel, layout, addr, iov_addr, iovecs, rw=READ, seg=USER):
+    from kemu.kernel import write_uio
+    write_uio(kernel.machine.mem, layout, addr, iov_addr, iovecs, rw, seg)
+
+
+def test_a_uio_and_iovec_straddling_two_mappings_are_moved_and_updated(kernel, layout, kbuf):
+    from kemu.machine import Prot
+    m = kernel.machine
+    page = m.alloc("modules", 3 * 4096)
+    m.mem.protect(page + 4096, 4096, Prot.READ)       # three mappings: rw- r-- rw-
+    uio_addr = page + 4096 - 8                         # the uio crosses one boundary
+    iov_addr = page + 2 * 4096 - layout.iovec.size // 2  # the iovec the other
+    (u,) = user_bufs(kernel, 8)
+    _uio_at(kernel, layout, uio_addr, iov_addr, [(u, 8)])
+    assert uiomove(kernel, layout, kbuf, 4, uio_addr) == 0
+    st = read_uio(m.mem, layout, uio_addr)
+    assert (st.resid, st.offset, st.iovecs) == (4, 4, ((u + 4, 4),))
+    assert kernel.user.copyin(u, 4) == bytes([0, 1, 2, 3])
+
+
+def test_a_uio_in_executable_memory_is_updated_through_checked_writes(kernel, layout, kbuf):
+    from kemu.machine import Prot
+    m = kernel.machine
+    page = m.alloc("modules", 4096)
+    (u,) = user_bufs(kernel, 8)
+    _uio_at(kernel, layout, page, page + 256, [(u, 8)])
+    m.mem.protect(page, 4096, Prot.RX)
+    assert uiomove(kernel, layout, kbuf, 8, page) == 0
+    st = read_uio(m.mem, layout, page)
+    assert (st.resid, st.iovecs) == (0, ((u + 8, 0),))
+
+
+def test_only_the_uio_fields_uiomove_owns_change(kernel, layout, kbuf):
+    (u,) = user_bufs(kernel, 8)
+    with GuestUio(kernel, layout, [(u, 8)], READ, USER, extra={"uio_procp": 0x1234}) as uio:
+        before = kernel.machine.mem.read(uio.addr, layout.uio.size)
+        assert uiomove(kernel, layout, kbuf, 4, uio.addr) == 0
+        after = layout.uio.unpack(kernel.machine.mem.read(uio.addr, layout.uio.size))
+        assert after["uio_procp"] == 0x1234
+        assert after["uio_segflg"] == USER and after["uio_rw"] == READ
+        assert before != kernel.machine.mem.read(uio.addr, layout.uio.size)

@@ -213,3 +213,52 @@ def test_a_freed_user_buffer_is_unmapped_even_when_its_memory_is_reused(m):
     m.free("user", c)
     assert not m.mem.is_mapped(c)
     assert m.mem.is_mapped(b, 2 * PAGE_SIZE)
+
+
+def test_data_span_is_the_host_buffer_behind_a_plain_data_mapping(m):
+    a = m.alloc("user", PAGE_SIZE)
+    buf, off = m.mem.data_span(a + 8, 16)
+    buf[off:off + 4] = b"kemu"
+    assert m.mem.read(a + 8, 4) == b"kemu"
+
+
+def test_data_span_is_none_where_read_and_write_must_be_used(m):
+    base = m.layout["user"].start + 0x100000
+    m.mem.map(base, PAGE_SIZE, Prot.RW, "one")
+    m.mem.map(base + PAGE_SIZE, PAGE_SIZE, Prot.RW, "two")
+    m.mem.map(base + 3 * PAGE_SIZE, PAGE_SIZE, Prot.RX, "code")
+    assert m.mem.data_span(base + PAGE_SIZE - 4, 8) is None       # crosses two mappings
+    assert m.mem.data_span(base + 2 * PAGE_SIZE, 4) is None       # unmapped
+    assert m.mem.data_span(base + 3 * PAGE_SIZE, 4) is None       # code: writes must drop translations
+    assert m.mem.data_span(base, -1) is None
+
+
+def test_reads_and_writes_alternating_between_mappings_see_each_mapping(m):
+    a, b = m.alloc("user", PAGE_SIZE), m.alloc("kheap", 64)
+    for i in range(3):
+        m.mem.write(a, bytes([i]) * 4)
+        m.mem.write(b, bytes([i + 10]) * 4)
+        assert m.mem.read(a, 4) == bytes([i]) * 4 and m.mem.read(b, 4) == bytes([i + 10]) * 4
+    with pytest.raises(MemoryFault):
+        m.mem.read(a + PAGE_SIZE - 2, 4)
+
+
+def test_copy_moves_bytes_between_mappings_and_within_one_like_memmove(m):
+    a, b = m.alloc("user", PAGE_SIZE), m.alloc("kheap", 64)
+    m.mem.write(b, b"0123456789")
+    m.mem.copy(a, b, 10)
+    assert m.mem.read(a, 10) == b"0123456789"
+    m.mem.copy(a + 2, a, 8)                       # overlapping, forwards
+    assert m.mem.read(a, 10) == b"0101234567"
+
+
+def test_copy_across_two_mappings_or_from_unmapped_memory(m):
+    base = m.layout["user"].start + 0x100000
+    m.mem.map(base, PAGE_SIZE, Prot.RW, "one")
+    m.mem.map(base + PAGE_SIZE, PAGE_SIZE, Prot.READ, "two")
+    m.mem.write(base, b"abcdef")
+    m.mem.copy(base + PAGE_SIZE - 3, base, 6)
+    assert m.mem.read(base + PAGE_SIZE - 3, 6) == b"abcdef"
+    with pytest.raises(MemoryFault):
+        m.mem.copy(base, base + 2 * PAGE_SIZE - 2, 4)
+    assert m.mem.read(base, 6) == b"abcdef"       # nothing written

@@ -12,7 +12,7 @@ Services receive `k`, the kemu.kernel.Kernel; the NetBSD system object is `k.net
 """
 from __future__ import annotations
 
-from kemu.kernel import HeapError, ServiceTable, format_printf, uiomove as kernel_uiomove
+from kemu.kernel import HeapError, ServiceTable, format_printf
 from kemu.machine import MachineError
 
 from .valist import GuestVaList
@@ -186,7 +186,7 @@ def lkmnosys(k, p: int, args: int, retval: int) -> int:
 @table.service("int uiomove(void *buf, size_t n, struct uio *uio)")
 def uiomove(k, buf: int, n: int, uio: int) -> int:
     """Move min(n, uio_resid) bytes between buf and the uio's iovecs; 0 or EFAULT."""
-    return kernel_uiomove(k, _netbsd(k).uio_layout, buf, n, uio)
+    return k.netbsd.uio_move(buf, n, uio)
 
 
 @table.service("int ureadc(int c, struct uio *uio)")
@@ -194,7 +194,7 @@ def ureadc(k, c: int, uio: int) -> int:
     """Give one character to a read uio; 0 or EFAULT."""
     scratch = _netbsd(k).scratch_byte
     k.machine.mem.write(scratch, bytes([c & 0xFF]))
-    return kernel_uiomove(k, _netbsd(k).uio_layout, scratch, 1, uio)
+    return _netbsd(k).uio_move(scratch, 1, uio)
 
 
 # --- memory ---------------------------------------------------------------------------------------

@@ -22,7 +22,7 @@ import io
 import os
 from typing import Callable
 
-from kemu.kernel import Errno, Kernel, SyscallError, UioLayout
+from kemu.kernel import Errno, Kernel, SyscallError, UioLayout, make_uiomove
 from kemu.kernel.services import copy as copy_services, string as string_services
 from kemu.machine import BudgetExhausted, GuestError, GuestTimeout, Machine
 
@@ -78,6 +78,7 @@ class NetBSDLKM:
             self.kernel.install(table)
         self._define_kernel_data()
         self.uio_layout = UioLayout(IOVEC.layout(arch).kernel_layout(), UIO.layout(arch).kernel_layout())
+        self.uio_move = make_uiomove(self.kernel, self.uio_layout)   # the uiomove/ureadc services' worker
         self.lkm = LKM(self)
         self.driver = CdevswDriver(self)
 
