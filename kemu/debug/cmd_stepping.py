@@ -7,7 +7,6 @@ in code without line information do what gdb does there — run until the functi
 from __future__ import annotations
 
 from kemu.debug.arguments import parse_count
-from kemu.debug.cmd_stack import frame_line
 from kemu.debug.command_table import CommandGroup, Handler
 from kemu.debug.commands import CommandError
 
@@ -58,7 +57,7 @@ class SteppingCommands(CommandGroup):
         if not dbg.resume_finish():
             raise CommandError("\"finish\" not meaningful in the outermost frame.")
         if frames:
-            self.s.say(f"Run till exit from {frame_line(self.s.symbols, frames[0])}")
+            self.s.say(f"Run till exit from {self.s.describe.line(frames[0])}")
         return True
 
     def until(self, args: str, fmt: str) -> bool:

@@ -89,6 +89,6 @@ class CommandTable:
         """`info SUBCOMMAND ...`, subcommands abbreviated as gdb allows (`i r`, `i b`)."""
         if not args:
             raise CommandError('List of info subcommands: breakpoints, registers, all-registers, symbol, '
-                               'line, frame, display, source, services, watchpoints.')
+                               'line, frame, args, locals, display, source, services, watchpoints.')
         word, _, rest = args.partition(" ")
         self.info_handlers[resolve_info(word)](rest.strip())

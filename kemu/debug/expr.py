@@ -17,18 +17,53 @@ from typing import Callable, Protocol
 from kemu.debug.commands import CommandError
 
 
+class Unavailable(Exception):
+    """Raised by an EvalContext for a register an outer frame did not save: the value prints
+    as `why` (gdb's `<not saved>`) and cannot be computed with."""
+
+    def __init__(self, why: str) -> None:
+        super().__init__(why)
+        self.why = why
+
+
+@dataclass(frozen=True)
+class Member:
+    """One field of a struct or union as DWARF describes it."""
+    name: str
+    offset: int                     # bytes from the start of the aggregate
+    type: "CType"
+    bit_size: int = 0               # a bit-field's width (0: not a bit-field)
+    bit_offset: int = 0             # its first bit, counted from bit 0 of the byte at `offset`
+
+
 @dataclass(frozen=True)
 class CType:
-    """A scalar C type, a pointer, a function or a data object of unknown type."""
+    """A C type: a scalar, a pointer, a function, a data object of unknown type, or — from
+    DWARF — a struct, union, array or floating-point type."""
     name: str
     size: int
     signed: bool = False
-    kind: str = "int"               # "int" | "ptr" | "func" | "unknown" | "void"
-    target: "CType | None" = None   # pointee for "ptr"
+    kind: str = "int"               # "int" | "ptr" | "func" | "unknown" | "void" | "float"
+                                    # | "struct" | "union" | "array"
+    target: "CType | None" = None   # pointee for "ptr", element for "array"
+    encoding: str = ""              # "bool" | "char" for integers that print as such
+    members: tuple[Member, ...] = ()                  # struct / union fields
+    count: int = 0                                    # array elements
+    enumerators: tuple[tuple[str, int], ...] = ()     # an enum's names (kind "int")
 
     def pointer(self, word_size: int) -> "CType":
-        return CType(f"{self.name} *" if not self.name.endswith("*") else f"{self.name}*",
-                     word_size, False, "ptr", self)
+        if self.kind == "array":
+            name = self.name.replace(" [", " (*)[", 1)
+        elif self.kind == "func" and "(" in self.name:
+            name = self.name.replace(" (", " (*)(", 1)
+        else:
+            name = f"{self.name} *" if not self.name.endswith("*") else f"{self.name}*"
+        return CType(name, word_size, False, "ptr", self)
+
+    @property
+    def aggregate(self) -> bool:
+        """Structs, unions and arrays: values that are bytes in memory rather than a number."""
+        return self.kind in ("struct", "union", "array")
 
 
 def scalar_types(word_size: int) -> dict[str, CType]:
@@ -56,11 +91,16 @@ def scalar_types(word_size: int) -> dict[str, CType]:
 
 @dataclass
 class Value:
-    """A value with its type and, when it can be assigned, where it lives."""
+    """A value with its type and, when it can be assigned, where it lives.
+
+    An aggregate's `value` is its address (`lval` says so too); a variable the debug
+    information cannot locate here has `unavailable` set to what gdb prints instead
+    (`<optimized out>`, `<not saved>`) and cannot take part in arithmetic."""
     value: int
     type: CType
     lval: tuple[str, object] | None = None   # ("reg", name) | ("mem", addr)
     symbol: str | None = None                # set for function and data symbols
+    unavailable: str | None = None
 
 
 class EvalContext(Protocol):
@@ -72,6 +112,9 @@ class EvalContext(Protocol):
     def read_memory(self, addr: int, size: int) -> bytes: ...
     def write_memory(self, addr: int, data: bytes) -> None: ...
     def lookup_symbol(self, name: str) -> tuple[int, int, str] | None: ...   # addr, size, "func"|"object"
+    # optional: a parameter, local or global the debug information describes, as a Value
+    # (consulted before symbols, as gdb looks in the selected frame's scope first)
+    # def lookup_variable(self, name: str) -> "Value | None": ...
     def history(self, index: int | None) -> "Value": ...
 
 
@@ -81,7 +124,7 @@ _TOKEN = re.compile(r"""
   | (?P<char>'(?:\\.|[^'\\])')
   | (?P<reg>\$[A-Za-z_][A-Za-z0-9_]*|\$[0-9]*)
   | (?P<ident>[A-Za-z_][A-Za-z0-9_]*)
-  | (?P<op><<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^~!<>(){}=,@])
+  | (?P<op>->|<<|>>|<=|>=|==|!=|&&|\|\||[-+*/%&|^~!<>(){}\[\]=,@.])
 """, re.X)
 
 _BINARY_PRECEDENCE = {
@@ -91,6 +134,10 @@ _BINARY_PRECEDENCE = {
 
 _REGISTER_ALIASES = {"i386": {"pc": "eip", "sp": "esp", "fp": "ebp", "ps": "eflags"},
                      "x86_64": {"pc": "rip", "sp": "rsp", "fp": "rbp", "ps": "eflags"}}
+
+# what gdb says when a value it cannot read is used in an expression
+_UNAVAILABLE_WORDS = {"<optimized out>": "value has been optimized out",
+                      "<not saved>": "value is not available"}
 
 _C_ESCAPES = {"n": 10, "t": 9, "r": 13, "0": 0, "\\": 92, "'": 39, '"': 34, "a": 7, "b": 8, "f": 12, "v": 11}
 
@@ -256,7 +303,51 @@ class Evaluator:
         return self._postfix(self._primary())
 
     def _postfix(self, v: Value) -> Value:
-        return v
+        """`v.member`, `v->member`, `v[index]`, as many as follow."""
+        while True:
+            if self._take("."):
+                v = self._member(v, self._member_name(), arrow=False)
+            elif self._take("->"):
+                v = self._member(v, self._member_name(), arrow=True)
+            elif self._take("["):
+                index = self._rvalue(self._assignment())
+                self._expect("]")
+                v = self._deref(self._apply("+", v, index))
+            else:
+                return v
+
+    def _member_name(self) -> str:
+        t = self._peek()
+        if t is None or t[0] != "ident":
+            raise CommandError(f"A syntax error in expression, near `{self._rest()}'.")
+        self.i += 1
+        return t[1]
+
+    def _member(self, v: Value, name: str, arrow: bool) -> Value:
+        """A field of a struct/union value, or (`->`) of the one a pointer points at."""
+        if arrow:
+            if v.type.kind != "ptr" or v.type.target is None:
+                raise CommandError(f"The -> operator must be applied to a pointer (not "
+                                   f"{v.type.name}).")
+            v = self._deref(v)
+        if v.unavailable:
+            raise CommandError(_UNAVAILABLE_WORDS.get(v.unavailable, "value is not available"))
+        if v.type.kind not in ("struct", "union"):
+            raise CommandError(f"Attempt to extract a component of a value that is not a structure"
+                               f"{' pointer' if arrow else ''}.")
+        for m in v.type.members:
+            if m.name == name:
+                if v.lval is None or v.lval[0] != "mem":
+                    raise CommandError("Attempt to take address of value not located in memory.")
+                field = self._load(int(v.lval[1]) + m.offset, m.type)
+                if m.bit_size:
+                    raw = field.value & self._mask(m.type.size)
+                    bits = (raw >> m.bit_offset) & ((1 << m.bit_size) - 1)
+                    if m.type.signed and bits >> (m.bit_size - 1):
+                        bits -= 1 << m.bit_size
+                    field = Value(bits, m.type)     # a bit-field is no lvalue here
+                return field
+        raise CommandError(f"There is no member named {name}.")
 
     def _primary(self) -> Value:
         kind, text = self.tokens[self.i]
@@ -273,6 +364,10 @@ class Evaluator:
         if kind == "reg":
             return self._register(text[1:])
         if kind == "ident":
+            lookup_variable = getattr(self.ctx, "lookup_variable", None)
+            var = lookup_variable(text) if lookup_variable is not None else None
+            if var is not None:
+                return var
             sym = self.ctx.lookup_symbol(text)
             if sym is None:
                 raise CommandError(f'No symbol "{text}" in current context.')
@@ -292,7 +387,12 @@ class Evaluator:
                 # gdb: an unknown convenience variable is void
                 return Value(0, self.types["void"])
             raise CommandError(f"Invalid register `{name}'")
-        value = self.ctx.read_register(real)
+        try:
+            value = self.ctx.read_register(real)
+        except Unavailable as exc:
+            value, why = 0, exc.why
+        else:
+            why = None
         if name in ("pc",) or real in ("eip", "rip"):
             t = self.code_ptr
         elif name in ("sp", "fp") or real in ("esp", "rsp", "ebp", "rbp"):
@@ -303,6 +403,7 @@ class Evaluator:
             t = self.long_t
         v = self._int(value, t)
         v.lval = ("reg", real)
+        v.unavailable = why
         return v
 
     # ---- semantics ------------------------------------------------------------------
@@ -324,6 +425,15 @@ class Evaluator:
         return t
 
     def _rvalue(self, v: Value) -> Value:
+        if v.unavailable:
+            raise CommandError(_UNAVAILABLE_WORDS.get(v.unavailable, "value is not available"))
+        if v.type.kind == "array":
+            # an array used as a value is the address of its first element, as in C
+            return Value(v.value & self._mask(self.word), v.type.target.pointer(self.word))
+        if v.type.kind in ("struct", "union"):
+            raise CommandError(f"Argument to arithmetic operation not a number or boolean.")
+        if v.type.kind == "float":
+            raise CommandError("kemu: floating-point arithmetic is not supported; print the variable alone")
         if v.type.kind == "unknown":
             raise CommandError(f"'{v.symbol}' has unknown type; cast it to its declared type")
         if v.type.kind == "void":
@@ -334,6 +444,8 @@ class Evaluator:
         if t.kind == "void":
             raise CommandError("Attempt to take contents of a non-pointer value.")
         addr &= self._mask(self.word)
+        if t.aggregate:
+            return Value(addr, t, lval=("mem", addr))    # its bytes are read when printed
         data = self._read(addr, t.size)
         v = self._int(int.from_bytes(data, "little"), t)
         v.lval = ("mem", addr)
@@ -348,6 +460,8 @@ class Evaluator:
             raise CommandError(f"Cannot access memory at address {addr:#x}") from None
 
     def _deref(self, v: Value) -> Value:
+        if v.unavailable or v.type.kind == "array":
+            v = self._rvalue(v)
         if v.type.kind == "ptr":
             return self._load(v.value, v.type.target)
         if v.type.kind == "func":
@@ -362,7 +476,8 @@ class Evaluator:
     def _cast(self, v: Value, t: CType) -> Value:
         if v.type.kind == "unknown":
             # a cast gives a typeless data symbol its type: read the object as that type
-            return self._load(v.value, t) if t.kind != "ptr" else self._load(v.value, t)
+            return self._load(v.value, t)
+        v = self._rvalue(v)
         if t.kind == "ptr":
             return Value(v.value & self._mask(self.word), t)
         return self._int(v.value, t)

@@ -9,10 +9,12 @@ before pc, and whether `push ebp; mov ebp, esp` set up a frame pointer.
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
-from typing import Callable
+from dataclasses import dataclass, field
+from typing import Callable, Mapping
 
 import capstone
+
+from kemu.debug.registers import arch_registers
 
 # DWARF register numbers (System V psABI) → register names
 DWARF_REGS = {
@@ -28,6 +30,10 @@ class Frame:
     pc: int
     sp: int
     cfa: int | None          # the caller's sp after return; None when unknown
+    # the registers known in this frame: all of them in frame 0; in a caller, those the unwind
+    # rules restore plus the callee-saved ones the callee left alone (the psABI's promise).
+    # A caller-saved register of an outer frame is gone: gdb's `<not saved>`.
+    regs: Mapping[str, int] = field(default_factory=dict, compare=False, repr=False)
 
 
 @dataclass
@@ -101,6 +107,7 @@ class Unwinder:
         self.in_code = in_code
         self.read_code = read_code
         self.regnames = DWARF_REGS[arch]
+        self.callee_saved = arch_registers(arch).callee_saved
         self.sp_name = "rsp" if arch == "x86_64" else "esp"
         self.fp_name = "rbp" if arch == "x86_64" else "ebp"
         self.pc_name = "rip" if arch == "x86_64" else "eip"
@@ -113,7 +120,7 @@ class Unwinder:
         for level in range(limit):
             pc = regs[self.pc_name]
             step = self._unwind_one(pc, regs)
-            out.append(Frame(level, pc, regs[self.sp_name], step[0] if step else None))
+            out.append(Frame(level, pc, regs[self.sp_name], step[0] if step else None, regs))
             if step is None:
                 break
             cfa, caller = step
@@ -146,7 +153,7 @@ class Unwinder:
         if rule.expr is not None or rule.reg not in self.regnames:
             return None
         cfa = (regs[self.regnames[rule.reg]] + rule.offset) & ((1 << (8 * self.word)) - 1)
-        caller = dict(regs)
+        caller = self._same_values(regs)
         caller[self.sp_name] = cfa
         ra_reg = 16 if self.arch == "x86_64" else 8
         for regnum, r in row.items():
@@ -156,11 +163,20 @@ class Unwinder:
                 caller[self.regnames[regnum]] = self.read_ptr(cfa + r.arg)
             elif r.type == "VAL_OFFSET":
                 caller[self.regnames[regnum]] = cfa + r.arg
-            elif r.type == "REGISTER" and r.arg in self.regnames:
+            elif r.type == "REGISTER" and r.arg in self.regnames and self.regnames[r.arg] in regs:
                 caller[self.regnames[regnum]] = regs[self.regnames[r.arg]]
+            elif r.type == "SAME_VALUE" and self.regnames[regnum] in regs:
+                caller[self.regnames[regnum]] = regs[self.regnames[regnum]]
+            elif r.type == "UNDEFINED":
+                caller.pop(self.regnames[regnum], None)
         if ra_reg not in row or row[ra_reg].type != "OFFSET":
             caller[self.pc_name] = self.read_ptr(cfa - self.word)
         return cfa, caller
+
+    def _same_values(self, regs: dict[str, int]) -> dict[str, int]:
+        """The registers a caller still has after the call without any unwind rule: the
+        callee-saved ones (a callee that changes one saves it, and its rule says where)."""
+        return {n: regs[n] for n in self.callee_saved if n in regs}
 
     def _by_prologue(self, pc: int, regs: dict[str, int]) -> tuple[int, dict[str, int]] | None:
         start = self.function_start(pc)
@@ -199,13 +215,12 @@ class Unwinder:
                     depth = 0
                 elif m in ("ret", "jmp"):
                     break
+        caller = self._same_values(regs)
         if fp_frame:
             cfa = fp + fp_depth + w
-            caller = dict(regs)
             caller[self.fp_name] = self.read_ptr(fp)
         else:
             cfa = sp + depth + w
-            caller = dict(regs)
         caller[self.sp_name] = cfa
         caller[self.pc_name] = self.read_ptr(cfa - w)
         return cfa, caller

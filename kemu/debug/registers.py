@@ -20,6 +20,11 @@ _UNWIND = {
                *(f"r{i}" for i in range(8, 16)), "rip"),
 }
 _SEGMENTS = ("cs", "ss", "ds", "es", "fs", "gs")
+# registers a called function must give back unchanged (System V i386 / x86-64 psABI)
+_CALLEE_SAVED = {
+    "i386": ("ebx", "esi", "edi", "ebp", "esp"),
+    "x86_64": ("rbx", "rbp", "rsp", "r12", "r13", "r14", "r15"),
+}
 
 
 @dataclass(frozen=True)
@@ -51,6 +56,11 @@ class ArchRegisters:
     def unwind(self) -> list[str]:
         """The registers the unwinder reads CFI rules against."""
         return list(_UNWIND[self.arch])
+
+    @property
+    def callee_saved(self) -> tuple[str, ...]:
+        """Registers still valid in a caller's frame when no unwind rule mentions them."""
+        return _CALLEE_SAVED[self.arch]
 
     @property
     def expression_names(self) -> set[str]:

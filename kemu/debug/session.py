@@ -27,10 +27,14 @@ from kemu.debug.core import Debugger
 from kemu.debug.eval_context import SessionEvalContext
 from kemu.debug.events import DebuggerKilled, StopEvent
 from kemu.debug.expr import Evaluator, Value
+from kemu.debug.frame_describe import FrameDescriber
+from kemu.debug.frame_variables import FrameVariables
+from kemu.debug.frames import Frame
 from kemu.debug.locations import LocationResolver
 from kemu.debug.panel_data import build_panel
 from kemu.debug.stop_report import StopReport
 from kemu.debug.symbols import SymbolIndex
+from kemu.debug.typed_format import TypedFormatter
 from kemu.debug.value_format import format_value
 
 __all__ = ["Session", "SessionEnd"]
@@ -65,6 +69,10 @@ class Session:
         self.quitting = False
         self.errors = 0
         self.remote = None              # a GdbServer when gdb drives the stops
+        self.selected_frame = 0         # `frame N` / `up` / `down`; #0 again at every stop
+        self.variables = FrameVariables(symbols, self.arch, self.read_memory)
+        self.formatter = TypedFormatter(symbols.label, symbols.module_label, self.read_memory)
+        self.describe = FrameDescriber(symbols, self.variables, self.formatter, self.dbg.frames)
         self.evaluator = Evaluator(SessionEvalContext(self), self.arch)
         self.report = StopReport(self)
         self.memory = MemoryCommands(self)
@@ -97,7 +105,7 @@ class Session:
         self.error(str(exc))
 
     def format_value(self, v: Value, fmt: str = "") -> str:
-        return format_value(v, fmt, word=self.word, label=self.symbols.label)
+        return format_value(v, fmt, word=self.word, label=self.symbols.label, typed=self.formatter)
 
     def panel(self) -> str:
         """The context panel for the current stop."""
@@ -114,6 +122,13 @@ class Session:
     def need_stop(self) -> None:
         if self.dbg.stopped is None:
             raise CommandError("No stack.")
+
+    def current_frame(self) -> Frame:
+        """The selected frame (#0 unless `frame N`/`up`/`down` chose another that still exists)."""
+        frames = self.dbg.frames(self.selected_frame + 1)
+        if self.selected_frame >= len(frames):
+            self.selected_frame = len(frames) - 1
+        return frames[self.selected_frame]
 
     def need_registers(self) -> None:
         if self.dbg.stopped is None:
@@ -169,6 +184,7 @@ class Session:
         """Called by the engine from inside its hook: show where we are, then take commands."""
         if self.symbols.module_at(event.pc) is None and self.module_finder is not None:
             self.module_finder(event.pc)
+        self.selected_frame = 0
         if self.remote is not None:
             self._remote_stop(event)
             return

@@ -1,6 +1,7 @@
 """What the session prints when the guest stops, in gdb's words.
 
-`Breakpoint 1, fibo_read () at fibo.c:150` and the line's text; after a step only the new
+`Breakpoint 1, fibo_read (dev=7424, uio=0xc1000000, flag=0) at fibo.c:150` (arguments when
+the object has DWARF, `()` otherwise) and the line's text; after a step only the new
 line (with its address when the step ended mid-line, and the function when it changed);
 `Old value`/`New value` for a watchpoint; `Value returned is $1 = 0` after `finish`. Then the
 context panel (registers marked against the previous stop) and the `display` expressions.
@@ -80,13 +81,14 @@ class StopReport:
         sm = symbols.source_for(pc)
         head = ""
         if fn != prev_fn:
-            head = f"{fn} () at {loc.basename}:{loc.line}\n"
+            head = f"{self.s.describe.innermost_call(pc)} at {loc.basename}:{loc.line}\n"
         if sm is not None and not sm.is_statement_start(pc):
             return f"{head}{pc:#x}\t{loc.line}\t{text}"
         return f"{head}{loc.line}\t{text}"
 
     def where(self, pc: int, with_pc_when_source: bool) -> str:
-        """`fibo_read () at fibo.c:150`, with `0x… in` when pc is mid-line or has no source."""
+        """`fibo_read (dev=7424, uio=0xc1000000, flag=0) at fibo.c:150`, with `0x… in` when pc is
+        mid-line or has no source."""
         symbols = self.s.symbols
         fn = symbols.function_name(pc)
         self.last_function = fn
@@ -95,7 +97,7 @@ class StopReport:
             sm = symbols.source_for(pc)
             mid = sm is not None and not sm.is_statement_start(pc)
             prefix = f"{pc:#x} in " if (mid or with_pc_when_source and mid) else ""
-            return f"{prefix}{fn or '??'} () at {loc.basename}:{loc.line}"
+            return f"{prefix}{self.s.describe.innermost_call(pc)} at {loc.basename}:{loc.line}"
         return f"{pc:#x} in {fn or '??'} ()"
 
 

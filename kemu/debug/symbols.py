@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Callable, Iterable
 
 from kemu.debug.dwarf_load import DwarfLoadError, load_dwarf
+from kemu.debug.dwarf_scopes import FunctionScope, ScopeIndex, Variable
 from kemu.debug.frames import UnwindTables
 from kemu.debug.source import SourceLocation, SourceMap
 from kemu.elf import ObjectFile
@@ -38,6 +39,7 @@ class ModuleInfo:
     section_addresses: dict[str, int]
     symbols: list[SymbolEntry]
     source: SourceMap | None = None
+    scopes: ScopeIndex | None = None        # functions' parameters and locals, from DWARF
 
 
 def _kind(t) -> str:
@@ -78,21 +80,23 @@ def module_info_from_image(name: str, image: LinkedImage, obj: ObjectFile | None
         if path:
             dirs.insert(0, Path(path).resolve().parent)
         try:
-            info.source = _read_debug_info(obj, image, unwind, dirs)
+            info.source, info.scopes = _read_debug_info(obj, image, unwind, dirs)
         except DwarfLoadError as exc:
             if warn is not None:
                 warn(f"kemu: {exc}; debugging {name} without source lines")
     return info
 
 
-def _read_debug_info(obj: ObjectFile, image: LinkedImage, unwind: UnwindTables, dirs: list[Path]) -> SourceMap | None:
-    """The module's line table, after adding its CFI to `unwind`; None without DWARF."""
+def _read_debug_info(obj: ObjectFile, image: LinkedImage, unwind: UnwindTables,
+                     dirs: list[Path]) -> tuple[SourceMap | None, ScopeIndex | None]:
+    """The module's line table and variable scopes, after adding its CFI to `unwind`;
+    (None, None) without DWARF."""
     dwarf = load_dwarf(obj, image)
     if dwarf is None:
-        return None
+        return None, None
     unwind.add_from_dwarf(dwarf)
     try:
-        return SourceMap.from_dwarf(dwarf, dirs)
+        return SourceMap.from_dwarf(dwarf, dirs), ScopeIndex(dwarf, 8 if obj.elfclass == 64 else 4)
     except Exception as exc:  # pyelftools reports damaged DWARF with many exception types
         raise DwarfLoadError(f"{obj.name}: unreadable debug information: "
                              f"{type(exc).__name__}: {exc}") from None
@@ -202,6 +206,25 @@ class SymbolIndex:
     def location(self, addr: int) -> SourceLocation | None:
         sm = self.source_for(addr)
         return sm.location(addr) if sm is not None else None
+
+    def function_scope(self, pc: int) -> FunctionScope | None:
+        """The DWARF scope (parameters, locals) of the function holding pc; None without one."""
+        m = self.module_at(pc)
+        return m.scopes.function_at(pc) if m is not None and m.scopes is not None else None
+
+    def global_variable(self, name: str) -> Variable | None:
+        """A global or static variable some module's DWARF describes, newest module first."""
+        for m in reversed(self.modules):
+            if m.scopes is not None:
+                v = m.scopes.global_named(name)
+                if v is not None:
+                    return v
+        return None
+
+    def module_label(self, addr: int) -> str | None:
+        """`sym+off` only for an address inside a module: how a data pointer is annotated, as
+        gdb knows only the module's symbols (a kernel heap address stays a bare number)."""
+        return self.label(addr) if self.module_at(addr) is not None else None
 
     def source_maps(self) -> list[SourceMap]:
         return [m.source for m in self.modules if m.source is not None]

@@ -36,13 +36,13 @@ def test_break_in_the_load_handler_step_into_it_and_finish(arch, compiler):
         "break fibo_handle", "continue", "bt", "next", "next", "step", "finish", "continue",
     ], compiler=compiler, debug=True)
     assert re.search(r"Breakpoint 1 at 0x[0-9a-f]+: file fibo\.c, line 82\.", text)
-    assert "Breakpoint 1, fibo_handle () at fibo.c:82" in text
+    lkmtp = re.search(r"Breakpoint 1, fibo_handle \(lkmtp=(0x[0-9a-f]+), cmd=1\) at fibo\.c:82", text).group(1)
     bt = after(text, "bt").splitlines()
-    assert bt[0] == "#0  fibo_handle () at fibo.c:82"
-    assert re.fullmatch(r"#1  0x[0-9a-f]+ in fibo_lkmentry \(\) at fibo\.c:76", bt[1])
+    assert bt[0] == f"#0  fibo_handle (lkmtp={lkmtp}, cmd=1) at fibo.c:82"
+    assert re.fullmatch(rf"#1  0x[0-9a-f]+ in fibo_lkmentry \(lkmtp={lkmtp}, cmd=1, ver=1\) at fibo\.c:76", bt[1])
     assert after(text, "next").startswith("85\t\t\tif (lkmexists(lkmtp))")
     fin = after(text, "finish")
-    assert "Run till exit from #0  fibo_handle () at fibo.c:" in fin
+    assert f"Run till exit from #0  fibo_handle (lkmtp={lkmtp}, cmd=1) at fibo.c:" in fin
     assert "Value returned is $1 = 0" in fin
     assert "fibo: FIBONACCI driver loaded successfully" in text
     assert "Module loaded as ID 0" in after(text, "continue", -1)

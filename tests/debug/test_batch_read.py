@@ -41,7 +41,7 @@ def test_source_level_break_in_fibo_read_and_print_the_softc(arch):
     lines = [int(after(text, "next", i).split("\t", 1)[0]) for i in range(5)]
     assert lines == [165, 171, 172, 173, 155]   # uiomove, overflow test, the sum, back to the loop
     assert "Breakpoint 2 at" not in text  # only one breakpoint was set
-    assert re.search(r"Breakpoint 1, fibo_read \(\) at fibo\.c:159", text)
+    assert re.search(r"Breakpoint 1, fibo_read \(dev=7424, uio=0x[0-9a-f]+, flag=0\) at fibo\.c:159", text)
     before = after(text, "x/3dw &fibo_scs", 0)
     assert re.match(r"0x[0-9a-f]+ <fibo_scs>:\t1\t1\t0\n", before)     # refcnt 1, current 1, previous 0
     later = after(text, "x/3dw &fibo_scs", 1)
