@@ -91,3 +91,29 @@ def test_gdb_hardware_watchpoint_stops_in_fibo_open(tmp_path):
     assert "Old value = 0\nNew value = 1" in out
     assert re.search(r"#0  fibo_open \(dev=7424, flag=1, .*\) at .*fibo\.c:\d+", out)
     assert re.search(r"0000000\s+1\n", rest)
+
+
+
+@pytest.mark.parametrize("arch, compiler", [("i386", "clang"), ("x86_64", "gcc")])
+def test_kemus_own_view_of_arguments_and_locals_matches_real_gdbs(arch, compiler, tmp_path):
+    """The same stops in kemu's view and in real gdb through the stub print the same text."""
+    from debug_helpers import after, run_session
+    in_handler = ["bt 2", "info args", "p cmd", "up", "info args"]
+    in_read = ["next", "info locals", "p fibosc", "p *fibosc", "p *uio", "p fibosc->sc_current"]
+    od = "od -A d -t u4 -N 8 /dev/fibo0"
+    proc, port, asf = start_kemu(fibo_path(arch, compiler, debug=True), tmp_path, f"mknod /dev/fibo0 c 29 0\n{od}\n")
+    try:
+        theirs = run_gdb(port, [asf, "break fibo_handle", "continue", *in_handler, "delete",
+                                "break fibo_read", "continue", *in_read, "detach"])
+        proc.communicate(timeout=120)
+    finally:
+        proc.kill()
+    theirs = re.sub(r"at \S*/fibo\.c:", "at fibo.c:", theirs)       # gdb shows the recorded path
+    ours = run_session(arch, ["break fibo_handle", "continue", *in_handler, "delete", "continue",
+                              "mknod /dev/fibo0 c 29 0", "break fibo_read", od, *in_read, "delete", "continue"],
+                       compiler=compiler, debug=True)
+    shown = [after(ours, "bt 2").splitlines()[:2], after(ours, "info args", 0).splitlines(),
+             after(ours, "p cmd").splitlines(), after(ours, "info args", 1).splitlines()]
+    shown += [after(ours, c).splitlines() for c in in_read]
+    for lines in shown:
+        assert lines and "\n".join(lines) in theirs, f"{lines}\n--- gdb ---\n{theirs}"
