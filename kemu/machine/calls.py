@@ -1,0 +1,253 @@
+"""Running guest code from Python: `Machine.call`, nesting, time limits and budgets.
+
+`call()` runs guest code on a fresh kernel stack per nesting depth (each above an unmapped
+guard page) until it returns to the *return trap*, where emulation stops. A service handler
+may call back into the guest: the CPU context is saved and restored around the nested run.
+
+Everything that ends a run early is recorded here while Unicorn runs and turned into an
+exception once `emu_start` returns: an exception raised by a handler or a debugger hook
+(`pending`, re-raised as itself), a CPU interrupt (`interrupt`), a fault, the time limit
+(the shared watchdog stops emulation) or the instruction budget — the last three become
+GuestFault / GuestTimeout / BudgetExhausted reports built by `FaultReports`.
+"""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from unicorn import UC_HOOK_INTR
+
+from . import native
+from .abi import Abi
+from .errors import MachineError
+from .layout import PAGE_SIZE
+from .prot import Prot
+from .trap import StackFrameCall, TrapCall
+from .watchdog import WATCHDOG
+
+if TYPE_CHECKING:
+    from .machine import Machine
+
+#: Count passed to nested runs once Unicorn's instruction counter is installed: removing
+#: it would flush translated code under the suspended outer run.
+_UNLIMITED_COUNT = (1 << 62)
+#: Unicorn allows 64 nested emu_start levels.
+_UC_MAX_NESTED = 64
+
+
+@dataclass
+class CallStack:
+    """The kernel stack of one nesting depth."""
+
+    lo: int      # lowest usable address (the guard page is just below)
+    hi: int      # one past the highest; the stack grows down from here
+    mm: Any = field(default=None, repr=False)   # host memory behind [lo, hi)
+    view: Any = field(default=None, repr=False) # the reused StackFrameCall of this depth
+    safe_hi: int = 0                            # frames below this are read unchecked
+
+
+@dataclass
+class ActiveCall:
+    """One running `Machine.call` (outermost first in `GuestCalls.active`)."""
+
+    addr: int
+    args: tuple
+    abi: Abi
+    depth: int
+    stack: CallStack
+    budget: int | None
+    trap: TrapCall | None = None   # the service trap being handled at this level, if any
+
+
+class GuestCalls:
+    """The guest-call runner of one machine: stacks, nesting, limits, run outcomes."""
+
+    def __init__(self, machine: "Machine", stack_size: int, max_depth: int) -> None:
+        self.machine = machine
+        self.uc = machine.uc
+        self._h = machine.uc._uch
+        self.mem = machine.mem
+
+        # the return trap: not at the start of the page: stopping at an exit address that
+        # begins a page makes Unicorn fetch from the page before it, which is unmapped here
+        # (measured, 2.1.4)
+        ktext = machine.layout["ktext"]
+        self.return_trap = ktext.start + 0x100
+        machine._allocators["ktext"].reserve(ktext.start, PAGE_SIZE)
+        self.mem.write(self.return_trap, b"\x0f\x0b")  # ud2: never executed, emulation stops first
+
+        # stacks: one slot per nesting depth, a guard page below each
+        stacks = machine.layout["stacks"]
+        stack_size = (stack_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
+        self.stack_slot = stack_size + PAGE_SIZE
+        self.max_depth = min(max_depth, stacks.size // self.stack_slot, _UC_MAX_NESTED)
+        if self.max_depth < 1:
+            raise MachineError(f"stacks area of {stacks.size:#x} bytes cannot hold one "
+                               f"{stack_size:#x}-byte stack and its guard page")
+        self.stack_area = stacks
+        self._stacks: list[CallStack] = []
+        self._contexts: list[native.Context] = []
+
+        # running state
+        self.active: list[ActiveCall] = []
+        self.pending: BaseException | None = None       # raised in a hook, re-raised by call()
+        self.interrupt: tuple[int, int] | None = None   # (vector, pc) of a CPU interrupt
+        self.graveyard: list[Any] = []                  # callbacks of hooks deleted while running
+        self._deadlines: list[float] = []
+        self._budgets: list[int] = []         # effective counts of active budgeted runs
+        self._counting = False                # Unicorn's instruction counter is installed
+        self._count_epoch = 0                 # bumped when a nested run restarts that counter
+        regs = machine.regs
+        self._pc_ret = native.RegisterBatch(self._h, [regs.pc_id, regs.ret_id])
+        self._call_batches: dict[str, native.RegisterBatch] = {}
+
+        self._intr_cb = native.HOOK_INTR_CFUNC(self._on_interrupt)
+        native.hook_add(self._h, UC_HOOK_INTR, self._intr_cb)
+
+    def _on_interrupt(self, handle: int, intno: int, user_data: int) -> None:
+        self.interrupt = (intno, self.uc.reg_read(self.machine.regs.pc_id))
+        native.emu_stop(self._h)
+
+    def is_guard(self, addr: int) -> bool:
+        """True if `addr` lies in the guard page below one of the call stacks."""
+        a = self.stack_area
+        return a.start <= addr < a.end and (addr - a.start) % self.stack_slot < PAGE_SIZE
+
+    def _stack(self, depth: int) -> CallStack:
+        while len(self._stacks) <= depth:
+            d = len(self._stacks)
+            lo = self.stack_area.start + d * self.stack_slot + PAGE_SIZE
+            hi = self.stack_area.start + (d + 1) * self.stack_slot
+            self.mem.map(lo, hi - lo, Prot.RW, f"stack{d}")
+            mm = self.mem.locate(lo, hi - lo)[0]
+            view = StackFrameCall(self.machine, self.machine.abi(), mm, lo, hi)
+            self._stacks.append(CallStack(lo, hi, mm, view, hi - StackFrameCall.HEADROOM))
+            self._contexts.append(native.Context(self._h))
+        return self._stacks[depth]
+
+    def _batch(self, abi: Abi) -> native.RegisterBatch:
+        b = self._call_batches.get(abi.name)
+        if b is None:
+            regs = self.machine.regs
+            ids = [regs.sp_id, *abi.arg_registers, *(r for r, _ in abi.call_extra_registers)]
+            b = self._call_batches[abi.name] = native.RegisterBatch(self._h, ids)
+        return b
+
+    def call(self, addr: int, args: tuple[int, ...], abi: str | None = None, budget: int | None = None,
+             timeout: float | None = None) -> int:
+        """`Machine.call`: run the guest function at `addr` and return its raw result word."""
+        machine = self.machine
+        conv = machine.abi(abi)
+        depth = len(self.active)
+        if depth >= self.max_depth:
+            raise MachineError(f"guest calls nested {depth} deep: the limit is {self.max_depth}")
+        if budget is not None and (not isinstance(budget, int) or budget <= 0):
+            raise MachineError(f"budget must be a positive number of instructions, got {budget!r}")
+        stack = self._stack(depth)
+        sp, data, regvals = conv.prepare_call(args, stack.safe_hi, self.return_trap)
+        if sp < stack.lo + 256:
+            raise MachineError(f"{len(args)} arguments do not fit a {stack.hi - stack.lo}-byte stack")
+        self.mem.write(sp, data)
+
+        timeout = machine.default_timeout if timeout is None else timeout
+        deadline = time.monotonic() + timeout if timeout and timeout > 0 else math.inf
+        if self._deadlines:
+            deadline = min(deadline, self._deadlines[-1])
+        count = self._choose_count(depth, budget)
+
+        rec = ActiveCall(addr, args, conv, depth, stack, budget)
+        ctx = self._contexts[depth] if depth else None
+        if ctx is not None:
+            ctx.save()
+        self.active.append(rec)
+        self._deadlines.append(deadline)
+        self._budgets.append(count)
+        self._arm()
+        try:
+            self._batch(conv).write([sp, *regvals])
+            self.mem.last_denied = None
+            self.interrupt = None
+            start = addr
+            if depth and count:
+                self._count_epoch += 1   # this run restarts Unicorn's instruction counter
+            epoch = self._count_epoch
+            while True:
+                err = native.emu_start(self._h, start, self.return_trap, 0, count)
+                pc, ret = self._pc_ret.read()
+                if pc == self.return_trap and not err and self.pending is None:
+                    return ret & conv.word_mask
+                if (not err and self.pending is None and self.interrupt is None and self._counting
+                        and self._count_epoch != epoch and time.monotonic() < deadline):
+                    # A nested run restarted Unicorn's (single) instruction counter with its
+                    # own count, and that count stopped us: resume. A run without a budget
+                    # at depth 0 drops the counter (safe: no run is suspended below it);
+                    # otherwise the budget starts afresh (budgets are approximate across
+                    # nested calls; the time limit stays the backstop).
+                    epoch = self._count_epoch
+                    if depth == 0 and rec.budget is None:
+                        count = 0
+                        self._counting = False
+                    start = pc
+                    continue
+                break
+            if self.pending is not None:
+                exc, self.pending = self.pending, None
+                raise exc
+            interrupt, self.interrupt = self.interrupt, None
+            machine._faults.raise_outcome(err, pc, rec, count, deadline, interrupt)
+            raise AssertionError("unreachable")
+        finally:
+            self.active.pop()
+            self._deadlines.pop()
+            self._budgets.pop()
+            self._arm()
+            if ctx is not None:
+                ctx.restore()
+                self.mem.last_denied = None   # the outer run's fault record is its own
+            if not self.active:
+                self.graveyard.clear()
+
+    def _choose_count(self, depth: int, budget: int | None) -> int:
+        """The instruction count for emu_start, keeping Unicorn's counter hook consistent.
+
+        Unicorn counts only code translated while its counter hook is installed, and
+        removing the hook flushes all translations. So: at depth 0 a budget first flushes
+        translations, and a call without budget removes the counter; nested runs never
+        remove it (the suspended outer run's code must survive) and inherit the enclosing
+        budget instead.
+        """
+        if depth == 0:
+            if budget:
+                if not self._counting:
+                    self.uc.ctl_flush_tb()
+                    self._counting = True
+                return budget
+            self._counting = False
+            return 0
+        outer = next((b for b in reversed(self._budgets) if b), 0)
+        if budget:
+            if not self._counting:
+                self._invalidate_all_code()
+                self._counting = True
+            return min(budget, outer) if outer else budget
+        if self._counting:
+            return outer or _UNLIMITED_COUNT
+        return 0
+
+    def _invalidate_all_code(self) -> None:
+        """Drop translations of every executable mapping without flushing the code buffer
+        (safe while an outer run is suspended in a hook)."""
+        for r in self.mem.regions():
+            if r.prot & Prot.EXEC:
+                self.uc.ctl_remove_cache(r.start, r.end)
+
+    def _arm(self) -> None:
+        if self._deadlines and self._deadlines[-1] != math.inf:
+            WATCHDOG.arm(id(self.machine), self._deadlines[-1], self._expire)
+        else:
+            WATCHDOG.disarm(id(self.machine))
+
+    def _expire(self) -> None:
+        native.emu_stop(self._h)
