@@ -15,6 +15,8 @@ import bisect
 from dataclasses import dataclass, field
 from typing import Any
 
+from kemu.machine import MachineError
+
 from .errors import KernelError
 
 POISON = 0xA5
@@ -22,7 +24,8 @@ POISON_LIMIT = 64 * 1024  # poison at most this many bytes per free (keeps huge 
 
 
 class HeapError(KernelError):
-    """A bad free or impossible allocation; the message names the address and the block."""
+    """A bad free or an impossible allocation (bad size or alignment, the heap area
+    exhausted); the message names the address and the block, or the request."""
 
 
 @dataclass(frozen=True)
@@ -72,7 +75,11 @@ class KernelHeap:
         if align <= 0 or align & (align - 1):
             raise HeapError(f"kernel heap: alignment must be a power of two, not {align}")
         real = max(size, 1)
-        addr = self.machine.alloc(self.area, real, align)
+        try:
+            addr = self.machine.alloc(self.area, real, align)
+        except MachineError as exc:   # the area is exhausted (or no such area)
+            raise HeapError(f"kernel heap: cannot allocate {size} bytes (tag {tag!r}) "
+                            f"from area {self.area}: {exc}") from None
         if addr in self._live:
             raise HeapError(f"kernel heap: machine allocator returned live block {addr:#x} twice")
         self._freed.pop(addr, None)

@@ -85,3 +85,23 @@ def test_size_of_reports_live_blocks(kernel):
     assert kernel.heap.size_of(a) == 40
     with pytest.raises(HeapError, match="size of"):
         kernel.heap.size_of(a + 4)
+
+
+def test_an_allocation_larger_than_the_heap_area_is_a_heap_error_and_changes_nothing(kernel):
+    before = (len(kernel.heap), kernel.heap.stats.allocs)
+    too_big = kernel.machine.layout["kheap"].size + 1
+    with pytest.raises(HeapError, match=rf"cannot allocate {too_big} bytes \(tag 'M_TEMP'\) from area kheap"):
+        kernel.heap.alloc(too_big, "M_TEMP")
+    assert (len(kernel.heap), kernel.heap.stats.allocs) == before
+    assert kernel.heap.alloc(16, "M_TEMP") in kernel.heap    # still usable
+
+
+def test_a_full_heap_is_a_heap_error_until_something_is_freed(kernel):
+    area = kernel.machine.layout["kheap"]
+    free_bytes = area.size - sum(b.size for b in kernel.heap.leaks())
+    blocks = []
+    with pytest.raises(HeapError, match="exhausted"):
+        while len(blocks) < 64:
+            blocks.append(kernel.heap.alloc(free_bytes // 8, "fill"))
+    kernel.heap.free(blocks.pop())
+    assert kernel.heap.alloc(free_bytes // 16, "again")

@@ -13,7 +13,6 @@ Services receive `k`, the kemu.kernel.Kernel; the NetBSD system object is `k.net
 from __future__ import annotations
 
 from kemu.kernel import HeapError, ServiceTable, format_printf
-from kemu.machine import MachineError
 
 from .valist import GuestVaList
 
@@ -206,7 +205,7 @@ def malloc(k, size: int, mtype: int, flags: int, call=None) -> int:
     try:
         return k.heap.alloc(max(size, 1), name, zero=bool(flags & M_ZERO),
                             caller=call.return_address if call is not None else None)
-    except (HeapError, MachineError) as exc:   # the kernel heap area is exhausted
+    except HeapError as exc:   # the kernel heap area is exhausted
         if flags & M_NOWAIT:
             return 0
         raise KernelPanic(f"malloc: out of space in kmem_map ({exc})") from None
