@@ -14,6 +14,10 @@
  *          unload, so a clean load/unload cycle leaks nothing.
  * Only minor 0 exists (others are ENXIO); the device may be opened many
  * times, and the module refuses to unload (EBUSY) while it is open.
+ * NetBSD's specfs calls d_open on every open but d_close only when the last
+ * reference to the device goes (spec_close), so the driver keeps a per-minor
+ * "is open" flag -- a bit of echo_openmask, set in open, cleared in close --
+ * rather than a count of opens.
  *
  * As with every 1.6 LKM, the load hook runs before lkmdispatch() assigns a
  * major number: if that assignment then fails (ENFILE, no free slot), the
@@ -57,21 +61,23 @@ MOD_DEV("echodev", LM_DT_CHAR, -1, &echo_cdevsw);
 static char *echo_buf;		/* M_DEVBUF, echo_cap bytes */
 static size_t echo_cap;		/* size of echo_buf */
 static size_t echo_len;		/* bytes stored, from echo_buf[0] */
-static int echo_opens;		/* open file references */
+#define	ECHO_NDEVS	1		/* minors 0 .. ECHO_NDEVS-1 exist */
+static u_int32_t echo_openmask;	/* bit n: minor n is open (until its last close) */
 
 static int
 echo_open(dev_t dev, int flag, int mode, struct proc *p)
 {
-	if (minor(dev) != 0)
+	if (minor(dev) >= ECHO_NDEVS)
 		return (ENXIO);
-	echo_opens++;
+	echo_openmask |= 1U << minor(dev);
 	return (0);
 }
 
 static int
 echo_close(dev_t dev, int flag, int mode, struct proc *p)
 {
-	echo_opens--;
+	if (minor(dev) < ECHO_NDEVS)
+		echo_openmask &= ~(1U << minor(dev));
 	return (0);
 }
 
@@ -160,12 +166,12 @@ echo_handle(struct lkm_table *lkmtp, int cmd)
 		echo_buf = malloc(ECHO_DEFAULT_CAP, M_DEVBUF, M_WAITOK);
 		echo_cap = ECHO_DEFAULT_CAP;
 		echo_len = 0;
-		echo_opens = 0;
+		echo_openmask = 0;
 		printf("echodev: %lu byte buffer at %p\n",
 		    (u_long)echo_cap, echo_buf);
 		break;
 	case LKM_E_UNLOAD:
-		if (echo_opens > 0)
+		if (echo_openmask != 0)
 			return (EBUSY);
 		free(echo_buf, M_DEVBUF);
 		echo_buf = NULL;
