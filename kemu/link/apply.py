@@ -20,6 +20,7 @@ from .batch import RelocBatch
 from .errors import BadRelocation, RelocationOverflow, UnknownRelocation, UnresolvedSymbols
 from .reloc_types import ArchRelocs, RelocType, fits, reported_value
 from .resolve import DISCARDED, OK, UNDEFINED_LOCAL, UNRESOLVED, SymbolValues
+from .sorted_unique import sorted_unique
 
 _U64 = np.uint64
 
@@ -91,7 +92,7 @@ def _raise_bad(obj: ObjectFile, batch: RelocBatch, relocs: ArchRelocs, i: int, w
 
 def check_types(obj: ObjectFile, batch: RelocBatch, relocs: ArchRelocs) -> np.ndarray:
     """The distinct types in the batch; UnknownRelocation for the first unsupported one."""
-    present = np.unique(batch.type)
+    present = sorted_unique(batch.type)
     unknown = [int(t) for t in present if int(t) not in relocs.types]
     if unknown:
         i = int(np.flatnonzero(np.isin(batch.type, unknown))[0])

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .reloc_types import ArchRelocs
+from .sorted_unique import sorted_unique
 
 GOT_SYMBOL = "_GLOBAL_OFFSET_TABLE_"
 
@@ -53,7 +54,7 @@ def plan_got(relocs: ArchRelocs, types: np.ndarray, syms: np.ndarray, nsyms: int
     """Decide the GOT from the relocations that will be applied (types and symbol indices)."""
     slot = lookup(type_lookup(relocs, "got_slot"), types)
     base = lookup(type_lookup(relocs, "got_base"), types)
-    slot_symbols = np.unique(syms[slot])
+    slot_symbols = sorted_unique(syms[slot])
     offset = np.zeros(nsyms, np.uint64)
     offset[slot_symbols] = np.arange(len(slot_symbols), dtype=np.uint64) * np.uint64(word)
     needed = bool(got_symbol_used or base.any() or len(slot_symbols))
