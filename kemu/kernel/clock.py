@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# 2002-11-21 23:55:00 UTC: a NetBSD 1.6 era date, the one the tutorial's listing shows.
+# 2002-11-21 23:55:00 UTC: a NetBSD 1.6 era date (1.6 was released in September 2002), so the
+# dates `ls -l` shows for device nodes fit the system being emulated.
 DEFAULT_BOOT_TIME = 1037922900
 
 
