@@ -16,27 +16,23 @@ from typing import Iterator
 
 from .errors import SyscallError
 
-# Shared by NetBSD and FreeBSD: the 4.4BSD numbering, 1..81.
-_BSD_COMMON = """\
+# Shared by the BSDs and Linux: the Version 7 Unix errnos (1..34) whose number, name and libc
+# text all three still agree on; each table below adds its own rows for the others.
+_V7_SHARED = """\
 1 EPERM Operation not permitted
 2 ENOENT No such file or directory
 3 ESRCH No such process
 4 EINTR Interrupted system call
 5 EIO Input/output error
-6 ENXIO Device not configured
 7 E2BIG Argument list too long
 8 ENOEXEC Exec format error
 9 EBADF Bad file descriptor
 10 ECHILD No child processes
-11 EDEADLK Resource deadlock avoided
 12 ENOMEM Cannot allocate memory
 13 EACCES Permission denied
 14 EFAULT Bad address
 15 ENOTBLK Block device required
-16 EBUSY Device busy
 17 EEXIST File exists
-18 EXDEV Cross-device link
-19 ENODEV Operation not supported by device
 20 ENOTDIR Not a directory
 21 EISDIR Is a directory
 22 EINVAL Invalid argument
@@ -51,6 +47,15 @@ _BSD_COMMON = """\
 31 EMLINK Too many links
 32 EPIPE Broken pipe
 33 EDOM Numerical argument out of domain
+"""
+
+# Shared by NetBSD and FreeBSD: the rest of the 4.4BSD numbering, up to 81.
+_BSD_COMMON = """\
+6 ENXIO Device not configured
+11 EDEADLK Resource deadlock avoided
+16 EBUSY Device busy
+18 EXDEV Cross-device link
+19 ENODEV Operation not supported by device
 34 ERANGE Result too large
 35 EAGAIN Resource temporarily unavailable
 36 EINPROGRESS Operation now in progress
@@ -149,39 +154,11 @@ _FREEBSD_EXTRA = """\
 """
 
 _LINUX = """\
-1 EPERM Operation not permitted
-2 ENOENT No such file or directory
-3 ESRCH No such process
-4 EINTR Interrupted system call
-5 EIO Input/output error
 6 ENXIO No such device or address
-7 E2BIG Argument list too long
-8 ENOEXEC Exec format error
-9 EBADF Bad file descriptor
-10 ECHILD No child processes
 11 EAGAIN Resource temporarily unavailable
-12 ENOMEM Cannot allocate memory
-13 EACCES Permission denied
-14 EFAULT Bad address
-15 ENOTBLK Block device required
 16 EBUSY Device or resource busy
-17 EEXIST File exists
 18 EXDEV Invalid cross-device link
 19 ENODEV No such device
-20 ENOTDIR Not a directory
-21 EISDIR Is a directory
-22 EINVAL Invalid argument
-23 ENFILE Too many open files in system
-24 EMFILE Too many open files
-25 ENOTTY Inappropriate ioctl for device
-26 ETXTBSY Text file busy
-27 EFBIG File too large
-28 ENOSPC No space left on device
-29 ESPIPE Illegal seek
-30 EROFS Read-only file system
-31 EMLINK Too many links
-32 EPIPE Broken pipe
-33 EDOM Numerical argument out of domain
 34 ERANGE Numerical result out of range
 35 EDEADLK Resource deadlock avoided
 36 ENAMETOOLONG File name too long
@@ -344,15 +321,17 @@ class Errno:
         # NetBSD's libc kept the older text for 60; FreeBSD's says "Operation timed out".
         rows = [(n, name, "Connection timed out" if name == "ETIMEDOUT" else text)
                 for n, name, text in _parse(_BSD_COMMON)]
-        return cls("NetBSD", rows + _parse(_NETBSD_EXTRA), _BSD_ALIASES, "Unknown error: {}")
+        return cls("NetBSD", _parse(_V7_SHARED) + rows + _parse(_NETBSD_EXTRA), _BSD_ALIASES,
+                   "Unknown error: {}")
 
     @classmethod
     def freebsd(cls) -> "Errno":
-        return cls("FreeBSD", _parse(_BSD_COMMON) + _parse(_FREEBSD_EXTRA), _FREEBSD_ALIASES, "Unknown error: {}")
+        return cls("FreeBSD", _parse(_V7_SHARED) + _parse(_BSD_COMMON) + _parse(_FREEBSD_EXTRA),
+                   _FREEBSD_ALIASES, "Unknown error: {}")
 
     @classmethod
     def linux(cls) -> "Errno":
-        return cls("Linux", _parse(_LINUX), _LINUX_ALIASES, "Unknown error {}")
+        return cls("Linux", _parse(_V7_SHARED) + _parse(_LINUX), _LINUX_ALIASES, "Unknown error {}")
 
     @classmethod
     def for_os(cls, name: str) -> "Errno":
