@@ -19,33 +19,43 @@ def _user(k, addr: int, n: int, access: str) -> None:
     k.check_length(addr, n, access)
 
 
+def _check(k, addr: int, n: int, access: str, user: bool) -> None:
+    """A user range must lie in user space and be mapped; a kernel one only mapped."""
+    if user:
+        _user(k, addr, n, access)
+    else:
+        k.check_length(addr, n, access)
+
+
 def _store_done(k, done: int, value: int) -> None:
     if done:
         k.machine.mem.write_int(done, k.word_size, value)
 
 
+def _copy(k, src: int, dst: int, n: int, src_user: bool = False, dst_user: bool = False) -> int:
+    """copyin, copyout and kcopy: check both ranges — the user one first, the source first
+    otherwise — then copy; 0 (a fault in a check becomes EFAULT through the service)."""
+    if n == 0:
+        return 0
+    ranges = [(src, "read", src_user), (dst, "write", dst_user)]
+    if dst_user:
+        ranges.reverse()
+    for addr, access, user in ranges:
+        _check(k, addr, n, access, user)
+    k.machine.mem.copy(dst, src, n)
+    return 0
+
+
 @table.service("int copyin(const void *uaddr, void *kaddr, size_t len)")
 def copyin(k, uaddr: int, kaddr: int, n: int) -> int:
     """Copy len bytes from user space to the kernel; 0 or EFAULT."""
-    if n == 0:
-        return 0
-    _user(k, uaddr, n, "read")
-    k.check_length(kaddr, n, "write")
-    mem = k.machine.mem
-    mem.write(kaddr, mem.read(uaddr, n))
-    return 0
+    return _copy(k, uaddr, kaddr, n, src_user=True)
 
 
 @table.service("int copyout(const void *kaddr, void *uaddr, size_t len)")
 def copyout(k, kaddr: int, uaddr: int, n: int) -> int:
     """Copy len bytes from the kernel to user space; 0 or EFAULT."""
-    if n == 0:
-        return 0
-    _user(k, uaddr, n, "write")
-    k.check_length(kaddr, n, "read")
-    mem = k.machine.mem
-    mem.write(uaddr, mem.read(kaddr, n))
-    return 0
+    return _copy(k, kaddr, uaddr, n, dst_user=True)
 
 
 def _copystr(k, src: int, dst: int, n: int, done: int, src_user: bool, dst_user: bool) -> int:
@@ -60,10 +70,7 @@ def _copystr(k, src: int, dst: int, n: int, done: int, src_user: bool, dst_user:
     text = k.read_str(src, limit)
     found = len(text) < limit
     data = text + b"\0" if found else text
-    if dst_user:
-        _user(k, dst, len(data), "write")
-    else:
-        k.check_length(dst, len(data), "write")
+    _check(k, dst, len(data), "write", dst_user)
     k.machine.mem.write(dst, data)
     _store_done(k, done, len(data))
     if found:
@@ -94,10 +101,4 @@ def copystr(k, src: int, dst: int, n: int, done: int) -> int:
 @table.service("int kcopy(const void *src, void *dst, size_t len)")
 def kcopy(k, src: int, dst: int, n: int) -> int:
     """Copy within the kernel, returning EFAULT instead of faulting."""
-    if n == 0:
-        return 0
-    k.check_length(src, n, "read")
-    k.check_length(dst, n, "write")
-    mem = k.machine.mem
-    mem.write(dst, mem.read(src, n))
-    return 0
+    return _copy(k, src, dst, n)
