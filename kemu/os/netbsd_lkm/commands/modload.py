@@ -82,6 +82,14 @@ class Options:
     module: str = ""
 
 
+#: getopt letter -> (Options field, value it sets; None: the option's argument)
+OPTION_FIELDS: dict[str, tuple[str, bool | None]] = {
+    "d": ("debug", True), "v": ("verbose", True), "n": ("noready", True), "s": ("symtab", False),
+    "S": ("keep_output", True), "A": ("kernel", None), "e": ("entry", None),
+    "p": ("postinstall", None), "o": ("outfile", None),
+}
+
+
 def parse(argv: list[str], err: TextIO) -> Options | None:
     """Options as modload's getopt("dnvsA:Se:p:o:") sees them; None after printing usage."""
     opts = Options()
@@ -97,24 +105,8 @@ def parse(argv: list[str], err: TextIO) -> Options | None:
         err.write(USAGE)
         return None
     for letter, value in parsed.options:
-        if letter == "d":
-            opts.debug = True
-        elif letter == "v":
-            opts.verbose = True
-        elif letter == "A":
-            opts.kernel = value
-        elif letter == "e":
-            opts.entry = value
-        elif letter == "p":
-            opts.postinstall = value
-        elif letter == "o":
-            opts.outfile = value
-        elif letter == "n":
-            opts.noready = True
-        elif letter == "s":
-            opts.symtab = False
-        elif letter == "S":
-            opts.keep_output = True
+        name, fixed = OPTION_FIELDS[letter]
+        setattr(opts, name, value if fixed is None else fixed)
     opts.module = parsed.operands[0]
     return opts
 
