@@ -13,7 +13,8 @@ from __future__ import annotations
 from typing import TextIO
 
 from ..constants import TYPE_NAMES
-from ..getopt import atoi, getopt
+from ..getopt import getopt
+from .module_choice import module_choice
 
 
 def header(word_size: int) -> str:
@@ -44,12 +45,7 @@ def run(system, argv: list[str], out: TextIO, err: TextIO) -> int:
             err.write(parsed.error + "\n")
         err.write("usage:\nmodstat [-i <module id>] [-n <module name>]\n")
         return 1
-    modnum, modname = -1, None
-    for letter, value in parsed.options:
-        if letter == "i":
-            modnum = atoi(value)
-        else:
-            modname = value
+    modnum, modname = module_choice(parsed)
     word = system.machine.word_size
     errno = system.errno
     out.write(header(word) + "\n")

@@ -8,17 +8,13 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from ..getopt import atoi, getopt
+from ..getopt import getopt
+from .module_choice import module_choice
 
 
 def run(system, argv: list[str], out: TextIO, err: TextIO) -> int:
     parsed = getopt("modunload", argv, "i:n:")
-    modnum, modname = -1, None
-    for letter, value in parsed.options:
-        if letter == "i":
-            modnum = atoi(value)
-        else:
-            modname = value
+    modnum, modname = module_choice(parsed)
     if parsed.error or parsed.operands or (modnum == -1 and modname is None):
         if parsed.error:
             err.write(parsed.error + "\n")
