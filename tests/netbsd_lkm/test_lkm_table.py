@@ -169,3 +169,24 @@ def test_no_free_lkm_major_is_ENFILE(system, modules):
     assert (result.status, result.err) == (14, "modload: error initializing module: Too many open files in system\n")
     system.cdevsw.write_slot(29, dummy)
     assert system.modload(modules.fibo).offset == 29
+
+
+def test_module_at_names_the_module_holding_an_address_with_its_image_and_object(system, modules):
+    from kemu.link import LinkedImage
+    fibo = system.modload(modules.fibo)
+    echo = system.modload(modules.echodev)
+    found = system.module_at(fibo.area + 4)
+    assert (found.name, found.object_name, found.id) == ("fibo", modules.fibo, fibo.id)
+    assert isinstance(found.image, LinkedImage)
+    read = found.image.entry("fibo_read")
+    assert system.module_at(read).image is found.image
+    assert system.module_at(read).image.symbolize(read + 2) == ("fibo_read", 2)
+    assert system.module_at(echo.area).name == "echodev"
+
+
+def test_module_at_is_none_outside_every_loaded_module(system, modules):
+    fibo = system.modload(modules.fibo)
+    assert system.module_at(system.kernel.symbols.lookup("uiomove")) is None   # kernel text
+    assert system.module_at(0) is None
+    system.modunload(name="fibo")
+    assert system.module_at(fibo.area + 4) is None

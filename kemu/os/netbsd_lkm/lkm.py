@@ -81,6 +81,17 @@ class ModuleStat:
         return TYPE_NAMES[self.type] if 0 <= self.type < len(TYPE_NAMES) else "(UNKNOWN)"
 
 
+@dataclass(frozen=True)
+class ModuleAt:
+    """The module holding an address (`NetBSDLKM.module_at`), as every personality reports it:
+    `name` the name it was loaded under (modload's object name without .o), `image` its
+    kemu.link.LinkedImage, `object_name` the path of its object file; `id` its lkmods[] slot."""
+    name: str
+    image: object
+    object_name: str
+    id: int
+
+
 @dataclass
 class Slot:
     """One lkmods[] entry as kemu tracks it next to the guest's struct lkm_table."""
@@ -151,6 +162,14 @@ class LKM:
             if s is not None and s.area <= addr < s.area + s.size:
                 return s
         return None
+
+    def module_at(self, addr: int) -> ModuleAt | None:
+        """The linked module whose memory holds `addr` (from the moment its image is loaded,
+        before its entry point runs, until it is unloaded); None elsewhere."""
+        slot = self.slot_of_address(addr)
+        if slot is None or slot.image is None:
+            return None
+        return ModuleAt(slot.name, slot.image, slot.object_name, slot.id)
 
     def slot_of_table(self, lkmtp: int) -> Slot | None:
         if lkmtp < self.tables or (lkmtp - self.tables) % self.table_layout.size:

@@ -31,7 +31,7 @@ from .commands.fileutils import COMMANDS as FILE_COMMANDS
 from .devices import CdevswDriver, UIO_READ, UIO_WRITE
 from .devsw import BLOCK, CHAR, DeviceSwitch
 from .layouts import IOVEC, SYSENT, UIO
-from .lkm import LKM, LinkFailure, ModuleStat
+from .lkm import LKM, LinkFailure, ModuleAt, ModuleStat
 from .services import KernelPanic, table as netbsd_services
 
 SYS_MAXSYSCALL = 300
@@ -236,6 +236,11 @@ class NetBSDLKM:
         if id is not None or name is not None:
             return [self.lkm.stat(-1 if id is None else id, name)]
         return [self.lkm.stat(s.id, None) for s in self.lkm.used_slots()]
+
+    def module_at(self, addr: int) -> ModuleAt | None:
+        """The module whose memory holds `addr`: `.name`, `.image` (LinkedImage), `.object_name`
+        (path of the .o), `.id`; None if no loaded module holds it (docs/interfaces.md §5)."""
+        return self.lkm.module_at(addr)
 
     # --- the Python API: files ---------------------------------------------------------------
     def open(self, path: str, mode: str | int = "r") -> int:
