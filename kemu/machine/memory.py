@@ -57,14 +57,18 @@ class _Backing:
 
 class Region:
     """A run of virtual pages [start, end) with one protection (`prot`, a plain int of
-    Prot bits), backed by `backing.mm[offset : offset + end - start]`."""
+    Prot bits), backed by `backing.mm[offset : offset + end - start]`. For the access paths,
+    `mm` is `backing.mm` and guest address `a` lies at `mm[a + delta]` (start and offset
+    never change; splitting makes a new region)."""
 
-    __slots__ = ("start", "end", "prot", "name", "backing", "offset")
+    __slots__ = ("start", "end", "prot", "name", "backing", "offset", "mm", "delta")
 
     def __init__(self, start: int, end: int, prot: Prot, name: str, backing: _Backing | None,
                  offset: int) -> None:
         self.start, self.end, self.prot, self.name = start, end, int(prot), name
         self.backing, self.offset = backing, offset
+        self.mm = backing.mm if backing is not None else None
+        self.delta = offset - start
 
     def __repr__(self) -> str:
         return f"Region({self.start:#x}-{self.end:#x} {Prot(self.prot).short()} {self.name})"
@@ -203,8 +207,8 @@ class Memory:
             if i < 0 or n < 0 or addr + n > self._regions[i].end:
                 return b"".join(self._pieces(addr, n, "read", lambda r, o, k: r.backing.mm[o:o + k]))
             r = self._last = self._regions[i]
-        o = r.offset + addr - r.start
-        return r.backing.mm[o:o + n]
+        o = addr + r.delta
+        return r.mm[o:o + n]
 
     def write(self, addr: int, data: bytes | bytearray | memoryview) -> None:
         """Write `data` at `addr` (protections are the guest's business, not Python's).
@@ -218,8 +222,8 @@ class Memory:
             r = self._last = self._regions[i]
         if r.prot & _X:
             return self._write_pieces(addr, data)
-        o = r.offset + addr - r.start
-        r.backing.mm[o:o + n] = data
+        o = addr + r.delta
+        r.mm[o:o + n] = data
 
     def _write_pieces(self, addr: int, data: bytes | bytearray | memoryview) -> None:
         """write() across mappings, or into code (whose translations it drops)."""
@@ -240,8 +244,8 @@ class Memory:
         if i >= 0 and j >= 0 and n > 0:
             rs, rd = self._regions[i], self._regions[j]
             if src + n <= rs.end and dst + n <= rd.end and not rd.prot & _X:
-                so, do = rs.offset + src - rs.start, rd.offset + dst - rd.start
-                rd.backing.mm[do:do + n] = rs.backing.mm[so:so + n]
+                so, do = src + rs.delta, dst + rd.delta
+                rd.mm[do:do + n] = rs.mm[so:so + n]
                 return
         self.write(dst, self.read(src, n))
 
@@ -282,7 +286,7 @@ class Memory:
     def _unpack(self, fmt: str, size: int, addr: int) -> int:
         r = self._last
         if r.start <= addr and addr + size <= r.end:
-            return struct.unpack_from(fmt, r.backing.mm, r.offset + addr - r.start)[0]
+            return struct.unpack_from(fmt, r.mm, addr + r.delta)[0]
         return struct.unpack(fmt, self.read(addr, size))[0]
 
     def _pack(self, fmt: str, size: int, addr: int, value: int) -> None:
@@ -342,7 +346,7 @@ class Memory:
             self._last = r
         if r.prot & _X:
             return None
-        return r.backing.mm, r.offset + addr - r.start
+        return r.mm, addr + r.delta
 
     # ---- TLB fill (called by Unicorn on a TLB miss) ------------------------------------
 
