@@ -12,7 +12,8 @@ Prints, side by side:
     reported both as measured from `import kemu` (kemu imports its layers lazily, so this
     includes them) and from the moment the layers are imported;
   * Fibonacci numbers per second read through /dev/fibo0 with 4 KiB reads (1024 numbers per
-    read(2), each one a uiomove trap from the module's own fibo_read loop).
+    read(2), each one a uiomove trap from the module's own fibo_read loop), and the cost of one
+    read(2) itself (4-byte reads: user buffer, uio, the call into d_read, one uiomove).
 No assertions: numbers and ratios for people, as the project's rules ask.
 """
 from __future__ import annotations
@@ -74,7 +75,14 @@ def read_rate(arch: str, module: str, seconds: float = 2.0) -> tuple[float, int]
         assert len(data) == 4096
         reads += 1
     elapsed = time.perf_counter() - start
-    return reads * 1024 / elapsed, reads
+    rate = reads * 1024 / elapsed
+    small = 0
+    start = time.perf_counter()
+    while time.perf_counter() - start < seconds / 4:
+        system.read(fd, 4)
+        small += 1
+    per_call = (time.perf_counter() - start) / small
+    return rate, reads, per_call
 
 
 def ms(value: float) -> str:
@@ -105,9 +113,11 @@ def main() -> int:
     print(f"  after the layers are imported                 {ms(after_layers)}  "
           f"= {after_layers * 1000 / TARGET_MS:.2f} x the {TARGET_MS:.0f} ms target")
 
-    rate, reads = read_rate(args.arch, module)
+    rate, reads, per_call = read_rate(args.arch, module)
     print(f"  /dev/fibo0 with 4 KiB reads: {rate:,.0f} Fibonacci numbers/s "
           f"({reads} reads, {rate / 1024:,.0f} reads/s, one uiomove trap per number)")
+    print(f"  one read(2) of 4 bytes: {per_call * 1e6:,.1f} us "
+          f"({per_call * rate / 1024:.1%} of a 4 KiB read)")
     return 0
 
 
