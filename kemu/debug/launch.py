@@ -99,19 +99,13 @@ class DebugLaunch:
     def _module_record(self, pc: int):
         """(name, LinkedImage, object path, personality record) of the module holding pc.
 
-        A personality may offer `module_at(addr) -> obj with .name, .image, .object_name`;
-        NetBSD's LKM personality is asked through its slot table."""
-        finder = getattr(self.system, "module_at", None)
-        if finder is not None:
-            rec = finder(pc)
-            if rec is not None and getattr(rec, "image", None) is not None:
-                return rec.name, rec.image, getattr(rec, "object_name", None) or rec.name, rec
+        Every personality answers `module_at(addr)` (docs/interfaces.md §5) with an object
+        carrying `.name`, `.image` and `.object_name`; the debugger asks nothing else about
+        the OS's module table."""
+        rec = self.system.module_at(pc)
+        if rec is None or rec.image is None:
             return None
-        lkm = getattr(self.system, "lkm", None)
-        slot = lkm.slot_of_address(pc) if lkm is not None else None
-        if slot is None or slot.image is None:
-            return None
-        return slot.name, slot.image, slot.object_name, slot
+        return rec.name, rec.image, rec.object_name or rec.name, rec
 
     def _apply_pending_breaks(self) -> None:
         # the module is known now: a location that still does not resolve never will
