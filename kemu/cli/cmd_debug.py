@@ -8,7 +8,9 @@ The module is linked and loaded by the personality's own `modload`; the debugger
 the entry point's first instruction. At every stop (and at the top level, after the load) it
 takes gdb's commands, and the guest shell's commands (`od -t u4 -N 8 /dev/fibo0`) to run the
 module. `--batch FILE` (or `--ex`) reads commands from there instead of the terminal; the
-session ends when they run out, as `gdb -batch` does.
+session ends when they run out, as `gdb -batch` does. Each call into module code keeps its time
+limit (`--timeout`, default 5 s), counted only while the module runs: a runaway loop is stopped
+with an oops, however long the session sits at a stop.
 
 With `--gdb`, stops are served to a real gdb over the remote protocol instead (loopback unless a
 host is given); kemu prints the `add-symbol-file` line that places the module's sections, and
@@ -44,8 +46,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def add_common_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--os", dest="system", default="netbsd-lkm", help="system to boot (netbsd-lkm)")
     p.add_argument("--arch", choices=("i386", "x86_64"), help="default: the module's own")
-    p.add_argument("--timeout", type=float, default=0, metavar="SECONDS",
-                   help="limit on each call into module code (default: none while debugging)")
+    p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
+                   help="limit on each call into module code, not counting time stopped at a "
+                        "prompt (default 5; 0: none)")
     p.add_argument("module", help="the module object (e.g. fibo.o)")
     p.add_argument("-e", dest="entry", metavar="ENTRY", help="modload -e: the entry point")
     p.add_argument("-p", dest="postinstall", metavar="POSTINSTALL", help="modload -p: post-install script")
@@ -66,8 +69,9 @@ def boot_for(args: argparse.Namespace, prog: str):
         except Exception as exc:
             print(f"{prog}: {exc}", file=sys.stderr)
             return None, 1
+    options = {} if args.timeout is None else {"call_timeout": args.timeout}
     try:
-        return boot(args.system, arch, call_timeout=args.timeout), None
+        return boot(args.system, arch, **options), None
     except (ValueError, TypeError) as exc:
         print(f"{prog}: {exc}", file=sys.stderr)
         return None, 2

@@ -27,13 +27,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--instructions", action="append", default=[], metavar="RANGE",
                    help="also trace instructions executed in SYMBOL, START-END or START,+LEN")
     p.add_argument("-o", dest="output", metavar="FILE", help="write the trace to FILE instead of stderr")
-    p.set_defaults(func=run, timeout_default=5.0)
+    p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     from kemu.debug.tracer import Tracer
-    if args.timeout == 0:
-        args.timeout = 5.0   # nobody sits at a prompt while tracing: keep the runaway guard
     system, status = boot_for(args, "kemu trace")
     if system is None:
         return status

@@ -3,7 +3,7 @@
 The debugger lives in Unicorn hooks installed only while it is active (docs/interfaces.md §6):
 
     from kemu.debug import DebugLaunch
-    launch = DebugLaunch(kemu.boot("netbsd-lkm", "i386", call_timeout=0))
+    launch = DebugLaunch(kemu.boot("netbsd-lkm", "i386"))   # calls keep their time limit
     launch.run("fibo.o", iter(["break fibo_read", "continue", "od -t u4 -N 8 /dev/fibo0", "bt"]))
 
 `Debugger` is the engine (breakpoints, watchpoints, stepi/nexti/step/next/finish/until),

@@ -5,7 +5,9 @@ hooks the current goal needs (`hook_set`). When a hook decides to stop, it calls
 `on_stop(event)` *from inside the hook*: the command loop runs there, reads registers and
 memory, and returns after choosing how to resume (a `plans` Plan). Because the loop runs inside
 the hook, nested guest calls (a service calling back into the module) are debugged the same
-way, and kernel service stubs — outside the module area — are never stopped in.
+way, and kernel service stubs — outside the module area — are never stopped in. While the
+frontend holds a stop the machine's call clock is paused, so the guest's time limit stays on
+(a runaway loop is still stopped) without a person at the prompt tripping it.
 
 Unicorn only consults hooks that existed when a block of code was translated, so after the
 hook set changes at a stop the engine flushes the translation cache and rewrites the program
@@ -309,7 +311,10 @@ class Debugger(GuestView):
     def _stop(self, event: StopEvent) -> None:
         self.stopped = event
         try:
-            self.on_stop(event)
+            # time at the prompt (or waiting for gdb's packets) is not the guest's: the call's
+            # time limit counts only guest code and service handlers
+            with self.m.paused_clock():
+                self.on_stop(event)
         finally:
             self.stopped = None
         if self._kill:

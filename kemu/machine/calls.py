@@ -9,11 +9,15 @@ exception once `emu_start` returns: an exception raised by a handler or a debugg
 (`pending`, re-raised as itself), a CPU interrupt (`interrupt`), a fault, the time limit
 (the shared watchdog stops emulation) or the instruction budget — the last three become
 GuestFault / GuestTimeout / BudgetExhausted reports built by `FaultReports`.
+
+Time limits are measured on a `GuestClock` that the debugger pauses while it holds a stop,
+so a person at a prompt is not charged to the guest: the watchdog is disarmed while it is
+paused and re-armed with the deadline moved on by the pause. (A stop the watchdog requested
+just before a pause still applies: the clock stood still, so the deadline has still passed.)
 """
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -22,6 +26,7 @@ from unicorn import UC_HOOK_INTR
 from . import native
 from .abi import Abi
 from .errors import MachineError
+from .guest_clock import GuestClock
 from .layout import PAGE_SIZE
 from .prot import Prot
 from .trap import StackFrameCall, TrapCall
@@ -95,7 +100,8 @@ class GuestCalls:
         self.pending: BaseException | None = None       # raised in a hook, re-raised by call()
         self.interrupt: tuple[int, int] | None = None   # (vector, pc) of a CPU interrupt
         self.graveyard: list[Any] = []                  # callbacks of hooks deleted while running
-        self._deadlines: list[float] = []
+        self._deadlines: list[float] = []     # in `clock` time, innermost last
+        self.clock = GuestClock()
         self._budgets: list[int] = []         # effective counts of active budgeted runs
         self._counting = False                # Unicorn's instruction counter is installed
         self._count_epoch = 0                 # bumped when a nested run restarts that counter
@@ -151,8 +157,11 @@ class GuestCalls:
             raise MachineError(f"{len(args)} arguments do not fit a {stack.hi - stack.lo}-byte stack")
         self.mem.write(sp, data)
 
+        clock = self.clock
+        # a guest call made while the clock is paused (from a debugger prompt) runs on the clock
+        suspended = clock.release() if clock.pauses else 0
         timeout = machine.default_timeout if timeout is None else timeout
-        deadline = time.monotonic() + timeout if timeout and timeout > 0 else math.inf
+        deadline = clock.now() + timeout if timeout and timeout > 0 else math.inf
         if self._deadlines:
             deadline = min(deadline, self._deadlines[-1])
         count = self._choose_count(depth, budget)
@@ -178,8 +187,12 @@ class GuestCalls:
                 pc, ret = self._pc_ret.read()
                 if pc == self.return_trap and not err and self.pending is None:
                     return ret & conv.word_mask
-                if (not err and self.pending is None and self.interrupt is None and self._counting
-                        and self._count_epoch != epoch and time.monotonic() < deadline):
+                if err or self.pending is not None or self.interrupt is not None:
+                    break
+                timed_out = clock.now() >= self._deadlines[depth]
+                if timed_out:
+                    break
+                if self._counting and self._count_epoch != epoch:
                     # A nested run restarted Unicorn's (single) instruction counter with its
                     # own count, and that count stopped us: resume. A run without a budget
                     # at depth 0 drops the counter (safe: no run is suspended below it);
@@ -196,12 +209,15 @@ class GuestCalls:
                 exc, self.pending = self.pending, None
                 raise exc
             interrupt, self.interrupt = self.interrupt, None
-            machine._faults.raise_outcome(err, pc, rec, count, deadline, interrupt)
+            timed_out = clock.now() >= self._deadlines[depth]
+            machine._faults.raise_outcome(err, pc, rec, count, timed_out, interrupt)
             raise AssertionError("unreachable")
         finally:
             self.active.pop()
             self._deadlines.pop()
             self._budgets.pop()
+            if suspended:
+                clock.restore(suspended)
             self._arm()
             if ctx is not None:
                 ctx.restore()
@@ -244,10 +260,21 @@ class GuestCalls:
                 self.uc.ctl_remove_cache(r.start, r.end)
 
     def _arm(self) -> None:
-        if self._deadlines and self._deadlines[-1] != math.inf:
-            WATCHDOG.arm(id(self.machine), self._deadlines[-1], self._expire)
+        """Point the watchdog at the innermost deadline; none while the clock is paused."""
+        if self._deadlines and self._deadlines[-1] != math.inf and not self.clock.pauses:
+            WATCHDOG.arm(id(self.machine), self.clock.to_monotonic(self._deadlines[-1]), self._expire)
         else:
             WATCHDOG.disarm(id(self.machine))
 
     def _expire(self) -> None:
+        """(watchdog thread) The deadline has passed: stop the run."""
         native.emu_stop(self._h)
+
+    def pause_clock(self) -> None:
+        """Stop charging time to the running calls (`Machine.paused_clock`)."""
+        self.clock.pause()
+        self._arm()
+
+    def resume_clock(self) -> None:
+        self.clock.resume()
+        self._arm()

@@ -9,7 +9,6 @@ instruction budget — and raises GuestFault / GuestTimeout / BudgetExhausted ca
 """
 from __future__ import annotations
 
-import time
 from typing import TYPE_CHECKING
 
 from unicorn import unicorn_const as ucc
@@ -43,10 +42,11 @@ class FaultReports:
         self.machine = machine
         self.mem = machine.mem
 
-    def raise_outcome(self, err: int, pc: int, rec: "ActiveCall", count: int, deadline: float,
+    def raise_outcome(self, err: int, pc: int, rec: "ActiveCall", count: int, timed_out: bool,
                       interrupt: tuple[int, int] | None) -> None:
         """Raise the exception for a run of `rec` that stopped at `pc` with Unicorn error
-        `err`, after the CPU interrupt `interrupt` (vector, pc) if one was taken."""
+        `err`, after the CPU interrupt `interrupt` (vector, pc) if one was taken; `timed_out`:
+        the call's deadline has passed."""
         fault_addr = access = None
         if err:
             denied = self.mem.last_denied
@@ -72,7 +72,7 @@ class FaultReports:
                 insn_pc = self._previous_insn(pc, b"\xcd" if vector != 3 else b"\xcc")
                 self._fail(GuestFault, kind, f"{name} ({mnemonic}) in guest code", insn_pc, rec)
             self._fail(GuestFault, name, f"{name} ({mnemonic})", pc, rec)
-        if time.monotonic() >= deadline:
+        if timed_out:
             self._fail(GuestTimeout, "timeout", "guest call exceeded its time limit", pc, rec)
         if count:
             own = rec.budget

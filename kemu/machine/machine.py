@@ -8,7 +8,8 @@ and disassembly for reports.
 """
 from __future__ import annotations
 
-from typing import Any, Callable
+from contextlib import contextmanager
+from typing import Any, Callable, Iterator
 
 from unicorn import Uc, UC_ARCH_X86, UC_HOOK_TLB_FILL, UC_MODE_32, UC_MODE_64, UC_TLB_VIRTUAL
 
@@ -149,6 +150,23 @@ class Machine:
     def depth(self) -> int:
         """How many guest calls are running (0 outside `call`)."""
         return len(self._calls.active)
+
+    @contextmanager
+    def paused_clock(self) -> Iterator[None]:
+        """While Python holds control for a person (a debugger prompt inside a hook, gdb's
+        packets), the running calls' time limits stand still: they count only time spent
+        running guest code and service handlers. Nests; a guest call made inside runs on
+        the clock (and is bounded by what is left of the enclosing calls' limits)."""
+        self._calls.pause_clock()
+        try:
+            yield
+        finally:
+            self._calls.resume_clock()
+
+    @property
+    def clock_paused(self) -> bool:
+        """True inside `paused_clock()` (and no guest call made from there is running)."""
+        return self._calls.clock.paused
 
     def oops(self, kind: str, message: str, pc: int | None = None, rec: ActiveCall | None = None,
              fault_addr: int | None = None, access: str | None = None) -> OopsReport:

@@ -143,3 +143,63 @@ def test_an_outer_budget_still_stops_an_endless_loop_after_a_nested_call(m, asm)
     outer = asm(f"call {stub:#x}\nspin: jmp spin")
     with pytest.raises(BudgetExhausted):
         m.call(outer, budget=20_000)
+
+
+# --- a paused clock: time Python holds for a person is not the guest's ----------------------
+
+def test_time_spent_with_the_clock_paused_is_not_charged_to_the_call(m, asm):
+    def prompt(call):
+        with m.paused_clock():
+            time.sleep(0.4)           # a person at a debugger prompt, longer than the limit
+        return 5
+    stub = m.add_stub("prompt", prompt)
+    f = asm(f"call {stub:#x}\nret")
+    assert m.call(f, timeout=0.2) == 5
+
+
+def test_a_call_paused_for_a_while_is_still_stopped_by_its_time_limit(m, asm):
+    def prompt(call):
+        with m.paused_clock():
+            time.sleep(0.3)
+    stub = m.add_stub("prompt", prompt)
+    f = asm(f"call {stub:#x}\nspin: jmp spin", name="paused_then_spinning")
+    t0 = time.monotonic()
+    with pytest.raises(GuestTimeout) as e:
+        m.call(f, timeout=0.2)
+    assert time.monotonic() - t0 >= 0.5           # the pause, then the limit of guest time
+    assert "paused_then_spinning" in e.value.oops.text
+
+
+def test_handler_time_outside_a_pause_still_counts(m, asm):
+    stub = m.add_stub("slow", lambda call: time.sleep(0.3))
+    f = asm(f"call {stub:#x}\nspin: jmp spin")
+    t0 = time.monotonic()
+    with pytest.raises(GuestTimeout):
+        m.call(f, timeout=0.2)
+    assert time.monotonic() - t0 < 0.45           # stopped right after the handler returned
+
+
+def test_a_guest_call_made_while_paused_runs_on_the_clock(m, asm):
+    spin = asm(LOOP, name="called_from_the_prompt")
+    outcome = {}
+
+    def prompt(call):
+        with m.paused_clock():
+            assert m.clock_paused
+            with pytest.raises(GuestTimeout):
+                m.call(spin, timeout=0.1)
+            outcome["paused_after"] = m.clock_paused
+            time.sleep(0.3)
+        return 1
+    stub = m.add_stub("prompt", prompt)
+    assert m.call(asm(f"call {stub:#x}\nret"), timeout=5) == 1
+    assert outcome["paused_after"] is True
+    assert not m.clock_paused
+
+
+def test_paused_clocks_nest(m):
+    with m.paused_clock():
+        with m.paused_clock():
+            assert m.clock_paused
+        assert m.clock_paused
+    assert not m.clock_paused
