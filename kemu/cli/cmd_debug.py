@@ -19,6 +19,7 @@ host is given); kemu prints the `add-symbol-file` line that places the module's 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 
@@ -88,24 +89,36 @@ def _lines_from(args: argparse.Namespace):
             return None, False
         return iter(text.splitlines()), False
     if sys.stdin.isatty():
-        return _interactive_lines(), True
+        return InteractiveLines(), True
     return (line.rstrip("\n") for line in sys.stdin), False
 
 
-def _interactive_lines():
-    try:
-        import readline  # noqa: F401  (line editing and history for input())
-    except ImportError:
-        pass
-    while True:
+class InteractiveLines:
+    """Lines typed at the `(kemu) ` prompt (readline editing and history). Ctrl-C at the prompt
+    drops the line ("Quit", as gdb says); while the module runs, `router` turns it into a stop
+    at the current instruction ("Program received signal SIGINT")."""
+
+    def __init__(self) -> None:
+        self.router = None    # a kemu.machine.sigint.SigintRouter once the system is booted
+
+    def __iter__(self):
         try:
-            yield input("(kemu) ")
-        except EOFError:
-            print("quit")
-            return
-        except KeyboardInterrupt:
-            print("Quit")
-            continue
+            import readline  # noqa: F401  (line editing and history for input())
+        except ImportError:
+            pass
+        while True:
+            try:
+                with self.router.at_prompt() if self.router is not None else contextlib.nullcontext():
+                    line = input("(kemu) ")
+            except EOFError:
+                print("quit")
+                return
+            except KeyboardInterrupt:
+                print("Quit")
+                continue
+            yield line
+            if self.router is not None:
+                self.router.finish_command()
 
 
 def run(args: argparse.Namespace) -> int:
@@ -158,8 +171,14 @@ def run(args: argparse.Namespace) -> int:
             from kemu.elf import ObjectFile
             write_executable(slot.image, ObjectFile.load(args.module), args.symbols_out)
         launch.on_module.append(write_out)
+    router = contextlib.nullcontext()
+    if isinstance(lines, InteractiveLines):
+        from kemu.machine.sigint import SigintRouter
+        router = lines.router = SigintRouter(system.machine)
+        lines = iter(lines)
     try:
-        return launch.run(args.module, lines, entry=args.entry, postinstall=args.postinstall,
-                          lenient=args.lenient, breaks=args.breaks)
+        with router:
+            return launch.run(args.module, lines, entry=args.entry, postinstall=args.postinstall,
+                              lenient=args.lenient, breaks=args.breaks)
     finally:
         sys.stdout.flush()

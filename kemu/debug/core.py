@@ -166,6 +166,22 @@ class Debugger(GuestView):
     def kill(self) -> None:
         self._kill = True
 
+    # ---- interrupts (the machine's interrupt_handler) --------------------------------
+    def on_interrupt(self, pc: int) -> bool:
+        """The machine stopped the guest before the instruction at pc on request (Ctrl-C,
+        gdb's interrupt byte): a stop like any other, outside a hook. Cancels a step or
+        finish in progress, as gdb does. False (the call is abandoned) when no debugger is
+        active or the interrupted call was made from a stop."""
+        if not self.active or self.stopped is not None:
+            return False
+        self._plan = None
+        self._internal.clear()
+        self._stop(StopEvent(pc, "signal"))
+        # resuming runs the instruction at pc without reporting a breakpoint there again
+        if self._hooks.covers(self.pc):
+            self._skip_addr = self.pc
+        return True
+
     # ---- stepping over (PlanHost) ----------------------------------------------------
     def step_over_call_at(self, addr: int) -> None:
         """If the instruction at addr is a call, run through it to the return address."""
@@ -310,6 +326,7 @@ class Debugger(GuestView):
     # ---- stopping -------------------------------------------------------------------
     def _stop(self, event: StopEvent) -> None:
         self.stopped = event
+        self.m.clear_interrupt()   # this stop answers a Ctrl-C pressed meanwhile too
         try:
             # time at the prompt (or waiting for gdb's packets) is not the guest's: the call's
             # time limit counts only guest code and service handlers

@@ -20,7 +20,7 @@ class DebuggerKilled(GuestError):
 @dataclass
 class StopEvent:
     pc: int
-    kind: str                      # entry | breakpoint | step | watch | finish | until
+    kind: str                      # entry | breakpoint | step | watch | finish | until | signal (Ctrl-C)
     breakpoint: Breakpoint | None = None
     watch: tuple[Watchpoint, bytes, bytes] | None = None
     finish_value: int | None = None

@@ -4,14 +4,19 @@ The stub is a frontend like the command line: when the guest stops (entry point,
 single step, watchpoint) the debugger calls `on_stop(stop)` from inside its Unicorn hook; the
 stub sends the stop reply gdb is waiting for, then answers packets (registers, memory,
 breakpoints) until gdb resumes (`c`, `s`, `vCont`), detaches (`D`) or kills (`k`), and returns
-that decision. While the guest runs nothing reads the socket, so an attached gdb costs nothing.
+that decision. While the guest runs, a thread waits on the socket for gdb's interrupt byte
+(`\x03`, Ctrl-C in gdb) and asks the machine to stop (`StubTarget.interrupt`); the guest then
+stops where it is and gdb gets `T02` (SIGINT). That thread sleeps in `select`: an attached gdb
+costs the guest nothing.
 
 Breakpoints stay in kemu (range-restricted code hooks), never patched into guest memory, so
 `m` packets show the module's real bytes. It listens on 127.0.0.1 unless a host is given.
 """
 from __future__ import annotations
 
+import select
 import socket
+import threading
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -50,6 +55,7 @@ class StubTarget(Protocol):
     def remove_breakpoint(self, addr: int) -> bool: ...
     def insert_watchpoint(self, addr: int, size: int) -> bool: ...
     def remove_watchpoint(self, addr: int, size: int) -> bool: ...
+    def interrupt(self) -> None: ...   # from another thread: stop the running guest
 
 
 class StubConnectionClosed(Exception):
@@ -85,7 +91,7 @@ class PacketHandler:
     # ---- stop replies -------------------------------------------------------------------
     def stop_reply(self, stop: Stop) -> bytes:
         self.last_stop = stop
-        parts = [b"T%02x" % SIGTRAP]
+        parts = [b"T%02x" % (SIGINT if stop.reason == "interrupt" else SIGTRAP)]
         if stop.reason == "watch" and stop.watch_addr is not None:
             parts.append(b"watch:%x;" % stop.watch_addr)
         elif stop.reason == "breakpoint" and self.swbreak:
@@ -294,6 +300,9 @@ class GdbServer:
         self.waiting_for_stop = False
         self.detached = False
         self.log = log
+        self._watcher: threading.Thread | None = None   # reads gdb's \x03 while the guest runs
+        self._wake: tuple[socket.socket, socket.socket] | None = None
+        self._peer_closed = False
 
     # ---- transport ----------------------------------------------------------------------
     def accept(self) -> None:
@@ -309,15 +318,60 @@ class GdbServer:
     def _next_event(self) -> tuple[str, bytes]:
         assert self.conn is not None
         while not self.pending:
+            if self._peer_closed:
+                raise StubConnectionClosed("gdb closed the connection")
             data = self.conn.recv(65536)
             if not data:
                 raise StubConnectionClosed("gdb closed the connection")
             self.pending.extend(self.reader.feed(data))
         return self.pending.pop(0)
 
+    # ---- while the guest runs ---------------------------------------------------------------
+    def _watch_for_interrupts(self) -> None:
+        """Start the thread that turns gdb's interrupt byte into a machine interrupt."""
+        if self.conn is None or self._watcher is not None:
+            return
+        self._wake = socket.socketpair()
+        self._watcher = threading.Thread(target=self._watch, args=(self.conn, self._wake[0]),
+                                         name="kemu-gdb-interrupt", daemon=True)
+        self._watcher.start()
+
+    def _watch(self, conn: socket.socket, wake: socket.socket) -> None:
+        """(thread) Until woken: read what gdb sends; `\x03` interrupts, the rest (acks) is
+        kept for the stop loop, in order."""
+        while True:
+            try:
+                ready, _, _ = select.select([conn, wake], [], [])
+            except (OSError, ValueError):
+                return
+            if wake in ready:
+                return
+            try:
+                data = conn.recv(65536)
+            except OSError:
+                data = b""
+            if not data:
+                self._peer_closed = True
+                return
+            for event in self.reader.feed(data):
+                if event[0] == "interrupt":
+                    self.handler.target.interrupt()
+                else:
+                    self.pending.append(event)
+
+    def _stop_watching(self) -> None:
+        if self._watcher is None:
+            return
+        self._wake[1].send(b"x")
+        self._watcher.join()
+        for s in self._wake:
+            s.close()
+        self._watcher = self._wake = None
+
     # ---- the stop loop --------------------------------------------------------------------
     def on_stop(self, stop: Stop) -> Resume:
         """Report the stop if gdb waits for one, then serve packets until gdb resumes."""
+        self._stop_watching()
         if self.conn is None:
             self.accept()
         if self.waiting_for_stop:
@@ -349,6 +403,7 @@ class GdbServer:
             if resume is not None:
                 if resume.action in ("continue", "step"):
                     self.waiting_for_stop = True
+                    self._watch_for_interrupts()
                 elif resume.action == "detach":
                     self.detached = True
                     self.close()
@@ -366,6 +421,7 @@ class GdbServer:
         self.close()
 
     def close(self) -> None:
+        self._stop_watching()
         if self.conn is not None:
             try:
                 self.conn.close()

@@ -169,17 +169,20 @@ class DebugLaunch:
             argv += ["--lenient"]
         argv.append(module)
         status = 0
+        previous_handler = self.machine.interrupt_handler
+        self.machine.interrupt_handler = s.dbg.on_interrupt   # Ctrl-C / gdb's interrupt: a stop
         try:
-            status = self.run_shell_line(shlex.join(argv))
-        except DebuggerKilled:
-            status = 1
-        try:
+            try:
+                status = self.run_shell_line(shlex.join(argv))
+            except DebuggerKilled:
+                status = 1
             if not s.quitting:
                 self._apply_pending_breaks()
                 s.command_loop(stopped=False)
         except SessionEnd:
             pass
         finally:
+            self.machine.interrupt_handler = previous_handler
             if s.remote is not None:
                 s.remote.finish(0)
             s.dbg.close()

@@ -95,3 +95,7 @@ class RemoteTarget:
 
     def remove_watchpoint(self, addr: int, size: int) -> bool:
         return self.dbg.remove_remote_watchpoint(addr, size)
+
+    def interrupt(self) -> None:
+        """gdb's interrupt (Ctrl-C) while the guest runs; safe from the stub's watching thread."""
+        self.m.interrupt()

@@ -199,7 +199,8 @@ class Session:
     def _remote_stop(self, event: StopEvent) -> None:
         """Hand the stop to real gdb (through the stub) and resume as it says."""
         from kemu.debug.gdbstub import Stop
-        kind = {"breakpoint": "breakpoint", "watch": "watch", "entry": "entry"}.get(event.kind, "step")
+        kind = {"breakpoint": "breakpoint", "watch": "watch", "entry": "entry",
+                "signal": "interrupt"}.get(event.kind, "step")
         stop = Stop(event.pc, kind, event.watch[0].address if event.watch else None)
         resume = self.remote.on_stop(stop)
         if resume.address is not None:

@@ -46,6 +46,10 @@ class StopReport:
             s.say(self.where(pc, with_pc_when_source=True))
         elif event.kind == "finish":
             s.say(self.where(pc, with_pc_when_source=True))
+        elif event.kind == "signal":
+            s.say("")
+            s.say("Program received signal SIGINT, Interrupt.")
+            s.say(self.where(pc, with_pc_when_source=True))
         else:
             s.say(self.step_where(pc))
         loc = s.symbols.location(pc)

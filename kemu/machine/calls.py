@@ -14,10 +14,20 @@ Time limits are measured on a `GuestClock` that the debugger pauses while it hol
 so a person at a prompt is not charged to the guest: the watchdog is disarmed while it is
 paused and re-armed with the deadline moved on by the pause. (A stop the watchdog requested
 just before a pause still applies: the clock stood still, so the deadline has still passed.)
+
+Interrupts (Ctrl-C, gdb's interrupt byte) come from other threads or signal handlers:
+`request_interrupt` records the request and stops emulation; the run that stops hands the
+current instruction to the machine's `interrupt_handler` (the debugger) or raises
+GuestInterrupted. `poke` stops emulation without a request, only so the main thread runs
+Python (CPython runs signal handlers there, between bytecodes — never while Unicorn runs guest
+code); a stop that has no reason left by the time the run looks at it simply resumes. Both
+repeat the stop every watchdog tick while they are outstanding, because a nested `emu_start`
+(or one starting just then) clears a pending stop.
 """
 from __future__ import annotations
 
 import math
+import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -102,6 +112,11 @@ class GuestCalls:
         self.graveyard: list[Any] = []                  # callbacks of hooks deleted while running
         self._deadlines: list[float] = []     # in `clock` time, innermost last
         self.clock = GuestClock()
+        self.interrupt_requested = False      # request_interrupt(): stop at the current instruction
+        self.stop_requests = 0                # stops asked for from outside the run (any thread)
+        self._pokes_left = 0
+        self._stop_key = (id(machine), "stop")   # the watchdog entry that repeats those stops
+        self._stop_armed = False
         self._budgets: list[int] = []         # effective counts of active budgeted runs
         self._counting = False                # Unicorn's instruction counter is installed
         self._count_epoch = 0                 # bumped when a nested run restarts that counter
@@ -161,7 +176,8 @@ class GuestCalls:
         # a guest call made while the clock is paused (from a debugger prompt) runs on the clock
         suspended = clock.release() if clock.pauses else 0
         timeout = machine.default_timeout if timeout is None else timeout
-        deadline = clock.now() + timeout if timeout and timeout > 0 else math.inf
+        # (the clock runs now: clock.now() without the call)
+        deadline = time.monotonic() - clock.offset + timeout if timeout and timeout > 0 else math.inf
         if self._deadlines:
             deadline = min(deadline, self._deadlines[-1])
         count = self._choose_count(depth, budget)
@@ -182,16 +198,27 @@ class GuestCalls:
             if depth and count:
                 self._count_epoch += 1   # this run restarts Unicorn's instruction counter
             epoch = self._count_epoch
+            if self.interrupt_requested:
+                # asked while no guest code ran: stop before the first instruction
+                machine.regs.write("pc", addr)
+                start = self._take_interrupt(addr, rec)
             while True:
+                stops = self.stop_requests
                 err = native.emu_start(self._h, start, self.return_trap, 0, count)
                 pc, ret = self._pc_ret.read()
                 if pc == self.return_trap and not err and self.pending is None:
                     return ret & conv.word_mask
                 if err or self.pending is not None or self.interrupt is not None:
                     break
+                if self.interrupt_requested:
+                    start = self._take_interrupt(pc, rec)
+                    continue
                 timed_out = clock.now() >= self._deadlines[depth]
                 if timed_out:
                     break
+                if stops != self.stop_requests:
+                    start = pc      # poked (or an interrupt already taken): carry on
+                    continue
                 if self._counting and self._count_epoch != epoch:
                     # A nested run restarted Unicorn's (single) instruction counter with its
                     # own count, and that count stopped us: resume. A run without a budget
@@ -224,6 +251,9 @@ class GuestCalls:
                 self.mem.last_denied = None   # the outer run's fault record is its own
             if not self.active:
                 self.graveyard.clear()
+                if self._stop_armed:          # nothing runs that a repeated stop could reach
+                    self._stop_armed = False
+                    WATCHDOG.disarm(self._stop_key)
 
     def _choose_count(self, depth: int, budget: int | None) -> int:
         """The instruction count for emu_start, keeping Unicorn's counter hook consistent.
@@ -261,14 +291,66 @@ class GuestCalls:
 
     def _arm(self) -> None:
         """Point the watchdog at the innermost deadline; none while the clock is paused."""
-        if self._deadlines and self._deadlines[-1] != math.inf and not self.clock.pauses:
-            WATCHDOG.arm(id(self.machine), self.clock.to_monotonic(self._deadlines[-1]), self._expire)
+        clock = self.clock
+        if self._deadlines and self._deadlines[-1] != math.inf and not clock.pauses:
+            WATCHDOG.arm(id(self.machine), self._deadlines[-1] + clock.offset, self._expire)
         else:
             WATCHDOG.disarm(id(self.machine))
 
     def _expire(self) -> None:
         """(watchdog thread) The deadline has passed: stop the run."""
         native.emu_stop(self._h)
+
+    # ---- stops asked for from outside the run ------------------------------------------------
+
+    def request_interrupt(self) -> None:
+        """(any thread) Stop the running call at its current instruction; with no call
+        running, the next one stops before its first. Stands until taken or cleared."""
+        self.interrupt_requested = True
+        self._stop_from_outside()
+
+    def clear_interrupt(self) -> None:
+        self.interrupt_requested = False
+
+    def poke(self, ticks: int = 5) -> None:
+        """(any thread) Stop emulation so the main thread runs Python for a moment; the run
+        carries on unless something (a signal handler) asked for more meanwhile."""
+        self._pokes_left = ticks
+        self._stop_from_outside()
+
+    def cancel_poke(self) -> None:
+        self._pokes_left = 0
+
+    def _stop_from_outside(self) -> None:
+        self.stop_requests += 1
+        native.emu_stop(self._h)
+        if self.active:
+            self._stop_armed = True
+            WATCHDOG.arm(self._stop_key, 0.0, self._repeat_stop)
+
+    def _repeat_stop(self) -> bool:
+        """(watchdog thread) Stop again while a request or a poke is outstanding; False
+        (drop the entry) once none is."""
+        if self._pokes_left > 0:
+            self._pokes_left -= 1
+        elif not self.interrupt_requested:
+            return False
+        self.stop_requests += 1
+        native.emu_stop(self._h)
+        return True
+
+    def _take_interrupt(self, pc: int, rec: ActiveCall) -> int:
+        """The run stopped at pc for an interrupt request: the machine's interrupt_handler
+        decides (True: resume at the pc register, which it may have changed), else the call
+        ends with GuestInterrupted."""
+        self.interrupt_requested = False
+        self._pokes_left = 0
+        WATCHDOG.disarm(self._stop_key)
+        handler = self.machine.interrupt_handler
+        if handler is not None and handler(pc):
+            return self._pc_ret.read()[0]
+        self.machine._faults.interrupted(pc, rec)
+        raise AssertionError("unreachable")
 
     def pause_clock(self) -> None:
         """Stop charging time to the running calls (`Machine.paused_clock`)."""

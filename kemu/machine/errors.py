@@ -6,8 +6,8 @@ Two families, kept apart on purpose:
   register, exhausted area, a Python-side access to unmapped memory). `MemoryFault` is the
   one kernel services meet most: they turn it into EFAULT.
 * `GuestError` — the *guest* misbehaved while running inside `Machine.call`: it faulted
-  (`GuestFault`), ran too long (`GuestTimeout`) or used up its instruction budget
-  (`BudgetExhausted`). Each carries an `OopsReport` describing where the guest was.
+  (`GuestFault`), ran too long (`GuestTimeout`), used up its instruction budget
+  (`BudgetExhausted`) or was interrupted on request (`GuestInterrupted`). Each carries an `OopsReport` describing where the guest was.
 """
 from __future__ import annotations
 
@@ -70,3 +70,8 @@ class GuestTimeout(GuestError):
 
 class BudgetExhausted(GuestError):
     """The guest executed more instructions than the call's budget allowed."""
+
+
+class GuestInterrupted(GuestError):
+    """The guest call was stopped on request (`Machine.interrupt`: Ctrl-C) and nothing took
+    the stop over (no `interrupt_handler`, or it declined)."""

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 from unicorn import unicorn_const as ucc
 
 from . import native
-from .errors import BudgetExhausted, GuestFault, GuestTimeout, MemoryFault
+from .errors import BudgetExhausted, GuestFault, GuestInterrupted, GuestTimeout, MemoryFault
 from .layout import PAGE_SIZE
 from .memory import ACCESS_NAMES
 from .oops import OopsReport, backtrace
@@ -86,6 +86,10 @@ class FaultReports:
         if halted:
             self._fail(GuestFault, "halt", "hlt executed in guest code", pc - 1, rec)
         self._fail(GuestFault, "stopped", "emulation stopped for no known reason", pc, rec)
+
+    def interrupted(self, pc: int, rec: "ActiveCall") -> None:
+        """Raise GuestInterrupted for `rec`, stopped on request before the instruction at pc."""
+        self._fail(GuestInterrupted, "interrupted", f"interrupted at {self.machine.symbolize(pc)}", pc, rec)
 
     def _exact_fault_address(self, pc: int, page: int, access: str) -> int:
         """Unicorn reports the *page* its TLB refused; find the byte the instruction at `pc`

@@ -3,8 +3,8 @@
 A call's time limit guards against guest code that never returns. Time the *host* spends with
 control in Python for a person — a debugger prompt inside a hook, gdb's packets — is not the
 guest's, so the debugger pauses this clock for as long as it holds a stop, and deadlines are
-kept in its time. The watchdog thread works in `time.monotonic()`: `to_monotonic` converts a
-deadline for it (it moves later by every pause).
+kept in its time. The watchdog thread works in `time.monotonic()`: a deadline `t` of this
+clock falls at `t + offset` there (it moves later by every pause).
 """
 from __future__ import annotations
 
@@ -32,10 +32,6 @@ class GuestClock:
         if self.pauses:
             return self._paused_at - self.offset
         return time.monotonic() - self.offset
-
-    def to_monotonic(self, t: float) -> float:
-        """The `time.monotonic()` value at which this clock reads `t` (if nothing pauses it)."""
-        return t + self.offset
 
     def pause(self) -> None:
         self.pauses += 1

@@ -52,6 +52,9 @@ class Machine:
         if self.layout.arch != arch:
             raise MachineError(f"layout is for {self.layout.arch}, machine is {arch}")
         self.default_timeout = timeout
+        #: handler(pc) -> bool for a call stopped by `interrupt()`: True resumes at the pc
+        #: register (the debugger stops there first); None/False ends the call (GuestInterrupted)
+        self.interrupt_handler: Callable[[int], bool] | None = None
 
         self.uc = Uc(UC_ARCH_X86, UC_MODE_64 if arch == "x86_64" else UC_MODE_32)
         self.uc.ctl_set_tlb_mode(UC_TLB_VIRTUAL)
@@ -167,6 +170,35 @@ class Machine:
     def clock_paused(self) -> bool:
         """True inside `paused_clock()` (and no guest call made from there is running)."""
         return self._calls.clock.paused
+
+    # ------------------------------------------------------------------ interrupts (Ctrl-C)
+
+    def interrupt(self) -> None:
+        """Stop the running guest call at the instruction it is about to execute. Safe from
+        any thread and from signal handlers. The call hands the stop to `interrupt_handler`
+        (the debugger) or raises GuestInterrupted. With no call running, the next call stops
+        before its first instruction: the request stands until a call takes it or
+        `clear_interrupt()`."""
+        self._calls.request_interrupt()
+
+    def clear_interrupt(self) -> None:
+        """Withdraw an `interrupt()` no call has taken yet (the command it was for is over)."""
+        self._calls.clear_interrupt()
+
+    @property
+    def interrupt_pending(self) -> bool:
+        return self._calls.interrupt_requested
+
+    def poke(self) -> None:
+        """Make running guest code give the main thread a moment of Python, then carry on.
+        Safe from any thread. CPython runs signal handlers only in the main thread between
+        bytecodes, never while Unicorn runs guest code: a thread that learns of a signal
+        (`signal.set_wakeup_fd`) pokes the machine so the handler runs now. Repeated for a few
+        watchdog ticks unless `cancel_poke()` (the handler ran)."""
+        self._calls.poke()
+
+    def cancel_poke(self) -> None:
+        self._calls.cancel_poke()
 
     def oops(self, kind: str, message: str, pc: int | None = None, rec: ActiveCall | None = None,
              fault_addr: int | None = None, access: str | None = None) -> OopsReport:

@@ -15,6 +15,7 @@ against the shell's working directory.
 """
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
 import os
@@ -22,6 +23,7 @@ import sys
 from typing import Callable, Iterable, TextIO
 
 from kemu.kernel import SyscallError
+from kemu.machine.sigint import SigintRouter
 
 from .shell_builtins import BUILTINS, CAT_LIMIT, HELP, ShellExit, exec_
 from .shell_syntax import Redirections, expand_words, parse_redirections, split_commands
@@ -46,6 +48,7 @@ class Shell:
         self.echo = echo               # print "# command" before running it (scripts, the demo)
         self.fds: dict[int, int] = {}  # shell descriptor number -> system fd
         self.status = 0
+        self.sigint: SigintRouter | None = None   # Ctrl-C routing while `interact` runs on a terminal
         self.builtins: dict[str, Callable[[list[str], TextIO, TextIO, Redirections], int]] = {
             name: functools.partial(command, self) for name, command in BUILTINS.items()}
 
@@ -68,6 +71,8 @@ class Shell:
             return 2
         for words in commands:
             self.status = self._run_words(words, out, err)
+            if self.sigint is not None and self.sigint.interrupted:
+                break          # Ctrl-C ends the whole line, as in sh
         return self.status
 
     def run_script(self, lines: str | Iterable[str], out: TextIO | None = None,
@@ -88,7 +93,9 @@ class Shell:
     def interact(self, stdin: TextIO | None = None, out: TextIO | None = None,
                  err: TextIO | None = None) -> int:
         """Read-eval loop with the `# ` prompt until EOF or `exit`. On a terminal, lines are
-        read with readline (editing and history)."""
+        read with readline (editing and history), and Ctrl-C is a shell's: at the prompt it
+        drops the line; while a command runs the module code it is stopped (the call fails
+        with EINTR, the system cleans up as after a fault) and the rest of the line is skipped."""
         stdin = stdin or sys.stdin
         out, err = self._streams(out, err)
         tty = stdin is sys.stdin and out is sys.stdout and stdin.isatty()
@@ -97,10 +104,21 @@ class Shell:
                 import readline  # noqa: F401  (input() then edits lines and keeps history)
             except ImportError:
                 pass
+        router = SigintRouter(self.system.machine, newline_fd=out.fileno()) if tty else None
+        with router if router is not None else contextlib.nullcontext():
+            self.sigint = router
+            try:
+                return self._read_eval(stdin, out, err, tty)
+            finally:
+                self.sigint = None
+
+    def _read_eval(self, stdin: TextIO, out: TextIO, err: TextIO, tty: bool) -> int:
+        router = self.sigint
         while True:
             try:
                 if tty:
-                    line = input(self.prompt) + "\n"
+                    with router.at_prompt() if router is not None else contextlib.nullcontext():
+                        line = input(self.prompt) + "\n"
                 else:
                     out.write(self.prompt)
                     out.flush()
@@ -119,6 +137,9 @@ class Shell:
                 return done.status
             except KeyboardInterrupt:
                 out.write("\n")
+            finally:
+                if router is not None:
+                    router.finish_command()
 
     def close_all(self) -> None:
         """Close every descriptor the shell holds (end of a session)."""

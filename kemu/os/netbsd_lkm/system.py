@@ -24,7 +24,7 @@ from typing import Callable
 
 from kemu.kernel import Errno, Kernel, SyscallError, UioLayout, make_uiomove
 from kemu.kernel.services import copy as copy_services, string as string_services
-from kemu.machine import BudgetExhausted, GuestError, GuestTimeout, Machine
+from kemu.machine import BudgetExhausted, GuestError, GuestInterrupted, GuestTimeout, Machine
 
 from .commands import COMMANDS, modload as modload_command
 from .commands.fileutils import COMMANDS as FILE_COMMANDS
@@ -139,12 +139,19 @@ class NetBSDLKM:
     # --- running guest code -----------------------------------------------------------------
     def call_guest(self, addr: int, *args: int, what: str) -> int:
         """Call guest code; a fault, timeout or panic is reported (console and dmesg) and
-        raised as GuestCrash with EFAULT (ETIMEDOUT when it ran too long)."""
+        raised as GuestCrash with EFAULT (ETIMEDOUT when it ran too long, EINTR when the user
+        interrupted it: Ctrl-C)."""
         try:
             return self.machine.call(addr, *args, timeout=self.call_timeout)
         except KernelPanic as exc:
             self.kprintf(f"panic: {exc}\nkemu: {what} abandoned; the machine carries on\n")
             raise GuestCrash(self.errno.EFAULT, "EFAULT", self.errno.strerror(self.errno.EFAULT), what) from None
+        except GuestInterrupted as exc:
+            where = exc.oops.pc_symbol if exc.oops is not None else "?"
+            self.kprintf(f"kemu: {what} interrupted at {where}: abandoned\n")
+            self.last_oops = exc.oops.text if exc.oops is not None else str(exc)
+            number = self.errno.EINTR
+            raise GuestCrash(number, "EINTR", self.errno.strerror(number), what) from None
         except GuestError as exc:
             if isinstance(exc, (GuestTimeout, BudgetExhausted)):
                 number = self.errno.ETIMEDOUT

@@ -1,0 +1,119 @@
+"""Ctrl-C at a console over a machine: at a prompt it clears the line, during a command it
+interrupts the guest.
+
+Python turns SIGINT into KeyboardInterrupt wherever the main thread happens to be — inside a
+service handler, in the middle of a module load's bookkeeping — and not at all while Unicorn
+runs guest code (CPython runs signal handlers only between bytecodes). A console wants
+something else:
+
+* at its prompt (`with router.at_prompt(): input(...)`) Ctrl-C is KeyboardInterrupt, as
+  usual, so the line being typed is dropped;
+* while a command runs it raises nothing: it asks the machine to stop the guest where it is
+  (`Machine.interrupt`): a debugger then shows its prompt there, otherwise the guest call
+  fails with GuestInterrupted and the system cleans up as for a fault. Asked while the command
+  runs Python, the request waits for its next guest call; the console withdraws it when the
+  command is over (`finish_command`).
+
+So that the handler runs at once even while the guest spins in Unicorn, a thread reads the
+signal wakeup fd (`signal.set_wakeup_fd`) and pokes the machine (`Machine.poke`), which
+stops emulation long enough for the main thread to run the handler, and carries on.
+"""
+from __future__ import annotations
+
+import os
+import signal
+import threading
+from contextlib import contextmanager
+from typing import TYPE_CHECKING, Iterator
+
+if TYPE_CHECKING:
+    from .machine import Machine
+
+
+class SigintRouter:
+    """Install with `with SigintRouter(machine):` in the main thread (elsewhere it does nothing)."""
+
+    def __init__(self, machine: "Machine", *, newline_fd: int | None = None) -> None:
+        self.machine = machine
+        self.newline_fd = newline_fd      # a terminal to move to a fresh line on Ctrl-C (after ^C)
+        self.interrupted = False          # Ctrl-C during the current command
+        self._prompt = 0
+        self._installed = False
+        self._previous_handler = None
+        self._previous_fd = -1
+        self._pipe: tuple[int, int] | None = None
+        self._thread: threading.Thread | None = None
+
+    # ---- installing -----------------------------------------------------------------------
+    def __enter__(self) -> "SigintRouter":
+        if threading.current_thread() is not threading.main_thread():
+            return self
+        r, w = os.pipe()
+        os.set_blocking(w, False)
+        try:
+            self._previous_fd = signal.set_wakeup_fd(w, warn_on_full_buffer=False)
+        except ValueError:
+            os.close(r)
+            os.close(w)
+            return self
+        self._pipe = (r, w)
+        self._previous_handler = signal.signal(signal.SIGINT, self._on_sigint)
+        self._thread = threading.Thread(target=self._watch, args=(r,), name="kemu-sigint", daemon=True)
+        self._thread.start()
+        self._installed = True
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        if not self._installed:
+            return
+        self._installed = False
+        signal.signal(signal.SIGINT, self._previous_handler)
+        signal.set_wakeup_fd(self._previous_fd)
+        r, w = self._pipe
+        os.close(w)                    # the watching thread reads end-of-file and returns
+        self._thread.join()
+        os.close(r)
+        self.machine.cancel_poke()
+
+    # ---- the console's states --------------------------------------------------------------
+    @contextmanager
+    def at_prompt(self) -> Iterator[None]:
+        """Around reading a line: Ctrl-C here is KeyboardInterrupt."""
+        self._prompt += 1
+        try:
+            yield
+        finally:
+            self._prompt -= 1
+
+    def finish_command(self) -> bool:
+        """The command is over: withdraw a request no guest call took; True if Ctrl-C was
+        pressed during it."""
+        self.machine.clear_interrupt()
+        interrupted, self.interrupted = self.interrupted, False
+        return interrupted
+
+    # ---- the signal ------------------------------------------------------------------------
+    def _on_sigint(self, signum: int, frame: object) -> None:
+        """(main thread, between bytecodes)"""
+        self.machine.cancel_poke()
+        if self._prompt:
+            raise KeyboardInterrupt
+        self.interrupted = True
+        self.machine.interrupt()
+        if self.newline_fd is not None:
+            try:
+                os.write(self.newline_fd, b"\n")
+            except OSError:
+                pass
+
+    def _watch(self, r: int) -> None:
+        """(thread) Poke the machine when SIGINT arrives, so the handler above runs now."""
+        while True:
+            try:
+                data = os.read(r, 512)
+            except OSError:
+                return
+            if not data:
+                return
+            if signal.SIGINT in data:
+                self.machine.poke()
