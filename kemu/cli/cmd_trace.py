@@ -1,10 +1,11 @@
 """`kemu trace`: load a module and run commands, printing every kernel service call (like strace).
 
     kemu trace [--os netbsd-lkm] [--arch i386|x86_64] MODULE [-e ENTRY] [-p POSTINSTALL]
-               [--run COMMAND ...] [--json] [--instructions RANGE ...] [-o FILE]
+               [--run COMMAND ...] [--json] [-s STRSIZE] [--instructions RANGE ...] [-o FILE]
 
 Each service call the module makes is one line, `uiomove(buf=0xc1002010, n=4, uio=0xc0ff7e80) = 0`,
-written to standard error (or `-o FILE`) so the commands' own output stays on standard output.
+with string arguments shown as strace shows them (`printf(fmt="fibo: FIBONACCI driver loaded su"...,
+...)`, at most `-s` bytes, 32 by default), written to standard error (or `-o FILE`) so the commands' own output stays on standard output.
 `--run` runs guest shell commands after the load (`--run 'od -N 8 -t u4 /dev/fibo0'`).
 `--instructions` also prints every instruction executed within a range: a symbol (`fibo_read`),
 `START-END` or `START,+LENGTH`. `--json` writes one JSON object per line instead.
@@ -24,6 +25,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--run", dest="commands", action="append", default=[], metavar="COMMAND",
                    help="a guest shell command to run after the load (repeatable)")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
+    p.add_argument("-s", dest="strsize", type=int, default=32, metavar="STRSIZE",
+                   help="show at most STRSIZE bytes of string arguments (default 32, as strace)")
     p.add_argument("--instructions", action="append", default=[], metavar="RANGE",
                    help="also trace instructions executed in SYMBOL, START-END or START,+LEN")
     p.add_argument("-o", dest="output", metavar="FILE", help="write the trace to FILE instead of stderr")
@@ -32,9 +35,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from kemu.debug.tracer import Tracer
+    if args.strsize < 0:
+        print(f"kemu trace: -s {args.strsize}: the string size cannot be negative", file=sys.stderr)
+        return 2
     system, status = boot_for(args, "kemu trace")
     if system is None:
         return status
+    system.kernel.trace.string_limit = args.strsize
     trace_out = sys.stderr
     if args.output:
         try:

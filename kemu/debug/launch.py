@@ -171,6 +171,8 @@ class DebugLaunch:
         status = 0
         previous_handler = self.machine.interrupt_handler
         self.machine.interrupt_handler = s.dbg.on_interrupt   # Ctrl-C / gdb's interrupt: a stop
+        # the services panel shows string arguments as they were at each call
+        stop_capturing = self.kernel.trace.capture_strings()
         try:
             try:
                 status = self.run_shell_line(shlex.join(argv))
@@ -182,6 +184,7 @@ class DebugLaunch:
         except SessionEnd:
             pass
         finally:
+            stop_capturing()
             self.machine.interrupt_handler = previous_handler
             if s.remote is not None:
                 s.remote.finish(0)

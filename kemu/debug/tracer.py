@@ -1,7 +1,8 @@
 """`kemu trace`: every kernel service call with decoded arguments, like strace — no stopping.
 
 Service calls come from the kernel's trace ring observers (one decoded `ServiceCall` per
-completed call). With `--instructions RANGE`, a code hook restricted to that range prints each
+completed call); `const char *` arguments show their text as captured at the call, strace-style
+(`printf(fmt="fibo: FIBONACCI driver loaded su"..., ...)`; `-s` sets the length). With `--instructions RANGE`, a code hook restricted to that range prints each
 instruction executed there; the range is resolved against the module's symbols at its entry
 point, the first moment they exist (the engine stops there without a prompt, installs the
 hook and continues). Output is text lines or, with `--json`, one JSON object per line.
@@ -38,7 +39,7 @@ class Tracer:
         self.calls += 1
         if self.as_json:
             record = {"type": "call", "name": call.name,
-                      "args": [{"name": n, "value": v, "type": t} for n, v, t in call.args],
+                      "args": [self._json_arg(call, n, v, t) for n, v, t in call.args],
                       "result": call.result, "text": call.format()}
             if getattr(call, "fault", None):
                 record["fault"] = call.fault
@@ -46,6 +47,17 @@ class Tracer:
         else:
             self.trace_out.write(call.format() + "\n")
         self.trace_out.flush()
+
+    @staticmethod
+    def _json_arg(call, name: str, value: int, ctype: str) -> dict:
+        """One argument: its value (the pointer, for strings) and, for a string captured at
+        the call, its text (bytes as latin-1 code points) and whether it was cut short."""
+        arg = {"name": name, "value": value, "type": ctype}
+        captured = call.string(name) if hasattr(call, "string") else None
+        if captured is not None:
+            arg["string"] = captured[0].decode("latin-1")
+            arg["truncated"] = captured[1]
+        return arg
 
     def _emit_insn(self, addr: int, size: int) -> None:
         self.instructions += 1

@@ -59,7 +59,7 @@ class Kernel:
         self.errno = errno if errno is not None else Errno.netbsd()
         self.abi = abi
         self.symbols = SymbolTable()
-        self.trace = TraceRing(self.arch, trace_size)
+        self.trace = TraceRing(self.arch, trace_size, read_cstr=machine.mem.read_cstr)
         self.msgbuf = MessageBuffer(msgbuf_size, console)
         self.clock = VirtualClock(hz, boot_time)
         self.heap = KernelHeap(machine, heap_area, symbolize=machine.symbolize)

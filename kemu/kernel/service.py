@@ -13,7 +13,8 @@ time the kernel turns each service into a trap handler specialised for the machi
 argument conversions (mask, sign-extend, join two i386 slots for 64-bit values) are generated as
 straight-line Python once, so a call costs one `call.args(n)`, a few integer operations, the
 service itself and a ring-buffer append. Nothing is parsed or formatted per call; trace entries
-are stored raw and formatted only when someone reads them.
+are stored raw and formatted only when someone reads them. While someone watches the trace, the
+text of `const char *` arguments is captured at the call too (trace_strings.py).
 """
 from __future__ import annotations
 
@@ -23,6 +24,7 @@ from typing import Any, Callable, Iterable, Iterator, Mapping
 
 from .errors import KernelError
 from .prototype import Prototype, TypeInfo, parse_prototype
+from .trace_strings import STRING_LIMIT, c_string_literal, is_string_param, make_capture
 
 ServiceFunc = Callable[..., "int | None"]
 
@@ -132,7 +134,9 @@ class ServiceTable:
 
 @dataclass(frozen=True)
 class ServiceCall:
-    """One completed service call, decoded: `args` holds (name, value, C type) triples."""
+    """One completed service call, decoded: `args` holds (name, value, C type) triples;
+    `strings` the (name, bytes, truncated) text of string arguments captured at the call
+    (only while the trace was watched)."""
 
     name: str
     args: tuple[tuple[str, int, str], ...]
@@ -140,9 +144,18 @@ class ServiceCall:
     variadic: bool = False
     fault: str | None = None       # the memory fault that made the service return EFAULT
     ret_type: str = "int"
+    strings: tuple[tuple[str, bytes, bool], ...] = ()
+
+    def string(self, name: str) -> tuple[bytes, bool] | None:
+        """(text, truncated) captured for argument `name`, or None."""
+        for n, data, truncated in self.strings:
+            if n == name:
+                return data, truncated
+        return None
 
     def format(self) -> str:
-        parts = [f"{n}={_fmt_value(v, t)}" for n, v, t in self.args]
+        shown = {n: c_string_literal(data, truncated) for n, data, truncated in self.strings}
+        parts = [f"{n}={shown[n] if n in shown else _fmt_value(v, t)}" for n, v, t in self.args]
         if self.variadic:
             parts.append("...")
         text = f"{self.name}({', '.join(parts)})"
@@ -167,13 +180,20 @@ class TraceRing:
     """The last `capacity` service calls, stored raw and decoded on access.
 
     Observers (`observe(cb)`) see every call as it completes as a ServiceCall — that is what
-    `kemu trace` uses; with none attached, recording a call is one deque append.
+    `kemu trace` uses; with none attached, recording a call is one deque append. While an
+    observer is attached or `capture_strings()` holds (the debugger), calls also capture the
+    text of their `const char *` arguments, up to `string_limit` bytes, through `read_cstr`
+    (the machine's `mem.read_cstr`, set by the kernel).
     """
 
-    def __init__(self, arch: str, capacity: int = 4096):
+    def __init__(self, arch: str, capacity: int = 4096,
+                 read_cstr: Callable[[int, int], bytes] | None = None):
         self.arch = arch
         self.raw: deque = deque(maxlen=capacity)
         self.observers: list[Callable[[ServiceCall], None]] = []
+        self.capturing: list[object] = []     # non-empty: trap handlers capture strings
+        self.string_limit = STRING_LIMIT
+        self.read_cstr = read_cstr
         self.faults = 0
 
     @property
@@ -183,12 +203,26 @@ class TraceRing:
     def observe(self, callback: Callable[[ServiceCall], None]) -> Callable[[], None]:
         """Call `callback(ServiceCall)` after every service call; returns an unsubscribe function."""
         self.observers.append(callback)
+        release = self.capture_strings()
 
         def remove() -> None:
             if callback in self.observers:
                 self.observers.remove(callback)
+                release()
 
         return remove
+
+    def capture_strings(self) -> Callable[[], None]:
+        """Capture string arguments at each call from now on (the debugger's panel shows
+        them); returns the function that stops this request."""
+        token = object()
+        self.capturing.append(token)
+
+        def release() -> None:
+            if token in self.capturing:
+                self.capturing.remove(token)
+
+        return release
 
     def decode(self, entry: tuple) -> ServiceCall:
         svc: Service = entry[0]
@@ -198,8 +232,10 @@ class TraceRing:
         result = entry[2]
         if result is not None and not proto.ret.pointer and proto.ret.size(self.arch):
             result = _signed(result, proto.ret, self.arch)
-        fault = str(entry[3]) if len(entry) > 3 else None
-        return ServiceCall(proto.name, args, result, proto.variadic, fault, proto.ret.spelling)
+        fault = str(entry[3]) if len(entry) > 3 and entry[3] is not None else None
+        strings = tuple((proto.params[i].name, data, truncated)
+                        for i, data, truncated in entry[4]) if len(entry) > 4 else ()
+        return ServiceCall(proto.name, args, result, proto.variadic, fault, proto.ret.spelling, strings)
 
     def notify(self, entry: tuple) -> None:
         call = self.decode(entry)
@@ -265,10 +301,12 @@ def build_handler(kernel: Any, svc: Service, arch: str, trace: TraceRing,
     someone reads the trace).
     """
     proto = svc.prototype
-    exprs, slot = [], 0
-    for p in proto.params:
+    exprs, slot, string_slots = [], 0, []
+    for i, p in enumerate(proto.params):
         expr, used = _decode_expr(p.ctype, arch, slot)
         exprs.append(expr)
+        if is_string_param(p.ctype):
+            string_slots.append((i, slot))
         slot += used
     call_args = ["k"] + exprs
     lines = ["def handler(call):"]
@@ -277,21 +315,37 @@ def build_handler(kernel: Any, svc: Service, arch: str, trace: TraceRing,
         call_args.append(f"call.varargs({slot})")
     if svc.needs_call:
         call_args.append("call=call")
-    lines += [
-        "    try:",
-        f"        r = func({', '.join(call_args)})",
-        "    except faults as fault:",
-        "        return on_fault(a, fault)",
-        "    append((svc, a, r))",
-        "    if observers:",
-        "        notify((svc, a, r))",
-        "    return r",
-    ]
+    if not string_slots:
+        lines += [
+            "    try:",
+            f"        r = func({', '.join(call_args)})",
+            "    except faults as fault:",
+            "        return on_fault(a, fault)",
+            "    append((svc, a, r))",
+            "    if observers:",
+            "        notify((svc, a, r))",
+            "    return r",
+        ]
+    else:
+        # strings are read before the service runs: what the module passed, not what is
+        # there afterwards; only while the trace is watched
+        lines += [
+            "    s = capture(a) if capturing else None",
+            "    try:",
+            f"        r = func({', '.join(call_args)})",
+            "    except faults as fault:",
+            "        return on_fault(a, fault, s)",
+            "    e = (svc, a, r) if s is None else (svc, a, r, None, s)",
+            "    append(e)",
+            "    if observers:",
+            "        notify(e)",
+            "    return r",
+        ]
     source = "\n".join(lines)
 
-    def on_fault(args: Any, fault: BaseException) -> int:
+    def on_fault(args: Any, fault: BaseException, strings: Any = None) -> int:
         trace.faults += 1
-        entry = (svc, args, efault, fault)
+        entry = (svc, args, efault, fault) if strings is None else (svc, args, efault, fault, strings)
         trace.raw.append(entry)
         if trace.observers:
             trace.notify(entry)
@@ -300,6 +354,7 @@ def build_handler(kernel: Any, svc: Service, arch: str, trace: TraceRing,
     namespace: dict[str, Any] = {
         "k": kernel, "func": svc.func, "svc": svc, "faults": fault_types, "on_fault": on_fault,
         "append": trace.raw.append, "observers": trace.observers, "notify": trace.notify,
+        "capturing": trace.capturing, "capture": make_capture(string_slots, trace),
     }
     exec(compile(source, f"<kemu service {proto.name} ({arch})>", "exec"), namespace)
     handler = namespace["handler"]

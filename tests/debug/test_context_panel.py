@@ -30,6 +30,13 @@ def test_panel_at_the_uiomove_call_in_fibo_read(arch):
                      sections["kernel services (most recent last)"], re.M)
 
 
+@pytest.mark.parametrize("arch", ARCHES)
+def test_services_panel_shows_string_arguments_as_they_were_at_the_call(arch):
+    text = run_session(arch, ["set context off", "break lkmdispatch", "continue", "context", "delete", "continue"])
+    services = _sections(after(text, "context"))["kernel services (most recent last)"]
+    assert re.search(r'^printf\(fmt="fibo: FIBONACCI driver loaded su"\.\.\., \.\.\.\)$', services, re.M)
+
+
 def test_colour_panel_marks_changes_in_red_and_plain_panel_has_no_escapes():
     data = PanelData("i386", [("eax", 1), ("eip", 0x10), ("eflags", 0x246)], {"eax": 0, "eip": 0x10, "eflags": 0x246},
                      [(True, "0x10", "f", "nop")], None, [], [], ["uiomove(buf=0x1, n=4, uio=0x2) = 0"])

@@ -33,7 +33,8 @@ def test_load_read_unload_lines_have_decoded_arguments_and_results(arch):
     lines = log.splitlines()
     assert re.fullmatch(r"lkmexists\(lkmtp=0x[0-9a-f]+\) = 0", lines[0])
     assert re.fullmatch(r"bzero\(b=0x[0-9a-f]+, len=96\)", lines[1])
-    assert re.fullmatch(r"printf\(fmt=0x[0-9a-f]+, \.\.\.\)", lines[2])
+    # the format string as strace shows a string: captured at the call, cut at 32 bytes
+    assert lines[2] == 'printf(fmt="fibo: FIBONACCI driver loaded su"..., ...)'
     assert any(re.fullmatch(r"uiomove\(buf=0x[0-9a-f]+, n=4, uio=0x[0-9a-f]+\) = 0", l) for l in lines)
     assert re.fullmatch(r"lkmdispatch\(lkmtp=0x[0-9a-f]+, cmd=2\) = 0", lines[-1])   # LKM_E_UNLOAD
     assert "fibo: FIBONACCI driver loaded successfully" in out
@@ -47,6 +48,21 @@ def test_json_records_carry_names_values_and_types():
     assert first["args"][0]["name"] == "lkmtp" and first["args"][0]["type"] == "struct lkm_table *"
     bzero = records[1]
     assert bzero["name"] == "bzero" and bzero["args"][1] == {"name": "len", "value": 96, "type": "size_t"}
+
+
+def test_json_records_carry_both_the_pointer_and_the_string():
+    system = kemu.boot("netbsd-lkm", "x86_64")
+    log = io.StringIO()
+    tracer = Tracer(system, out=io.StringIO(), trace_out=log, as_json=True)
+    tracer.run(fibo_path("x86_64"), [], entry="fibo_lkmentry")
+    printf = next(r for r in map(json.loads, log.getvalue().splitlines()) if r["name"] == "printf")
+    fmt = printf["args"][0]
+    assert fmt["name"] == "fmt" and fmt["type"] == "const char *"
+    assert system.modstat()[0].name == "fibo"
+    assert fmt["string"] == "fibo: FIBONACCI driver loaded su" and fmt["truncated"] is True
+    module = system.module_at(fmt["value"])                       # the pointer into the module's data
+    assert module is not None and module.name == "fibo"
+    assert system.machine.mem.read_cstr(fmt["value"]).startswith(fmt["string"].encode())
 
 
 @pytest.mark.parametrize("arch", ARCHES)
@@ -64,6 +80,16 @@ def test_instructions_are_traced_only_inside_the_named_function(arch):
 def test_unknown_instruction_range_is_an_error_naming_it():
     status, _, _, tracer = trace("i386", [], instructions=["no_such_function"])
     assert tracer.errors == ['kemu trace: --instructions no_such_function: Function "no_such_function" not defined.']
+
+
+def test_cli_s_sets_how_much_of_a_string_is_shown():
+    proc = subprocess.run([sys.executable, "-m", "kemu", "trace", fibo_path("i386"), "-s", "4"],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert 'printf(fmt="fibo"..., ...)' in proc.stderr.splitlines()
+    bad = subprocess.run([sys.executable, "-m", "kemu", "trace", fibo_path("i386"), "-s", "-1"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert bad.returncode == 2 and "-s -1: the string size cannot be negative" in bad.stderr
 
 
 def test_cli_writes_the_trace_to_a_file_and_json_lines(tmp_path):
