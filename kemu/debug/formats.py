@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Callable
 
 from kemu.debug.commands import CommandError
+from kemu.intbits import to_signed
 
 SIZE_LETTERS = {"b": 1, "h": 2, "w": 4, "g": 8}
 FORMAT_LETTERS = "xduotacfsiz"
@@ -63,7 +64,7 @@ def parse_x_format(fmt: str, last: XFormat, word_size: int) -> XFormat:
 
 
 def _signed(value: int, size: int) -> int:
-    return value - (1 << (8 * size)) if value >= 1 << (8 * size - 1) else value
+    return to_signed(value, 8 * size)
 
 
 def format_char(value: int) -> str:

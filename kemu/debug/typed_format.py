@@ -14,6 +14,7 @@ from typing import Callable
 
 from kemu.debug.expr import CType, Value
 from kemu.debug.formats import c_string_literal, format_char
+from kemu.intbits import to_signed
 
 STRING_LIMIT = 200        # characters of a `char *` or char array shown (gdb's `print elements`)
 ELEMENT_LIMIT = 200       # array elements shown
@@ -22,7 +23,7 @@ DEPTH_LIMIT = 8           # nesting of structs shown before `{...}`
 
 
 def _signed(raw: int, size: int) -> int:
-    return raw - (1 << (8 * size)) if raw >> (8 * size - 1) else raw
+    return to_signed(raw, 8 * size)
 
 
 def format_float(raw: int, size: int) -> str:

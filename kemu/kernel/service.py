@@ -22,6 +22,8 @@ from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
 
+from kemu.intbits import to_signed
+
 from .errors import KernelError
 from .prototype import Prototype, TypeInfo, parse_prototype
 from .trace_strings import STRING_LIMIT, c_string_literal, is_string_param, make_capture
@@ -265,9 +267,7 @@ class TraceRing:
 def _signed(value: int, ctype: Any, arch: str) -> int:
     if not isinstance(value, int) or ctype.pointer or not ctype.signed:
         return value
-    bits = 8 * ctype.size(arch)
-    value &= (1 << bits) - 1
-    return value - (1 << bits) if value >> (bits - 1) else value
+    return to_signed(value, 8 * ctype.size(arch))
 
 
 # --- trap handler generation ---------------------------------------------------------------

@@ -19,6 +19,7 @@ import numpy as np
 from capstone import x86_const as X
 
 from kemu.elf import ObjectFile
+from kemu.intbits import to_signed
 
 from .apply import describe_symbol
 from .arches import relocs_for
@@ -196,9 +197,7 @@ def _byte_difference(obj: ObjectFile, p, off: int, mine, other, rels: list[_Rel]
                       bytes(other[off:off + 1]))
 
 
-def _signed(v: int, bits: int) -> int:
-    v &= (1 << bits) - 1
-    return v - (1 << bits) if v >> (bits - 1) else v
+_signed = to_signed
 
 
 def _semantic_difference(obj: ObjectFile, image: LinkedImage, ref: ReferenceLink, p,

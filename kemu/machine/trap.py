@@ -8,6 +8,8 @@ from __future__ import annotations
 import struct
 from typing import TYPE_CHECKING, Callable
 
+from kemu.intbits import to_signed, to_unsigned
+
 from .abi import Abi
 
 if TYPE_CHECKING:
@@ -136,11 +138,7 @@ class VarArgs:
         if size > ws:  # i386 long long: low word first
             value |= self.call.arg(self.index) << (8 * ws)
             self.index += 1
-        bits = 8 * size
-        value &= (1 << bits) - 1
-        if signed and value >> (bits - 1):
-            value -= 1 << bits
-        return value
+        return to_signed(value, 8 * size) if signed else to_unsigned(value, 8 * size)
 
     def next_ptr(self) -> int:
         return self.next_int(self.call.abi.word_size)

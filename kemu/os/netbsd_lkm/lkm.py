@@ -20,10 +20,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from kemu.intbits import to_signed
+from kemu.kernel import SyscallError
+
 from .constants import (LKM_E_LOAD, LKM_E_UNLOAD, LKM_STAT_UNIT, LKM_VERSION, LM_DEV, LM_DT_BLOCK,
                         LM_DT_CHAR, LM_MISC, MAXLKMNAME, MAXLKMS, TYPE_NAMES)
 from .layouts import LKM_ANY, LKM_DEV, LKM_TABLE
-from kemu.kernel import SyscallError
 
 if TYPE_CHECKING:
     from .system import NetBSDLKM
@@ -44,8 +46,7 @@ def _prot(text: str):
 
 def _signed32(value: int) -> int:
     """An int return value (eax) as C sees it."""
-    value &= 0xFFFFFFFF
-    return value - (1 << 32) if value >> 31 else value
+    return to_signed(value, 32)
 
 
 class LinkFailure(Exception):

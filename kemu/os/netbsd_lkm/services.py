@@ -13,8 +13,7 @@ Services receive `k`, the kemu.kernel.Kernel; the NetBSD system object is `k.net
 from __future__ import annotations
 
 from kemu.kernel import HeapError, ServiceTable, format_printf
-
-from .valist import GuestVaList
+from kemu.machine import GuestVaList
 
 table = ServiceTable("netbsd")
 

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
+from kemu.intbits import to_signed
+
 from ..constants import TYPE_NAMES
 from ..getopt import getopt
 from .module_choice import module_choice
@@ -33,9 +35,7 @@ def row(stat, word_size: int) -> str:
 
 def _signed(value: int, word_size: int) -> int:
     """The offset is printed as a C long: -1 (an unassigned slot) shows as -1."""
-    bits = 8 * word_size
-    value &= (1 << bits) - 1
-    return value - (1 << bits) if value >> (bits - 1) else value
+    return to_signed(value, 8 * word_size)
 
 
 def run(system, argv: list[str], out: TextIO, err: TextIO) -> int:

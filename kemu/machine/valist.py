@@ -9,15 +9,20 @@ vprintf(fmt, ap); }`) hands the kernel a `va_list`, not the arguments. Its shape
   void *reg_save_area; }`. Integer arguments come from the register save area while
   gp_offset < 48, then from the overflow area 8 bytes at a time.
 
-`GuestVaList` implements kemu.kernel's `VarArgs` protocol over either, so the kernel printf
-formatter reads a va_list exactly as it reads a trap's own `...`.
+`GuestVaList` offers the same `next_int`/`next_ptr` cursor as a trap's own `...`
+(`TrapCall.varargs`), so the kernel printf formatter reads either alike. The va_list shape is
+the ABI's, not any one system's: BSD vprintf and Linux vprintk read it the same way.
 """
 from __future__ import annotations
+
+from kemu.intbits import to_signed, to_unsigned
 
 _GP_REGS_BYTES = 48   # six integer argument registers in the x86-64 register save area
 
 
 class GuestVaList:
+    """A cursor over the arguments a guest `va_list` at `va_list` describes."""
+
     def __init__(self, mem, arch: str, va_list: int):
         self.mem = mem
         self.arch = arch
@@ -47,11 +52,7 @@ class GuestVaList:
     def next_int(self, size: int, signed: bool) -> int:
         slot = 8 if size == 8 else 4
         value = self._next_word(slot)
-        bits = 8 * size
-        value &= (1 << bits) - 1
-        if signed and value >> (bits - 1):
-            value -= 1 << bits
-        return value
+        return to_signed(value, 8 * size) if signed else to_unsigned(value, 8 * size)
 
     def next_ptr(self) -> int:
         return self._next_word(self.word_size) & ((1 << (8 * self.word_size)) - 1)

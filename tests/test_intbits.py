@@ -1,0 +1,21 @@
+"""kemu.intbits: the one meaning of "signed" every layer shares."""
+from kemu.intbits import to_signed, to_unsigned
+
+
+def test_top_bit_set_reads_negative():
+    assert to_signed(0xFFFFFFFF, 32) == -1
+    assert to_signed(0x80, 8) == -128
+
+
+def test_top_bit_clear_reads_as_is():
+    assert to_signed(0x7FFFFFFF, 32) == 0x7FFFFFFF
+
+
+def test_bits_above_the_field_are_ignored():
+    assert to_signed(0x1_0000_0005, 32) == 5
+    assert to_signed(0xFFFF_FFFF_FFFF_FF80, 8) == -128
+
+
+def test_unsigned_is_the_fields_bit_pattern():
+    assert to_unsigned(-1, 16) == 0xFFFF
+    assert to_unsigned(0x1_2345, 16) == 0x2345
