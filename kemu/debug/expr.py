@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Callable, Protocol
+from typing import Protocol
 
 from kemu.debug.commands import CommandError
 
@@ -541,8 +541,3 @@ class Evaluator:
                 raise CommandError(f"Cannot access memory at address {int(loc):#x}") from None
         value.lval = left.lval
         return value
-
-
-def make_evaluator(ctx: EvalContext, arch: str) -> Callable[[str], Value]:
-    ev = Evaluator(ctx, arch)
-    return ev.evaluate

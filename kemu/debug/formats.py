@@ -210,14 +210,3 @@ class _MemoryError(CommandError):
 
 
 MemoryReadError = _MemoryError
-
-
-EFLAGS_NAMES = ((0, "CF"), (2, "PF"), (4, "AF"), (6, "ZF"), (7, "SF"), (8, "TF"), (9, "IF"),
-                (10, "DF"), (11, "OF"), (14, "NT"), (16, "RF"), (17, "VM"), (18, "AC"),
-                (19, "VIF"), (20, "VIP"), (21, "ID"))
-
-
-def format_eflags(value: int) -> str:
-    """gdb's `[ ZF PF ]` rendering of EFLAGS."""
-    names = [n for bit, n in EFLAGS_NAMES if value >> bit & 1]
-    return "[ " + " ".join(names) + (" ]" if names else "]")

@@ -71,11 +71,6 @@ class TrapCall:
             return out
         return [self.arg(i) for i in range(n)]
 
-    def signed_arg(self, i: int) -> int:
-        v = self.arg(i)
-        bits = 8 * self.abi.word_size
-        return v - (1 << bits) if v >> (bits - 1) else v
-
     def varargs(self, first_index: int) -> "VarArgs":
         """A cursor over the variadic arguments, the first of which is argument `first_index`."""
         return VarArgs(self, first_index)
@@ -142,9 +137,6 @@ class VarArgs:
 
     def next_ptr(self) -> int:
         return self.next_int(self.call.abi.word_size)
-
-    def next_uint(self, size: int = 4) -> int:
-        return self.next_int(size, False)
 
 
 Handler = Callable[[TrapCall], "int | None"]

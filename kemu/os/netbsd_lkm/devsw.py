@@ -70,10 +70,6 @@ class DeviceSwitch:
         for major in range(self.count):
             self.mem.write(self.slot_addr(major), self._initial(major))
 
-    @property
-    def byte_size(self) -> int:
-        return self.layout.size * self.count
-
     def _initial(self, major: int) -> bytes:
         """What conf.c puts in a slot: cdev_lkm_dummy(), a configured driver, or cdev_notdef()."""
         ops = [name for name in self.layout.offsets if name.startswith("d_") and name != "d_type"]

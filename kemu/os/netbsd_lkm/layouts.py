@@ -12,7 +12,6 @@ Where each layout comes from is written next to it (NetBSD 1.6 sys/lkm.h, sys/co
 """
 from __future__ import annotations
 
-import struct
 from dataclasses import dataclass
 from typing import Iterable
 
@@ -90,21 +89,6 @@ class Layout:
         fields = tuple(KField(name, self.offsets[name], self.sizes[name], self.signed[name], False, "")
                        for name in self.offsets if "." not in name and self.sizes[name] in (1, 2, 4, 8))
         return StructLayout(self.name, self.arch, self.size, self.align, fields)
-
-    def struct_format(self, fields: list[str]) -> struct.Struct:
-        """A `struct.Struct` that unpacks exactly `fields` (in offset order) from the whole struct."""
-        codes = {1: "b", 2: "h", 4: "i", 8: "q"}
-        fmt, pos = "<", 0
-        for f in sorted(fields, key=lambda n: self.offsets[n]):
-            off, size = self.offsets[f], self.sizes[f]
-            if off > pos:
-                fmt += f"{off - pos}x"
-            code = codes[size]
-            fmt += code if self.signed[f] else code.upper()
-            pos = off + size
-        if self.size > pos:
-            fmt += f"{self.size - pos}x"
-        return struct.Struct(fmt)
 
 
 class Struct:

@@ -24,10 +24,6 @@ def _group(gid: int) -> str:
     return GROUPS.get(gid, str(gid))
 
 
-def _errtext(system, exc: OSError) -> str:
-    return getattr(exc, "message", None) or system.errno.strerror(exc.errno)
-
-
 def mknod(system, argv: list[str], out: TextIO, err: TextIO) -> int:
     """mknod name [b | c] major minor — the node is created with mode 0666 less the umask (022)."""
     parsed = getopt("mknod", argv, "")
