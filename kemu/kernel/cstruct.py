@@ -14,6 +14,8 @@ import struct
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from kemu.intbits import align_up
+
 from .prototype import PrototypeError, TypeInfo, parse_prototype
 
 _WORD = {"i386": 4, "x86_64": 8}
@@ -150,7 +152,7 @@ class StructLayout:
             ct = param.ctype
             size = ct.size(arch)
             align = size if arch == "x86_64" else min(size, 4)
-            offset = (offset + align - 1) // align * align
+            offset = align_up(offset, align)
             fields.append(Field(param.name, offset, size, ct.signed, ct.pointer, ct.spelling))
             offset += size * count
             max_align = max(max_align, align)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kemu.elf.constants import SHN_COMMON
+from kemu.intbits import align_up
 
 
 @dataclass(frozen=True)
@@ -39,7 +40,7 @@ def allocate_commons(symtab: np.ndarray) -> CommonBlock:
     for k, (i, size, align) in enumerate(zip(order.tolist(),
                                              symtab["size"][order].tolist(),
                                              np.maximum(symtab["value"][order], 1).tolist())):
-        cursor = -(-cursor // align) * align
+        cursor = align_up(cursor, align)
         offsets[k] = cursor
         cursor += size
     return CommonBlock(order, offsets, cursor, int(aligns.max()))

@@ -19,6 +19,7 @@ from kemu.elf.constants import (EM_386, EM_X86_64, ET_EXEC, SHF_COMPRESSED,
                                 SHT_GROUP, SHT_NOBITS, SHT_NULL, SHT_REL, SHT_RELA,
                                 SHT_STRTAB, SHT_SYMTAB, SHT_SYMTAB_SHNDX, STB_GLOBAL,
                                 STB_LOCAL, STB_WEAK, STT_FILE, STT_NOTYPE, STT_SECTION)
+from kemu.intbits import align_up
 
 from .image import LinkedImage
 from .section_bytes import relocate_section_bytes
@@ -97,16 +98,16 @@ def write_executable(image: LinkedImage, obj: ObjectFile, path: str | os.PathLik
 
     ehsize, phentsize, shentsize = (64, 56, 64) if is64 else (52, 32, 40)
     phnum = len(image.segments)
-    image_offset = _align(ehsize + phnum * phentsize, PAGE)
+    image_offset = align_up(ehsize + phnum * phentsize, PAGE)
     cursor = image_offset + image.size
     for s in sections[1:]:
         if s.data is None:
             s.offset = image_offset + (s.addr - image.base)
         else:
-            cursor = _align(cursor, s.align)
+            cursor = align_up(cursor, s.align)
             s.offset = cursor
             cursor += len(s.data)
-    shoff = _align(cursor, 8)
+    shoff = align_up(cursor, 8)
 
     out = bytearray(shoff + shentsize * len(sections))
     out[0:16] = b"\x7fELF" + bytes([2 if is64 else 1, 1, 1, 0]) + bytes(8)
@@ -204,7 +205,3 @@ def _symbols(image: LinkedImage, obj: ObjectFile, out_index: dict[int, int],
     first_global = len(entries) + len(local_rows)
     table = bytearray(b"".join(entries + local_rows + global_rows))
     return table, strings.data, first_global
-
-
-def _align(v: int, a: int) -> int:
-    return -(-v // a) * a if a > 1 else v

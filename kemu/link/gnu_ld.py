@@ -28,6 +28,7 @@ from elftools.elf.elffile import ELFFile
 
 from kemu.elf import ObjectFile
 from kemu.elf.constants import SHF_MERGE, SHF_STRINGS, SHN_COMMON
+from kemu.intbits import align_up
 
 from .got import GOT_SYMBOL
 from .image import LinkedImage
@@ -136,7 +137,7 @@ def linker_script(obj: ObjectFile, image: LinkedImage, page_size: int = 0x1000) 
             continue
         name = SPECIAL_NAMES.get(p.name, p.name)  # ld edits an *output* section named .eh_frame
         lines.append(f"  {_quote(name)} {p.addr:#x} : {{ *({_quote(name)}) }}")
-    extra = -(-(image.base + image.size) // page_size) * page_size + page_size
+    extra = align_up(image.base + image.size, page_size) + page_size
     first = True
     for name, inputs in LD_OWN_SECTIONS:
         where = f" {extra:#x}" if first else ""

@@ -13,6 +13,7 @@ import numpy as np
 
 from kemu.elf import ObjectFile
 from kemu.elf.constants import SHF_ALLOC, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS
+from kemu.intbits import align_up
 
 from .commons import CommonBlock
 from .errors import LinkError
@@ -64,10 +65,6 @@ class Layout:
     common_addr: int | None
 
 
-def _align(value: int, align: int) -> int:
-    return -(-value // align) * align if align > 1 else value
-
-
 def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy,
                 got_size: int, word: int, commons: CommonBlock, address_bits: int) -> Layout:
     """Assign every selected section, the GOT and the COMMON block an address."""
@@ -102,7 +99,7 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
         nonlocal cursor
         for sec in by_kind[kind]:
             align = max(sec.addralign, 1)
-            cursor = _align(cursor, align)
+            cursor = align_up(cursor, align)
             section_addr[sec.index] = cursor
             if sec.size:
                 placements.append(Placement(sec.name, sec.index, cursor, sec.size, kind,
@@ -111,7 +108,7 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
 
     def close_segment(kind: str, start: int) -> None:
         nonlocal cursor
-        end = _align(cursor, page_size)
+        end = align_up(cursor, page_size)
         if end > start:
             segments.append(Segment(start, end - start, kind, PROTECTIONS[kind]))
         cursor = end
@@ -124,14 +121,14 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
     start = cursor
     place_sections("data")
     if got_size:
-        cursor = _align(cursor, word)
+        cursor = align_up(cursor, word)
         got_addr = cursor
         placements.append(Placement(".got", -1, cursor, got_size, "data",
                                     SHF_ALLOC | SHF_WRITE, word))
         cursor += got_size
     place_sections("bss")
     if not commons.empty:
-        cursor = _align(cursor, commons.align)
+        cursor = align_up(cursor, commons.align)
         common_addr = cursor
         placements.append(Placement("COMMON", -1, cursor, commons.size, "bss",
                                     SHF_ALLOC | SHF_WRITE, commons.align, SHT_NOBITS))

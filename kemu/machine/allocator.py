@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import bisect
 
+from kemu.intbits import align_up
+
 from .errors import MachineError
 
 
@@ -26,7 +28,7 @@ class RangeAllocator:
         if align <= 0 or align & (align - 1):
             raise MachineError(f"alloc from {self.name}: alignment {align} is not a power of two")
         for i, (lo, hi) in enumerate(self._free):
-            addr = (lo + align - 1) & ~(align - 1)
+            addr = align_up(lo, align)
             if addr + size <= hi:
                 pieces = []
                 if lo < addr:

@@ -33,6 +33,8 @@ from typing import TYPE_CHECKING, Any
 
 from unicorn import UC_HOOK_INTR
 
+from kemu.intbits import align_up
+
 from . import native
 from .abi import Abi
 from .errors import MachineError
@@ -95,7 +97,7 @@ class GuestCalls:
 
         # stacks: one slot per nesting depth, a guard page below each
         stacks = machine.layout["stacks"]
-        stack_size = (stack_size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
+        stack_size = align_up(stack_size, PAGE_SIZE)
         self.stack_slot = stack_size + PAGE_SIZE
         self.max_depth = min(max_depth, stacks.size // self.stack_slot, _UC_MAX_NESTED)
         if self.max_depth < 1:

@@ -13,6 +13,8 @@ from typing import Any, Callable, Iterator
 
 from unicorn import Uc, UC_ARCH_X86, UC_HOOK_TLB_FILL, UC_MODE_32, UC_MODE_64, UC_TLB_VIRTUAL
 
+from kemu.intbits import align_up
+
 from . import native
 from .abi import DEFAULT_ABI, Abi, get_abi
 from .allocator import RangeAllocator
@@ -95,7 +97,7 @@ class Machine:
         if alloc is None:
             raise MachineError(f"area {area!r} is managed by the machine; alloc() cannot use it")
         if a.kind == ON_DEMAND:
-            size = (size + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
+            size = align_up(size, PAGE_SIZE)
             addr = alloc.alloc(size, max(align, PAGE_SIZE))
             self.mem.map(addr, size, Prot.RW, area)
             return addr

@@ -20,6 +20,8 @@ from typing import Callable
 
 from unicorn import unicorn_const as ucc
 
+from kemu.intbits import align_up
+
 from .errors import MachineError, MemoryFault
 from .layout import PAGE_SIZE
 from .prot import Prot
@@ -375,7 +377,7 @@ class Memory:
             raise MachineError(f"{what}: address {addr:#x} is not page aligned")
         if size <= 0:
             raise MachineError(f"{what}: size {size} at {addr:#x} must be positive")
-        size = (size + _PAGE_MASK) & ~_PAGE_MASK
+        size = align_up(size, PAGE_SIZE)
         if addr < 0 or addr + size > self._limit:
             raise MachineError(f"{what}: [{addr:#x}, {addr + size:#x}) is outside the address space")
         return size

@@ -15,6 +15,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Iterable
 
+from kemu.intbits import align_up
+
 # C scalar types: (size on i386, align on i386, size on x86_64, align on x86_64, signed)
 _SCALARS: dict[str, tuple[int, int, int, int, bool]] = {
     "char": (1, 1, 1, 1, True),
@@ -126,7 +128,7 @@ class Struct:
                 except KeyError:
                     raise ValueError(f"struct {self.name}.{field.name}: unknown C type {field.ctype!r}") from None
                 size, align = (s64, a64) if wide else (s32, a32)
-            base = 0 if self.union else _round(pos, align)
+            base = 0 if self.union else align_up(pos, align)
             offsets[field.name] = base
             sizes[field.name] = size * field.count
             signed[field.name] = is_signed
@@ -139,11 +141,7 @@ class Struct:
             end = max(end, base + size * field.count)
             pos = end
             max_align = max(max_align, align)
-        return Layout(self.name, arch, offsets, sizes, signed, _round(end, max_align), max_align)
-
-
-def _round(value: int, align: int) -> int:
-    return (value + align - 1) & ~(align - 1)
+        return Layout(self.name, arch, offsets, sizes, signed, align_up(end, max_align), max_align)
 
 
 # --- NetBSD 1.6 sys/conf.h: the character and block device switches (no d_kqfilter before 2.0) ---

@@ -20,7 +20,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kemu.intbits import to_signed
+from kemu.intbits import align_up, to_signed
 from kemu.kernel import SyscallError
 
 from .constants import (LKM_E_LOAD, LKM_E_UNLOAD, LKM_STAT_UNIT, LKM_VERSION, LM_DEV, LM_DT_BLOCK,
@@ -201,7 +201,7 @@ class LKM:
             ident = self.slots.index(None)
         except ValueError:
             raise errno.error("ENOMEM", "LMRESERV: all 20 LKM slots are in use") from None
-        size = (max(size, 1) + PAGE_SIZE - 1) & ~(PAGE_SIZE - 1)
+        size = align_up(max(size, 1), PAGE_SIZE)
         try:
             area = self.machine.alloc("modules", size, PAGE_SIZE)
         except Exception as exc:
