@@ -33,6 +33,12 @@ class Insn:
         return f"{self.address:#x}: {self.bytes.hex(' '):<24} {self.text}"
 
 
+def symbol_label(name: str, off: int) -> str:
+    """`fibo_read` at a symbol's start, `fibo_read+0x12` inside it: one spelling for the
+    disassembly's operands and `Machine.symbolize` (fault and oops messages)."""
+    return name if off == 0 else f"{name}+{off:#x}"
+
+
 class Disassembler:
     """capstone for one arch, symbolizing through `lookup(addr) -> (name, offset) | None`."""
 
@@ -45,10 +51,7 @@ class Disassembler:
 
     def _name(self, addr: int) -> str | None:
         hit = self._lookup(addr)
-        if hit is None:
-            return None
-        name, off = hit
-        return name if off == 0 else f"{name}+{off:#x}"
+        return None if hit is None else symbol_label(*hit)
 
     def decode(self, code: bytes, address: int, count: int) -> list[Insn]:
         out = []

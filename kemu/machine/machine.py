@@ -20,7 +20,7 @@ from .abi import DEFAULT_ABI, Abi, get_abi
 from .allocator import RangeAllocator
 from .calls import ActiveCall, GuestCalls
 from .debug_hooks import DebugHooks, Hook
-from .disasm import Disassembler, Insn
+from .disasm import Disassembler, Insn, symbol_label
 from .errors import MachineError
 from .faults import FaultReports
 from .layout import MANAGED, ON_DEMAND, PAGE_SIZE, PREMAPPED, AddressLayout
@@ -229,10 +229,7 @@ class Machine:
     def symbolize(self, addr: int) -> str:
         """"fibo_read+0x12", or the address in hex when no symbolizer knows it."""
         hit = self.lookup_symbol(addr)
-        if hit is None:
-            return f"{addr:#x}"
-        name, off = hit
-        return name if off == 0 else f"{name}+{off:#x}"
+        return f"{addr:#x}" if hit is None else symbol_label(*hit)
 
     def disassemble(self, addr: int, count: int = 1) -> list[Insn]:
         """Up to `count` instructions from `addr` (fewer where memory ends)."""
