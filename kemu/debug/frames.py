@@ -99,18 +99,17 @@ class Unwinder:
     def __init__(self, arch: str, read_ptr: Callable[[int], int], tables: UnwindTables,
                  function_start: Callable[[int], int | None], in_code: Callable[[int], bool],
                  read_code: Callable[[int, int], bytes]):
+        names = arch_registers(arch)
         self.arch = arch
-        self.word = 8 if arch == "x86_64" else 4
+        self.word = names.word
         self.read_ptr = read_ptr
         self.tables = tables
         self.function_start = function_start
         self.in_code = in_code
         self.read_code = read_code
         self.regnames = DWARF_REGS[arch]
-        self.callee_saved = arch_registers(arch).callee_saved
-        self.sp_name = "rsp" if arch == "x86_64" else "esp"
-        self.fp_name = "rbp" if arch == "x86_64" else "ebp"
-        self.pc_name = "rip" if arch == "x86_64" else "eip"
+        self.callee_saved = names.callee_saved
+        self.sp_name, self.fp_name, self.pc_name = names.sp, names.fp, names.pc
         self._cs = capstone.Cs(capstone.CS_ARCH_X86, capstone.CS_MODE_64 if arch == "x86_64" else capstone.CS_MODE_32)
 
     def frames(self, regs: dict[str, int], limit: int = 64) -> list[Frame]:

@@ -51,7 +51,7 @@ class Session:
                  prompt: str = "(kemu) ", echo_commands: bool = False):
         self.m = machine
         self.arch = machine.arch
-        self.word = 8 if self.arch == "x86_64" else 4
+        self.word = machine.word_size
         self.symbols = symbols
         self.out = out
         self.err = err or out
