@@ -11,6 +11,7 @@ import re
 from kemu.debug.command_table import CommandGroup, Handler, InfoHandler
 from kemu.debug.commands import CommandError
 from kemu.debug.panel import format_flags
+from kemu.intbits import to_signed
 
 
 class DataCommands(CommandGroup):
@@ -72,7 +73,7 @@ class DataCommands(CommandGroup):
             natural = format_flags(v)
         else:
             bits = 64 if self.s.arch == "x86_64" and name.startswith("r") else 32
-            natural = str(v - (1 << bits) if v >> (bits - 1) else v)
+            natural = str(to_signed(v, bits))
         hx = f"{v:#x}"
         return f"{name:<15}{hx:<18} {natural}"
 

@@ -108,7 +108,5 @@ class StopReport:
 def watch_value(data: bytes) -> str:
     """A watched value as gdb shows it: a signed integer for 1/2/4/8 bytes, else the bytes."""
     if len(data) in (1, 2, 4, 8):
-        v = int.from_bytes(data, "little")
-        signed = v - (1 << (8 * len(data))) if v >> (8 * len(data) - 1) else v
-        return str(signed)
+        return str(int.from_bytes(data, "little", signed=True))
     return "{" + ", ".join(f"0x{b:02x}" for b in data[:32]) + ("..." if len(data) > 32 else "") + "}"

@@ -19,6 +19,8 @@ from unicorn.x86_const import (UC_X86_REG_EAX, UC_X86_REG_ECX, UC_X86_REG_EDX, U
                                UC_X86_REG_R9, UC_X86_REG_RAX, UC_X86_REG_RCX, UC_X86_REG_RDI,
                                UC_X86_REG_RDX, UC_X86_REG_RSI)
 
+from kemu.intbits import to_signed
+
 from .errors import MachineError
 
 
@@ -32,7 +34,7 @@ def _rel32(src_end: int, target: int) -> bytes:
 def _abs32(addr: int, word_size: int) -> bytes:
     """A 32-bit absolute address operand (sign-extended on x86-64)."""
     if word_size == 8:
-        signed = addr - (1 << 64) if addr >= (1 << 63) else addr
+        signed = to_signed(addr, 64)
         if not -(1 << 31) <= signed < (1 << 31):
             raise MachineError(f"{addr:#x} is not reachable with a sign-extended 32-bit address; "
                                "keep ktext and kdata in the top or bottom 2 GiB")

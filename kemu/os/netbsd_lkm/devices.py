@@ -12,6 +12,7 @@ restored dummy slot answers (ENODEV) instead of freed module code.
 """
 from __future__ import annotations
 
+from kemu.intbits import to_signed
 from kemu.kernel import GuestUio
 
 S_IFCHR = 0o020000
@@ -56,9 +57,8 @@ class CdevswDriver:
         return makedev(node.major, node.minor), switch.op(node.major, op)
 
     def _result(self, value: int, context: str) -> None:
-        error = value & 0xFFFFFFFF
+        error = to_signed(value, 32)
         if error:
-            error = error - (1 << 32) if error >> 31 else error
             raise self.system.errno.error(error, context)
 
     def open(self, f) -> None:

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from kemu.intbits import to_signed
+
 
 @dataclass
 class Parsed:
@@ -68,5 +70,4 @@ def atoi(text: str) -> int:
         digits += ch
     value = sign * int(digits) if digits else 0
     # C int wraps at 32 bits; keep the same result for absurd inputs.
-    value &= 0xFFFFFFFF
-    return value - (1 << 32) if value >= 1 << 31 else value
+    return to_signed(value, 32)

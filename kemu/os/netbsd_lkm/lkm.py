@@ -73,9 +73,7 @@ class ModuleStat:
     ver: int
 
     def offset_signed(self, word_size: int) -> int:
-        bits = 8 * word_size
-        value = self.offset & ((1 << bits) - 1)
-        return value - (1 << bits) if value >> (bits - 1) else value
+        return to_signed(self.offset, 8 * word_size)
 
     @property
     def type_name(self) -> str:
