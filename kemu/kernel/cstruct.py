@@ -14,11 +14,10 @@ import struct
 from dataclasses import dataclass
 from typing import Any, Callable, Mapping
 
+from kemu.arch import WORD_SIZE
 from kemu.intbits import align_up
 
 from .prototype import PrototypeError, TypeInfo, parse_prototype
-
-_WORD = {"i386": 4, "x86_64": 8}
 
 
 def strip_comments(text: str) -> str:
@@ -126,7 +125,7 @@ class StructLayout:
         first element is addressable as a field). Nested structs by value are not supported:
         declare them as separate fields.
         """
-        if arch not in _WORD:
+        if arch not in WORD_SIZE:
             raise ValueError(f"unknown arch {arch!r}")
         declaration = strip_comments(declaration)
         m = re.fullmatch(r"\s*struct\s+([A-Za-z_]\w*)\s*\{(.*)\}\s*;?\s*", declaration, re.S)

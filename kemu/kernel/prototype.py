@@ -16,8 +16,9 @@ import re
 from dataclasses import dataclass, field
 from typing import Mapping
 
+from kemu.arch import WORD_SIZE
+
 ARCHES = ("i386", "x86_64")
-_WORD = {"i386": 4, "x86_64": 8}
 
 # A scalar type: (size on i386, size on x86_64, signed, is_pointer). "W" means one machine word.
 TypeInfo = tuple[int, int, bool, bool]
@@ -109,7 +110,7 @@ class CType:
         size = self.size(arch)
         if size == 0:
             return 0
-        return (size + _WORD[arch] - 1) // _WORD[arch]
+        return (size + WORD_SIZE[arch] - 1) // WORD_SIZE[arch]
 
     def __str__(self) -> str:
         return self.spelling

@@ -1,12 +1,13 @@
 """The per-architecture facts the machine-independent linker needs: relocation table, word size."""
 from __future__ import annotations
 
+from kemu.arch import WORD_SIZE
+
 from .reloc_i386 import RELOCS as I386_RELOCS
 from .reloc_types import ArchRelocs
 from .reloc_x86_64 import RELOCS as X86_64_RELOCS
 
 RELOC_TABLES: dict[str, ArchRelocs] = {"i386": I386_RELOCS, "x86_64": X86_64_RELOCS}
-WORD_SIZE = {"i386": 4, "x86_64": 8}
 
 
 def relocs_for(arch: str) -> ArchRelocs:

@@ -13,6 +13,7 @@ from typing import Any, Callable, Iterator
 
 from unicorn import Uc, UC_ARCH_X86, UC_HOOK_TLB_FILL, UC_MODE_32, UC_MODE_64, UC_TLB_VIRTUAL
 
+from kemu.arch import WORD_SIZE
 from kemu.intbits import align_up
 
 from . import native
@@ -48,7 +49,7 @@ class Machine:
         if arch not in DEFAULT_ABI:
             raise MachineError(f"unknown arch {arch!r} (expected 'i386' or 'x86_64')")
         self.arch = arch
-        self.word_size = 8 if arch == "x86_64" else 4
+        self.word_size = WORD_SIZE[arch]
         self.default_abi = DEFAULT_ABI[arch]
         self.layout = layout if layout is not None else AddressLayout.default(arch)
         if self.layout.arch != arch:

@@ -15,6 +15,7 @@ the ABI's, not any one system's: BSD vprintf and Linux vprintk read it the same 
 """
 from __future__ import annotations
 
+from kemu.arch import WORD_SIZE
 from kemu.intbits import to_signed, to_unsigned
 
 _GP_REGS_BYTES = 48   # six integer argument registers in the x86-64 register save area
@@ -26,7 +27,7 @@ class GuestVaList:
     def __init__(self, mem, arch: str, va_list: int):
         self.mem = mem
         self.arch = arch
-        self.word_size = 4 if arch == "i386" else 8
+        self.word_size = WORD_SIZE[arch]
         if arch == "i386":
             self.pos = va_list
         else:
