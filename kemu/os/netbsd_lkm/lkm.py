@@ -73,6 +73,7 @@ class ModuleStat:
     ver: int
 
     def offset_signed(self, word_size: int) -> int:
+        """The offset as the C long modstat and modload print: an unassigned slot's -1 shows as -1."""
         return to_signed(self.offset, 8 * word_size)
 
     @property

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from kemu.intbits import to_signed
-
 from ..constants import TYPE_NAMES
 from ..getopt import getopt
 from .module_choice import module_choice
@@ -29,13 +27,8 @@ def row(stat, word_size: int) -> str:
     width = 2 * word_size
     mask = (1 << (8 * word_size)) - 1
     type_name = TYPE_NAMES[stat.type] if 0 <= stat.type < len(TYPE_NAMES) else "(UNKNOWN)"
-    return (f"{type_name:<7} {stat.id:3d} {_signed(stat.offset, word_size):3d} {stat.area & mask:0{width}x} "
+    return (f"{type_name:<7} {stat.id:3d} {stat.offset_signed(word_size):3d} {stat.area & mask:0{width}x} "
             f"{stat.size & mask:04x} {stat.private & mask:0{width}x} {stat.ver:3d} {stat.name}")
-
-
-def _signed(value: int, word_size: int) -> int:
-    """The offset is printed as a C long: -1 (an unassigned slot) shows as -1."""
-    return to_signed(value, 8 * word_size)
 
 
 def run(system, argv: list[str], out: TextIO, err: TextIO) -> int:
