@@ -19,7 +19,7 @@ from elftools.dwarf.dwarfinfo import DWARFInfo
 from elftools.dwarf.locationlists import BaseAddressEntry, LocationEntry, LocationExpr, LocationParser
 
 from kemu.debug.dwarf_locations import Location
-from kemu.debug.dwarf_types import TypeReader
+from kemu.debug.dwarf_types import TypeReader, dwarf_text
 from kemu.debug.expr import CType
 
 
@@ -93,7 +93,7 @@ def _name(die: DIE) -> str | None:
     for _ in range(4):
         a = die.attributes.get("DW_AT_name")
         if a is not None:
-            return a.value.decode(errors="replace") if isinstance(a.value, bytes) else str(a.value)
+            return dwarf_text(a.value)
         origin = die.attributes.get("DW_AT_abstract_origin") or die.attributes.get("DW_AT_specification")
         if origin is None:
             return None

@@ -22,11 +22,15 @@ _QUALIFIERS = {"DW_TAG_const_type": "const", "DW_TAG_volatile_type": "volatile",
                "DW_TAG_restrict_type": "restrict", "DW_TAG_atomic_type": "_Atomic"}
 
 
+def dwarf_text(value: object) -> str:
+    """A DWARF string as pyelftools returns it (bytes, from .debug_str or inline) as text; bytes
+    that are not UTF-8 are replaced, not an error."""
+    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
+
+
 def _name(die: DIE) -> str | None:
     a = die.attributes.get("DW_AT_name")
-    if a is None:
-        return None
-    return a.value.decode(errors="replace") if isinstance(a.value, bytes) else str(a.value)
+    return None if a is None else dwarf_text(a.value)
 
 
 def _int_attr(die: DIE, name: str, default: int = 0) -> int:

@@ -17,6 +17,7 @@ from typing import Iterable
 from elftools.dwarf.dwarfinfo import DWARFInfo
 
 from kemu.debug.dwarf_load import load_dwarf
+from kemu.debug.dwarf_types import dwarf_text
 from kemu.elf import ObjectFile
 from kemu.link import LinkedImage
 
@@ -233,18 +234,15 @@ class SourceMap:
 
 def _attr_str(die, name: str) -> str | None:
     a = die.attributes.get(name)
-    if a is None:
-        return None
-    v = a.value
-    return v.decode(errors="replace") if isinstance(v, bytes) else str(v)
+    return None if a is None else dwarf_text(a.value)
 
 
 def _file_names(prog, comp_dir: str) -> list[str]:
-    dirs = [d.decode(errors="replace") if isinstance(d, bytes) else str(d) for d in prog["include_directory"]]
+    dirs = [dwarf_text(d) for d in prog["include_directory"]]
     out = []
     v5 = prog["version"] >= 5
     for fe in prog["file_entry"]:
-        name = fe.name.decode(errors="replace") if isinstance(fe.name, bytes) else str(fe.name)
+        name = dwarf_text(fe.name)
         d = fe.dir_index
         if v5:
             base = dirs[d] if 0 <= d < len(dirs) else comp_dir
