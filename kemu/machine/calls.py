@@ -27,6 +27,7 @@ repeat the stop every watchdog tick while they are outstanding, because a nested
 from __future__ import annotations
 
 import math
+import threading
 import time
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -116,6 +117,9 @@ class GuestCalls:
         self.clock = GuestClock()
         self.interrupt_requested = False      # request_interrupt(): stop at the current instruction
         self.stop_requests = 0                # stops asked for from outside the run (any thread)
+        # Counting a stop and making it are one step: a run that read the count between the two
+        # would be stopped by a request it cannot see, and fail "for no known reason".
+        self._stop_lock = threading.RLock()   # re-entrant: a signal handler may ask mid-read
         self._pokes_left = 0
         self._stop_key = (id(machine), "stop")   # the watchdog entry that repeats those stops
         self._stop_armed = False
@@ -205,7 +209,8 @@ class GuestCalls:
                 machine.regs.write("pc", addr)
                 start = self._take_interrupt(addr, rec)
             while True:
-                stops = self.stop_requests
+                with self._stop_lock:
+                    stops = self.stop_requests
                 err = native.emu_start(self._h, start, self.return_trap, 0, count)
                 pc, ret = self._pc_ret.read()
                 if pc == self.return_trap and not err and self.pending is None:
@@ -324,8 +329,9 @@ class GuestCalls:
         self._pokes_left = 0
 
     def _stop_from_outside(self) -> None:
-        self.stop_requests += 1
-        native.emu_stop(self._h)
+        with self._stop_lock:
+            self.stop_requests += 1
+            native.emu_stop(self._h)
         if self.active:
             self._stop_armed = True
             WATCHDOG.arm(self._stop_key, 0.0, self._repeat_stop)
@@ -337,8 +343,9 @@ class GuestCalls:
             self._pokes_left -= 1
         elif not self.interrupt_requested:
             return False
-        self.stop_requests += 1
-        native.emu_stop(self._h)
+        with self._stop_lock:
+            self.stop_requests += 1
+            native.emu_stop(self._h)
         return True
 
     def _take_interrupt(self, pc: int, rec: ActiveCall) -> int:
