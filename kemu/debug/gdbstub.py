@@ -22,6 +22,7 @@ from typing import Protocol
 
 from kemu.debug import rsp
 from kemu.debug.target_xml import register_layout, target_xml
+from kemu.machine.helper_thread import start_helper_thread
 
 SIGTRAP = 5
 SIGKILL = 9
@@ -332,9 +333,8 @@ class GdbServer:
         if self.conn is None or self._watcher is not None:
             return
         self._wake = socket.socketpair()
-        self._watcher = threading.Thread(target=self._watch, args=(self.conn, self._wake[0]),
-                                         name="kemu-gdb-interrupt", daemon=True)
-        self._watcher.start()
+        self._watcher = start_helper_thread(self._watch, args=(self.conn, self._wake[0]),
+                                            name="kemu-gdb-interrupt")
 
     def _watch(self, conn: socket.socket, wake: socket.socket) -> None:
         """(thread) Until woken: read what gdb sends; `\x03` interrupts, the rest (acks) is

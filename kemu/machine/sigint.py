@@ -17,14 +17,23 @@ something else:
 So that the handler runs at once even while the guest spins in Unicorn, a thread reads the
 signal wakeup fd (`signal.set_wakeup_fd`) and pokes the machine (`Machine.poke`), which
 stops emulation long enough for the main thread to run the handler, and carries on.
+
+At a prompt there is a second gap: a SIGINT that arrives after readline printed the prompt but
+before it sleeps in select() is recorded and then waits, unhandled, for the next key. So when
+the handler has not run shortly after a SIGINT at a prompt, the watcher sends the main thread
+one more SIGINT (`pthread_kill`), which interrupts select(); the byte that kick writes to the
+wakeup fd is not counted as a new Ctrl-C.
 """
 from __future__ import annotations
 
 import os
 import signal
 import threading
+import time
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Iterator
+
+from .helper_thread import start_helper_thread
 
 if TYPE_CHECKING:
     from .machine import Machine
@@ -43,6 +52,9 @@ class SigintRouter:
         self._previous_fd = -1
         self._pipe: tuple[int, int] | None = None
         self._thread: threading.Thread | None = None
+        self._arrived = 0                 # Ctrl-Cs the watcher has seen (its own kicks not counted)
+        self._handled = 0                 # times the Python handler ran
+        self._kicks = 0                   # SIGINTs the watcher sent itself, not yet seen
 
     # ---- installing -----------------------------------------------------------------------
     def __enter__(self) -> "SigintRouter":
@@ -58,8 +70,7 @@ class SigintRouter:
             return self
         self._pipe = (r, w)
         self._previous_handler = signal.signal(signal.SIGINT, self._on_sigint)
-        self._thread = threading.Thread(target=self._watch, args=(r,), name="kemu-sigint", daemon=True)
-        self._thread.start()
+        self._thread = start_helper_thread(self._watch, args=(r,), name="kemu-sigint")
         self._installed = True
         return self
 
@@ -95,6 +106,7 @@ class SigintRouter:
     # ---- the signal ------------------------------------------------------------------------
     def _on_sigint(self, signum: int, frame: object) -> None:
         """(main thread, between bytecodes)"""
+        self._handled += 1
         self.machine.cancel_poke()
         if self._prompt:
             raise KeyboardInterrupt
@@ -115,5 +127,18 @@ class SigintRouter:
                 return
             if not data:
                 return
-            if signal.SIGINT in data:
+            for _ in range(data.count(signal.SIGINT)):
+                if self._kicks:
+                    self._kicks -= 1
+                    continue
+                self._arrived += 1
                 self.machine.poke()
+                self._kick_a_sleeping_prompt()
+
+    def _kick_a_sleeping_prompt(self, grace: float = 0.1) -> None:
+        """(thread) At a prompt, make sure the handler ran for every Ctrl-C that arrived (it may
+        well have run before this thread woke up): see the module docstring."""
+        time.sleep(grace)
+        if self._prompt and self._handled < self._arrived and hasattr(signal, "pthread_kill"):
+            self._kicks += 1
+            signal.pthread_kill(threading.main_thread().ident, signal.SIGINT)

@@ -18,6 +18,8 @@ import threading
 import time
 from typing import Callable, Hashable
 
+from .helper_thread import start_helper_thread
+
 TICK = 0.01
 LINGER = 1.0
 
@@ -38,8 +40,7 @@ class Watchdog:
         with self._lock:
             self._armed[key] = (deadline, on_expire)
             if self._thread is None:
-                self._thread = threading.Thread(target=self._run, name="kemu-watchdog", daemon=True)
-                self._thread.start()
+                self._thread = start_helper_thread(self._run, name="kemu-watchdog")
             if self._idle:
                 self._idle = False
                 self._wake.set()
