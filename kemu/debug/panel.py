@@ -39,9 +39,10 @@ def _rule(title: str, width: int, color: bool) -> str:
 
 
 def format_flags(value: int) -> str:
-    names = ((21, "ID"), (20, "VIP"), (19, "VIF"), (18, "AC"), (17, "VM"), (16, "RF"), (14, "NT"),
-             (11, "OF"), (10, "DF"), (9, "IF"), (8, "TF"), (7, "SF"), (6, "ZF"), (4, "AF"),
-             (2, "PF"), (0, "CF"))
+    """eflags' set bits named in ascending bit order, as gdb prints them (`[ PF ZF IF ]`)."""
+    names = ((0, "CF"), (2, "PF"), (4, "AF"), (6, "ZF"), (7, "SF"), (8, "TF"), (9, "IF"),
+             (10, "DF"), (11, "OF"), (14, "NT"), (16, "RF"), (17, "VM"), (18, "AC"), (19, "VIF"),
+             (20, "VIP"), (21, "ID"))
     set_flags = [n for bit, n in names if value >> bit & 1]
     return "[ " + " ".join(set_flags) + " ]" if set_flags else "[ ]"
 

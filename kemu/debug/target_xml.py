@@ -68,7 +68,7 @@ LAYOUTS: dict[str, tuple[RegisterSpec, ...]] = {a: _layout(a) for a in ("i386", 
 
 GDB_ARCHITECTURE = {"i386": "i386", "x86_64": "i386:x86-64"}
 
-# Bits of EFLAGS and MXCSR, as GDB names them when it shows `eflags [ ZF PF ]`.
+# Bits of EFLAGS and MXCSR, as GDB names them when it shows `eflags [ PF ZF ]`.
 _EFLAGS_BITS = (("CF", 0), ("", 1), ("PF", 2), ("AF", 4), ("ZF", 6), ("SF", 7), ("TF", 8),
                 ("IF", 9), ("DF", 10), ("OF", 11), ("NT", 14), ("RF", 16), ("VM", 17),
                 ("AC", 18), ("VIF", 19), ("VIP", 20), ("ID", 21))
