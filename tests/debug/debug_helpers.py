@@ -54,3 +54,24 @@ def after(text: str, command: str, nth: int = 0) -> str:
     assert len(pieces) > 1, f"command {command!r} was not run:\n{text}"
     rest = pieces[1:][nth]
     return rest.split("(kemu) ", 1)[0]
+
+
+class FakeGuestMemory:
+    """Byte-addressed guest memory for expression tests without a machine: `mem` maps address
+    → byte; an address not in it reads as gdb's "Cannot access memory" error."""
+
+    word_size = 4
+
+    def __init__(self, data: bytes = b"", base: int = 0) -> None:
+        self.mem = {base + i: b for i, b in enumerate(data)}
+
+    def read_memory(self, a: int, n: int) -> bytes:
+        from kemu.debug.commands import CommandError
+        try:
+            return bytes(self.mem[a + i] for i in range(n))
+        except KeyError:
+            raise CommandError(f"Cannot access memory at address {a:#x}") from None
+
+    def write_memory(self, a: int, data: bytes) -> None:
+        for i, b in enumerate(data):
+            self.mem[a + i] = b

@@ -4,27 +4,17 @@ import pytest
 from kemu.debug.commands import CommandError
 from kemu.debug.expr import Evaluator
 
+from debug_helpers import FakeGuestMemory
 
-class FakeContext:
-    word_size = 4
 
+class FakeContext(FakeGuestMemory):
     def __init__(self):
+        super().__init__((7).to_bytes(4, "little") + (9).to_bytes(4, "little"), 0xC1002010)
         self.regs = {"eax": 0xFFFFFFFF, "esp": 0xC0FF7E70, "eip": 0xDCA4F010, "ebp": 0, "eflags": 0x246}
-        self.mem = {0xC1002010 + i: b for i, b in enumerate((7).to_bytes(4, "little") + (9).to_bytes(4, "little"))}
 
     def read_register(self, n): return self.regs[n]
     def write_register(self, n, v): self.regs[n] = v
     def register_names(self): return set(self.regs)
-
-    def read_memory(self, a, n):
-        try:
-            return bytes(self.mem[a + i] for i in range(n))
-        except KeyError:
-            raise CommandError(f"Cannot access memory at address {a:#x}") from None
-
-    def write_memory(self, a, data):
-        for i, b in enumerate(data):
-            self.mem[a + i] = b
 
     def lookup_symbol(self, name):
         return {"fibo_read": (0xDCA4F000, 0x40, "func"), "fibo_scs": (0xC1002010, 96, "object")}.get(name)

@@ -4,6 +4,8 @@ import pytest
 from kemu.debug.commands import CommandError
 from kemu.debug.expr import CType, Evaluator, Member, Value
 
+from debug_helpers import FakeGuestMemory
+
 INT = CType("int", 4, True)
 U32 = CType("u_int32_t", 4, False)
 SOFTC = CType("struct fibo_softc", 12, False, "struct",
@@ -13,12 +15,9 @@ SCS = CType("struct fibo_softc [2]", 24, False, "array", SOFTC, count=2)
 BASE = 0xC1002010
 
 
-class Context:
-    word_size = 4
-
+class Context(FakeGuestMemory):
     def __init__(self):
-        data = b"".join(v.to_bytes(4, "little") for v in (1, 13, 0b1010, 0, 21, 34))
-        self.mem = {BASE + i: b for i, b in enumerate(data)}
+        super().__init__(b"".join(v.to_bytes(4, "little") for v in (1, 13, 0b1010, 0, 21, 34)), BASE)
         self.variables = {
             "fibosc": Value(BASE + 12, SOFTC.pointer(4), lval=("mem", 0xD0000000)),
             "fibo_scs": Value(BASE, SCS, lval=("mem", BASE)),
@@ -29,16 +28,6 @@ class Context:
     def read_register(self, n): raise CommandError("No registers.")
     def write_register(self, n, v): raise CommandError("No registers.")
     def register_names(self): return set()
-
-    def read_memory(self, a, n):
-        try:
-            return bytes(self.mem[a + i] for i in range(n))
-        except KeyError:
-            raise CommandError(f"Cannot access memory at address {a:#x}") from None
-
-    def write_memory(self, a, data):
-        for i, b in enumerate(data):
-            self.mem[a + i] = b
 
     def lookup_variable(self, name):
         return self.variables.get(name)
