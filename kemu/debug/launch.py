@@ -1,8 +1,9 @@
-"""Wiring a debugging session to a booted system: modload under the debugger, the shell, gdb.
+"""Wiring a debugging session to a booted system: a module load under the debugger, the shell, gdb.
 
 `DebugLaunch` boots nothing itself; it takes a system (`kemu.boot(...)` result), arms "stop at
-the next module instruction", runs the personality's own `modload` command line (so the user
-sees modload's real output), and discovers each module the first time the guest stops in it
+the next module instruction", asks the personality to load the module through its `load` verb
+(docs/interfaces.md §5: the user sees the system's own tool's output, modload's or insmod's),
+and discovers each module the first time the guest stops in it
 (the linker's image, the object's DWARF and unwind tables). The same session then reads
 top-level commands: debugger commands and the guest shell's commands (`od /dev/fibo0`).
 """
@@ -150,6 +151,21 @@ class DebugLaunch:
         return self._shell
 
     # ---- the run ---------------------------------------------------------------------------
+    def load(self, module: str, **options) -> int:
+        """Load `module` through the personality's `load` verb (docs/interfaces.md §5), its
+        tool's messages going to the session's streams; the tool's exit status."""
+        from kemu.kernel import SyscallError
+        system = self.system
+        previous = system.console          # the module's console messages appear in the session
+        system.console = self.out.write
+        try:
+            system.load(module, out=self.out, err=self.err, **options)
+        except SyscallError as exc:
+            return getattr(exc, "status", 1)
+        finally:
+            system.console = previous
+        return 0
+
     def run(self, module: str, lines: Iterator[str], *, entry: str | None = None,
             postinstall: str | None = None, lenient: bool = False,
             breaks: Iterable[str] = (), stop_at_entry: bool = True) -> int:
@@ -160,14 +176,6 @@ class DebugLaunch:
         self.pending_breaks.extend(breaks)
         if stop_at_entry:
             s.dbg.stop_at_next_module_instruction()
-        argv = ["modload"]
-        if entry:
-            argv += ["-e", entry]
-        if postinstall:
-            argv += ["-p", postinstall]
-        if lenient:
-            argv += ["--lenient"]
-        argv.append(module)
         status = 0
         previous_handler = self.machine.interrupt_handler
         self.machine.interrupt_handler = s.dbg.on_interrupt   # Ctrl-C / gdb's interrupt: a stop
@@ -175,7 +183,7 @@ class DebugLaunch:
         stop_capturing = self.kernel.trace.capture_strings()
         try:
             try:
-                status = self.run_shell_line(shlex.join(argv))
+                status = self.load(module, entry=entry, postinstall=postinstall, lenient=lenient)
             except DebuggerKilled:
                 status = 1
             if not s.quitting:

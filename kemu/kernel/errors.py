@@ -49,3 +49,22 @@ class BadAddress(Exception):
         self.access = access
         self.reason = reason
         super().__init__(f"{access} of {size} byte(s) at {addr:#x}: {reason}")
+
+
+class KernelPanic(Exception):
+    """panic(9) was called, or the kernel met what a real kernel would panic on (a bad free).
+
+    It aborts the guest call that is running; the loader reports it like a fault and the
+    machine carries on (kemu never halts for a module's panic).
+    """
+
+
+class GuestCrash(SyscallError):
+    """Guest code faulted, ran out of time, panicked or was interrupted; the report is already
+    on the console and in dmesg. The errno is the OS's EFAULT (ETIMEDOUT after the time limit,
+    EINTR when the user interrupted it); `report` is the oops text."""
+
+    def __init__(self, errno: int, name: str, message: str, context: str | None = None,
+                 report: str = ""):
+        super().__init__(errno, name, message, context)
+        self.report = report

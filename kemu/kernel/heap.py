@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import bisect
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Callable
 
 from kemu.machine import MachineError
 
@@ -35,6 +35,7 @@ class Allocation:
     tag: str
     caller: int | None  # return address of the allocating call in guest code, when known
     serial: int         # allocation order, for stable reports
+    owner: Any = None   # the module charged with the block (decided when it was allocated)
 
 
 @dataclass
@@ -59,6 +60,9 @@ class KernelHeap:
         self._freed: dict[int, Allocation] = {}  # recently freed, for double-free reports
         self._serial = 0
         self.stats = HeapStats()
+        #: caller address -> the module to charge (the loader sets it); decided at allocation
+        #: time, so a later module loaded at the same address is never blamed for old blocks
+        self.owner_of: Callable[[int | None], Any] = lambda caller: None
 
     def _where(self, addr: int | None) -> str:
         if addr is None:
@@ -84,7 +88,7 @@ class KernelHeap:
             raise HeapError(f"kernel heap: machine allocator returned live block {addr:#x} twice")
         self._freed.pop(addr, None)
         self._serial += 1
-        block = Allocation(addr, size, tag, caller, self._serial)
+        block = Allocation(addr, size, tag, caller, self._serial, self.owner_of(caller))
         self._live[addr] = block
         bisect.insort(self._starts, addr)
         if zero:

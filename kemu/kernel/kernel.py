@@ -19,6 +19,7 @@ from .errno import Errno
 from .errors import BadAddress, KernelError
 from .files import FileTable
 from .heap import KernelHeap
+from .loader import ModuleLoader
 from .msgbuf import Console, MessageBuffer
 from .printf import format_printf
 from .service import Service, ServiceTable, TraceRing, build_handler
@@ -73,6 +74,7 @@ class Kernel:
         kernel_areas = [a for a in machine.layout.areas if a.name != user_area]
         self._kernel_start = min(a.start for a in kernel_areas)
         machine.symbolizers.append(self.symbols.symbolize)
+        self.loader = ModuleLoader(self)
 
     # --- console ---------------------------------------------------------------------------
     @property
@@ -146,6 +148,11 @@ class Kernel:
         addr = self.machine.add_stub(f"{name}", handler, abi=self.abi)
         self._lenient_stubs[name] = addr
         return addr
+
+    def lenient_imports(self, image: Any) -> list[str]:
+        """The imports of a linked image bound to lenient-load logging stubs, by name."""
+        stubs = self._lenient_stubs
+        return sorted(name for name, addr in image.imports.items() if stubs.get(name) == addr)
 
     # --- guest memory helpers for services --------------------------------------------------
     def kernel_range(self, addr: int, n: int) -> bool:

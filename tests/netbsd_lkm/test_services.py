@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from kemu.os.netbsd_lkm.services import KernelPanic
+from kemu.kernel import KernelPanic
 from kemu.os.netbsd_lkm.system import GuestCrash
 
 M_NOWAIT, M_ZERO, M_DEVBUF, PCATCH = 0x1, 0x2, 2, 0x100

@@ -17,7 +17,7 @@ def __getattr__(name: str):
         from .shell import Shell
         return Shell
     if name == "LoadResult":
-        from .commands.modload import LoadResult
+        from .loading import LoadResult
         return LoadResult
     if name == "ModuleStat":
         from .lkm import ModuleStat

@@ -20,8 +20,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
-from kemu.intbits import align_up, to_signed
-from kemu.kernel import SyscallError
+from kemu.intbits import to_signed
+from kemu.kernel import KernelError, LinkFailure, LoadedModule, SyscallError
 
 from .constants import (LKM_E_LOAD, LKM_E_UNLOAD, LKM_STAT_UNIT, LKM_VERSION, LM_DEV, LM_DT_BLOCK,
                         LM_DT_CHAR, LM_MISC, MAXLKMNAME, MAXLKMS, TYPE_NAMES)
@@ -30,34 +30,12 @@ from .layouts import LKM_ANY, LKM_DEV, LKM_TABLE
 if TYPE_CHECKING:
     from .system import NetBSDLKM
 
-PAGE_SIZE = 4096
 RESERVED, LOADING, LOADED = "reserved", "loading", "loaded"
-
-
-def _prot(text: str):
-    """The linker's "r-x" as machine protection bits."""
-    from kemu.machine import Prot
-    prot = Prot.NONE
-    for letter, bit in (("r", Prot.READ), ("w", Prot.WRITE), ("x", Prot.EXEC)):
-        if letter in text:
-            prot |= bit
-    return prot
 
 
 def _signed32(value: int) -> int:
     """An int return value (eax) as C sees it."""
     return to_signed(value, 32)
-
-
-class LinkFailure(Exception):
-    """The module could not be linked; `lines(obj)` are what ld would have printed."""
-
-    def __init__(self, messages: list[str]):
-        super().__init__("\n".join(messages))
-        self.messages = messages
-
-    def lines(self, objname: str) -> list[str]:
-        return list(self.messages)
 
 
 @dataclass(frozen=True)
@@ -81,33 +59,31 @@ class ModuleStat:
         return TYPE_NAMES[self.type] if 0 <= self.type < len(TYPE_NAMES) else "(UNKNOWN)"
 
 
-@dataclass(frozen=True)
-class ModuleAt:
-    """The module holding an address (`NetBSDLKM.module_at`), as every personality reports it:
-    `name` the name it was loaded under (modload's object name without .o), `image` its
-    kemu.link.LinkedImage, `object_name` the path of its object file; `id` its lkmods[] slot."""
-    name: str
-    image: object
-    object_name: str
-    id: int
-
-
 @dataclass
 class Slot:
-    """One lkmods[] entry as kemu tracks it next to the guest's struct lkm_table."""
+    """One lkmods[] entry as kemu tracks it next to the guest's struct lkm_table; the module
+    placed in it is the shared loader's `LoadedModule` (kemu.kernel.module)."""
     id: int
     table: int                 # guest address of this slot's struct lkm_table
     area: int
     size: int
     name: str                  # the reservation name (object file name without .o)
     state: str = RESERVED
-    image: object = None
     entry: int = 0
-    object_name: str = ""
-    missing_symbols: list[str] = field(default_factory=list)
-    symbolizer: object = None
-    segments: list = field(default_factory=list)
-    installed: dict = field(default_factory=dict)    # (switch symbol, major) -> saved old slot bytes
+    module: LoadedModule | None = None
+
+    @property
+    def image(self):
+        """The module's kemu.link LinkedImage (None while only reserved)."""
+        return self.module.image if self.module is not None else None
+
+    @property
+    def object_name(self) -> str:
+        return self.module.path if self.module is not None else ""
+
+    @property
+    def missing_symbols(self) -> list[str]:
+        return list(self.module.missing_symbols) if self.module is not None else []
 
 
 class LKM:
@@ -118,6 +94,7 @@ class LKM:
     def __init__(self, system: "NetBSDLKM"):
         self.system = system
         self.k = system.kernel
+        self.loader = system.kernel.loader
         self.machine = system.machine
         self.mem = system.machine.mem
         self.arch = system.machine.arch
@@ -156,20 +133,15 @@ class LKM:
     def used_slots(self) -> list[Slot]:
         return [s for s in self.slots if s is not None and s.state == LOADED]
 
-    def slot_of_address(self, addr: int) -> Slot | None:
-        """The slot whose module memory holds `addr` (who called malloc, say)."""
-        for s in self.slots:
-            if s is not None and s.area <= addr < s.area + s.size:
-                return s
-        return None
+    def slot_of_module(self, module: LoadedModule | None) -> Slot | None:
+        """The slot a loaded module sits in."""
+        ident = module.os.get("lkm_slot") if module is not None else None
+        return self.slots[ident] if ident is not None else None
 
-    def module_at(self, addr: int) -> ModuleAt | None:
+    def module_at(self, addr: int) -> LoadedModule | None:
         """The linked module whose memory holds `addr` (from the moment its image is loaded,
         before its entry point runs, until it is unloaded); None elsewhere."""
-        slot = self.slot_of_address(addr)
-        if slot is None or slot.image is None:
-            return None
-        return ModuleAt(slot.name, slot.image, slot.object_name, slot.id)
+        return self.loader.module_at(addr)
 
     def slot_of_table(self, lkmtp: int) -> Slot | None:
         if lkmtp < self.tables or (lkmtp - self.tables) % self.table_layout.size:
@@ -184,9 +156,9 @@ class LKM:
         sym = obj.symbol_by_name(name)
         return sym is not None and not sym.undefined
 
-    def link(self, obj, base: int, lenient: bool = False):
+    def link(self, obj, base: int, lenient: bool = False, bound: dict | None = None):
         """The module linked at `base` against the kernel's symbols (what `ld -R /netbsd` does)."""
-        return self.system.link(obj, base, lenient)
+        return self.system.link(obj, base, lenient, bound)
 
     def write_executable(self, image, obj, path: str) -> None:
         from kemu.link import write_executable
@@ -200,10 +172,9 @@ class LKM:
             ident = self.slots.index(None)
         except ValueError:
             raise errno.error("ENOMEM", "LMRESERV: all 20 LKM slots are in use") from None
-        size = align_up(max(size, 1), PAGE_SIZE)
         try:
-            area = self.machine.alloc("modules", size, PAGE_SIZE)
-        except Exception as exc:
+            area, size = self.loader.reserve(size)
+        except KernelError as exc:
             raise errno.error("ENOMEM", f"LMRESERV: {exc}") from None
         slot = Slot(ident, self.table_addr(ident), area, size, name.rsplit("/", 1)[-1])
         self.slots[ident] = slot
@@ -214,33 +185,30 @@ class LKM:
         self._set(slot, "ver", LKM_VERSION)
         return slot
 
-    def load(self, slot: Slot, image, obj, symbols: bool = True) -> None:
-        """LMLOADBUF: the linked bytes into the reservation, each segment with its protection."""
-        if image.base != slot.area or image.size > slot.size:
-            raise ValueError(f"module image at {image.base:#x}+{image.size:#x} does not fit slot "
-                             f"{slot.id} at {slot.area:#x}+{slot.size:#x}")
-        self.mem.load_code(slot.area, bytes(image.bytes))
-        self.mem.write(slot.area + len(image.bytes), bytes(slot.size - len(image.bytes)))
-        for seg in image.segments:
-            self.mem.protect(seg.addr, seg.size, _prot(seg.prot))
-        slot.segments = list(image.segments)
-        slot.image = image
-        slot.missing_symbols = self.system.missing_symbols(image)
-        slot.object_name = obj.name
+    def load(self, slot: Slot, image, obj, symbols: bool = True, bound: dict | None = None) -> None:
+        """LMLOADBUF: the linked bytes into the reservation, each segment with its protection
+        (the shared loader's `place`); `bound` records whose symbols the module uses."""
+        if slot.state != RESERVED:
+            raise self.system.errno.error("ENXIO", f"LMLOADBUF: slot {slot.id} is not reserved")
+        module = self.loader.place(obj, image, name=slot.name, path=obj.name, base=slot.area,
+                                   size=slot.size, bound=bound, symbolize=symbols)
+        module.os["lkm_slot"] = slot.id
+        slot.module = module
         slot.state = LOADING
         self._set(slot, "offset", image.size)
-        if symbols:
-            slot.symbolizer = image.symbolize
-            self.machine.symbolizers.append(slot.symbolizer)
 
-    def unreserve(self, slot: Slot) -> None:
-        """LMUNRESRV (and every failure path): free the memory, forget the slot."""
-        self._restore_devices(slot, quiet=True)
-        if slot.symbolizer is not None and slot.symbolizer in self.machine.symbolizers:
-            self.machine.symbolizers.remove(slot.symbolizer)
-        self.machine.free("modules", slot.area)
+    def unreserve(self, slot: Slot) -> list:
+        """LMUNRESRV (and every failure path and unload): the loader retires the module —
+        undoing what it installed, unmapping its memory — and the slot is forgotten. Returns
+        the heap blocks the module left allocated."""
+        leaks = []
+        if slot.module is not None:
+            leaks = self.loader.retire(slot.module)
+        else:
+            self.loader.release(slot.area)
         self.mem.write(slot.table, bytes(self.table_layout.size))
         self.slots[slot.id] = None
+        return leaks
 
     # --- LMREADY ---------------------------------------------------------------------------
     def ready(self, slot: Slot, entry: int) -> None:
@@ -251,16 +219,16 @@ class LKM:
         slot.entry = entry
         self._set(slot, "entry", entry)
         try:
-            error = _signed32(self.system.call_guest(entry, slot.table, LKM_E_LOAD, LKM_VERSION,
-                                                     what=f"{slot.name}: LKM_E_LOAD"))
+            error = _signed32(self.loader.call(slot.module, entry, slot.table, LKM_E_LOAD, LKM_VERSION,
+                                               what=f"{slot.name}: LKM_E_LOAD"))
         except SyscallError as crash:      # GuestCrash: already reported on the console
             error = crash.errno
         if error:
-            leaks = self.system.describe_leaks(slot, self.system.module_leaks(slot))
-            self.unreserve(slot)
-            self.system.report_leaks(slot.name, leaks, "its failed load")
+            leaks = self.unreserve(slot)
+            self.system.report_leaks(slot.module, leaks, "its failed load")
             raise errno.error(error, f"LMREADY: {slot.name}")
         slot.state = LOADED
+        self.loader.go_live(slot.module)
         self._set(slot, "used", 1)
 
     # --- LMUNLOAD --------------------------------------------------------------------------
@@ -289,14 +257,13 @@ class LKM:
         slot = self.find(ident, name, "EINVAL")
         name = self.module_name(slot)
         # A crash here (GuestCrash, a SyscallError) propagates: the module stays loaded.
-        error = _signed32(self.system.call_guest(slot.entry, slot.table, LKM_E_UNLOAD, self._get(slot, "ver"),
-                                                 what=f"{name}: LKM_E_UNLOAD"))
+        error = _signed32(self.loader.call(slot.module, slot.entry, slot.table, LKM_E_UNLOAD,
+                                           self._get(slot, "ver"), what=f"{name}: LKM_E_UNLOAD"))
         if error:
             raise errno.error("EBUSY", f"LMUNLOAD: {name} refused to unload ({errno.name(error)})")
-        self._restore_devices(slot, quiet=False)
-        leaks = self.system.describe_leaks(slot, self.system.module_leaks(slot))
-        self.unreserve(slot)
-        self.system.report_leaks(name, leaks, "unload")
+        module = slot.module
+        leaks = self.unreserve(slot)
+        self.system.report_leaks(module, leaks, "unload")
 
     # --- LMSTAT ----------------------------------------------------------------------------
     def stat(self, ident: int = -1, name: str | None = None) -> ModuleStat:
@@ -363,22 +330,30 @@ class LKM:
             self.mem.write(args + dl[saved_field], old)
             switch.write_slot(major, self.mem.read(new, switch.layout.size))
             dl.write(self.mem, args, "lkm_offset", major)
-            slot.installed[(switch.config.symbol, major)] = old
+            self._hold_switch_slot(slot, switch, major, old)
             return 0
         if cmd == LKM_E_UNLOAD:
             major = dl.read(self.mem, args, "lkm_offset")
             if 0 <= major < switch.count:
                 switch.write_slot(major, self.mem.read(args + dl[saved_field], switch.layout.size))
-                slot.installed.pop((switch.config.symbol, major), None)
+                slot.module.forget_undo(_switch_slot_name(switch, major))
             return 0
         return 0
 
-    def _restore_devices(self, slot: Slot, quiet: bool) -> None:
-        """Put back any device switch slot the module still holds (it must not point at freed code)."""
-        for (symbol, major), old in list(slot.installed.items()):
-            switch = self.system.cdevsw if symbol == "cdevsw" else self.system.bdevsw
+    def _hold_switch_slot(self, slot: Slot, switch, major: int, old: bytes) -> None:
+        """The module took a device switch slot: when it goes, the slot must not point into
+        freed code. Its own LKM_E_UNLOAD normally gives it back; if it does not (or its load
+        failed after lkmdispatch), the loader puts the old entry back."""
+        what = _switch_slot_name(switch, major)
+
+        def restore() -> None:
             switch.write_slot(major, old)
-            if not quiet:
-                self.system.kprintf(f"kemu: {slot.name} left {symbol}[{major}] installed at unload; "
+            if slot.state == LOADED:       # an unload the module did not clean up after
+                self.system.kprintf(f"kemu: {slot.name} left {what} installed at unload; "
                                     f"restored the previous entry\n")
-        slot.installed.clear()
+
+        slot.module.on_unload(what, restore)
+
+
+def _switch_slot_name(switch, major: int) -> str:
+    return f"{switch.config.symbol}[{major}]"

@@ -12,7 +12,7 @@ Services receive `k`, the kemu.kernel.Kernel; the NetBSD system object is `k.net
 """
 from __future__ import annotations
 
-from kemu.kernel import HeapError, ServiceTable, format_printf
+from kemu.kernel import HeapError, KernelPanic, ServiceTable, format_printf
 from kemu.machine import GuestVaList
 
 table = ServiceTable("netbsd")
@@ -24,13 +24,6 @@ PCATCH = 0x100           # sys/param.h: tsleep may be interrupted by a signal
 POLL_TRUE = 0x0001 | 0x0004 | 0x0040 | 0x0100   # POLLIN|POLLOUT|POLLRDNORM|POLLWRNORM
 LOG_PRIMASK = 0x07
 LOG_LEVELS = ("emerg", "alert", "crit", "err", "warning", "notice", "info", "debug")
-
-
-class KernelPanic(Exception):
-    """panic(9) was called, or the kernel met what NetBSD would panic on (a bad free).
-
-    It aborts the guest call that is running; the personality reports it like a fault.
-    """
 
 
 def _netbsd(k):

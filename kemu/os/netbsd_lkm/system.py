@@ -22,37 +22,26 @@ import io
 import os
 from typing import Callable
 
-from kemu.kernel import Errno, Kernel, SyscallError, UioLayout, make_uiomove
+from kemu.kernel import (Errno, GuestCrash, Kernel, LoadedModule, SyscallError, UioLayout,
+                         guarded_call, make_uiomove)
 from kemu.kernel.services import copy as copy_services, string as string_services
-from kemu.machine import BudgetExhausted, GuestError, GuestInterrupted, GuestTimeout, Machine
+from kemu.machine import Machine
 
-from .commands import COMMANDS, modload as modload_command
+from .commands import COMMANDS
 from .commands.fileutils import COMMANDS as FILE_COMMANDS
 from .devices import CdevswDriver, UIO_READ, UIO_WRITE
 from .devsw import BLOCK, CHAR, DeviceSwitch
 from .layouts import IOVEC, SYSENT, UIO
-from .lkm import LKM, LinkFailure, ModuleAt, ModuleStat
-from .services import KernelPanic, table as netbsd_services
+from .lkm import LKM, ModuleStat
+from .loading import LoadResult, ModloadOptions, ModuleLoadError, modload as run_modload
+from .services import table as netbsd_services
 
 SYS_MAXSYSCALL = 300
 PROC_SIZE = 1024          # an opaque struct proc: modules only pass the pointer on
 DEFAULT_CALL_TIMEOUT = 5.0
 
 
-class GuestCrash(SyscallError):
-    """Guest code faulted, ran out of time or panicked; the oops is already on the console."""
-
-
-class ModuleLoadError(SyscallError):
-    """modload failed: `status` is its exit status, `output` what it printed on stderr."""
-
-    def __init__(self, errno: int, name: str, message: str, status: int, output: str):
-        super().__init__(errno, name, message, "modload")
-        self.status = status
-        self.output = output
-
-    def __str__(self) -> str:
-        return self.output.rstrip() or super().__str__()
+__all__ = ["NetBSDLKM", "GuestCrash", "ModuleLoadError", "LoadResult"]
 
 
 class NetBSDLKM:
@@ -69,6 +58,7 @@ class NetBSDLKM:
         self.kernel = Kernel(self.machine, self.errno, console=self._console_write,
                              driver_for=self._driver_for)
         self.kernel.netbsd = self
+        self.kernel.loader.timeout = call_timeout
         self.console = console            # where console output goes (the shell sets it)
         self.terminal: Callable[[str], None] | None = None   # uprintf's destination
         self.umask = 0o022
@@ -140,75 +130,37 @@ class NetBSDLKM:
     def call_guest(self, addr: int, *args: int, what: str) -> int:
         """Call guest code; a fault, timeout or panic is reported (console and dmesg) and
         raised as GuestCrash with EFAULT (ETIMEDOUT when it ran too long, EINTR when the user
-        interrupted it: Ctrl-C)."""
+        interrupted it: Ctrl-C). See kemu.kernel.guarded."""
         try:
-            return self.machine.call(addr, *args, timeout=self.call_timeout)
-        except KernelPanic as exc:
-            self.kprintf(f"panic: {exc}\nkemu: {what} abandoned; the machine carries on\n")
-            raise GuestCrash(self.errno.EFAULT, "EFAULT", self.errno.strerror(self.errno.EFAULT), what) from None
-        except GuestInterrupted as exc:
-            where = exc.oops.pc_symbol if exc.oops is not None else "?"
-            self.kprintf(f"kemu: {what} interrupted at {where}: abandoned\n")
-            self.last_oops = exc.oops.text if exc.oops is not None else str(exc)
-            number = self.errno.EINTR
-            raise GuestCrash(number, "EINTR", self.errno.strerror(number), what) from None
-        except GuestError as exc:
-            if isinstance(exc, (GuestTimeout, BudgetExhausted)):
-                number = self.errno.ETIMEDOUT
-                head = f"kemu: {what} did not return within {self.call_timeout:g} s: stopped"
-            else:
-                number = self.errno.EFAULT
-                head = f"kemu: fault in {what}"
-            report = exc.oops.text if exc.oops is not None else str(exc)
-            self.kprintf(f"{head}\n{report.rstrip()}\n")
-            self.last_oops = report
-            raise GuestCrash(number, self.errno.name(number), self.errno.strerror(number), what) from None
+            return guarded_call(self.kernel, addr, *args, what=what, timeout=self.call_timeout)
+        except GuestCrash as crash:
+            self.last_oops = crash.report
+            raise
 
     last_oops: str = ""
 
     # --- linking and leaks (used by lkm.py) ---------------------------------------------------
     def read_object(self, path: str, display_name: str | None = None):
-        from kemu.elf import ObjectFile
-        with open(path, "rb") as f:
-            data = f.read()
-        return ObjectFile.parse(data, display_name or path)
+        return self.kernel.loader.read_object(path, display_name)
 
-    def link(self, obj, base: int, lenient: bool):
-        from kemu.link import LinkError, UnresolvedSymbols, link
-        if obj.arch != self.arch:
-            bfd = {"i386": "i386", "x86_64": "i386:x86-64"}
-            raise LinkFailure([f"ld: {bfd.get(obj.arch, obj.arch)} architecture of input file "
-                               f"`{obj.name}' is incompatible with {bfd[self.arch]} output"])
-        try:
-            return link(obj, base=base, resolve=self.kernel.resolver(lenient=lenient), page_size=4096)
-        except UnresolvedSymbols as exc:
-            raise LinkFailure([f"{obj.name}: undefined reference to `{name}'" for name in exc.references]) from None
-        except LinkError as exc:
-            raise LinkFailure([f"{obj.name}: {exc}"]) from None
+    def link(self, obj, base: int, lenient: bool, bound: dict | None = None):
+        """The module linked at `base` against the kernel (LinkFailure with ld's lines)."""
+        loader = self.kernel.loader
+        return loader.link(obj, base, loader.resolver(obj.name, lenient=lenient, bound=bound))
 
-    def missing_symbols(self, image) -> list[str]:
-        """Imports bound to lenient-load stubs rather than real services."""
-        stubs = self.kernel._lenient_stubs
-        return sorted(name for name, addr in image.imports.items() if stubs.get(name) == addr)
-
-    def module_leaks(self, slot) -> list:
-        """Heap blocks allocated by the module's code and still live."""
-        return [a for a in self.kernel.heap.leaks()
-                if a.caller is not None and slot.area <= a.caller < slot.area + slot.size]
-
-    def describe_leaks(self, slot, leaks: list) -> list[str]:
+    def report_leaks(self, module: LoadedModule | None, leaks: list, when: str) -> None:
+        """Say on the console which blocks a departing module left allocated, and keep them
+        for `leaks()`."""
+        if not leaks or module is None:
+            return
         lines = []
         for a in leaks:
-            where = slot.image.symbolize(a.caller) if slot.image is not None else None
+            where = module.image.symbolize(a.caller) if a.caller is not None else None
             caller = f"{where[0]}+{where[1]:#x}" if where else f"{a.caller:#x}"
-            lines.append(f"kemu:   {a.size} bytes of {a.tag} at {a.addr:#x}, allocated by {caller}")
-            self.leaked.append((slot.name, a, caller))
-        return lines
-
-    def report_leaks(self, name: str, lines: list[str], when: str) -> None:
-        if lines:
-            self.kprintf(f"kemu: {name} still holds {len(lines)} allocation(s) after {when}:\n"
-                         + "".join(line + "\n" for line in lines))
+            lines.append(f"kemu:   {a.size} bytes of {a.tag} at {a.addr:#x}, allocated by {caller}\n")
+            self.leaked.append((module.name, a, caller))
+        self.kprintf(f"kemu: {module.name} still holds {len(leaks)} allocation(s) after {when}:\n"
+                     + "".join(lines))
 
     def leaks(self) -> list[tuple[str, object, str]]:
         """Every allocation a module left behind when it was unloaded: (module, block, allocator)."""
@@ -220,17 +172,33 @@ class NetBSDLKM:
 
     # --- the Python API: module verbs --------------------------------------------------------
     def modload(self, path: str, entry: str | None = None, postinstall: str | None = None, *,
-                lenient: bool = False, symbols: bool = True) -> "modload_command.LoadResult":
-        """Load a module as `modload` would; raises ModuleLoadError with modload's messages."""
-        argv = ([] if entry is None else ["-e", entry]) + ([] if postinstall is None else ["-p", postinstall])
-        argv += ([] if symbols else ["-s"]) + (["--lenient"] if lenient else []) + [path]
-        out, err = io.StringIO(), io.StringIO()
-        outcome = modload_command.execute(self, argv, out, err, cwd=os.getcwd())
-        if outcome.status != 0 or outcome.result is None:
-            number = outcome.errno if outcome.errno is not None else self.errno.EINVAL
-            raise ModuleLoadError(number, self.errno.name(number), self.errno.strerror(number),
-                                  outcome.status, err.getvalue())
-        return outcome.result
+                lenient: bool = False, symbols: bool = True, cwd: str | None = None,
+                **options) -> LoadResult | None:
+        """Load a module as `modload` would (see loading.py); raises ModuleLoadError naming the
+        step that failed, with modload's messages and exit status. Further keywords are the
+        other modload options (`noready`, `keep_output`, `outfile`, `kernel`, `debug`,
+        `verbose`) and the callbacks `notes`, `loaded`, `out`, `err`."""
+        hooks = {k: options.pop(k) for k in ("notes", "loaded", "out", "err") if k in options}
+        opts = ModloadOptions(entry=entry, postinstall=postinstall, lenient=lenient, symbols=symbols,
+                              **options)
+        return run_modload(self, path, opts, cwd=os.getcwd() if cwd is None else cwd, **hooks)
+
+    def load(self, path: str, *, entry: str | None = None, lenient: bool = False,
+             postinstall: str | None = None, out=None, err=None, cwd: str | None = None) -> LoadedModule:
+        """The load verb every personality offers (docs/interfaces.md §5): load `path` as the
+        system's own tool does, writing what that tool prints to `out`/`err`, and return the
+        LoadedModule. On failure the tool's messages are written to `err` and the
+        ModuleLoadError (with `.status`) is raised."""
+        out = out if out is not None else io.StringIO()
+        err = err if err is not None else io.StringIO()
+        try:
+            result = self.modload(path, entry, postinstall, lenient=lenient, cwd=cwd, out=out, err=err,
+                                  notes=lambda line: err.write(line + "\n"),
+                                  loaded=lambda r: out.write(f"Module loaded as ID {r.id}\n"))
+        except ModuleLoadError as exc:
+            err.write(exc.output)
+            raise
+        return self.lkm.slots[result.id].module
 
     def modunload(self, id: int | None = None, name: str | None = None) -> None:
         """Unload by id or name; SyscallError EINVAL / ENOENT / EBUSY as LMUNLOAD reports them."""
@@ -244,9 +212,10 @@ class NetBSDLKM:
             return [self.lkm.stat(-1 if id is None else id, name)]
         return [self.lkm.stat(s.id, None) for s in self.lkm.used_slots()]
 
-    def module_at(self, addr: int) -> ModuleAt | None:
-        """The module whose memory holds `addr`: `.name`, `.image` (LinkedImage), `.object_name`
-        (path of the .o), `.id`; None if no loaded module holds it (docs/interfaces.md §5)."""
+    def module_at(self, addr: int) -> LoadedModule | None:
+        """The module whose memory holds `addr` (the shared loader's LoadedModule: `.name`,
+        `.image`, `.object_name`, `.os["lkm_slot"]`); None if no loaded module holds it
+        (docs/interfaces.md §5)."""
         return self.lkm.module_at(addr)
 
     # --- the Python API: files ---------------------------------------------------------------
@@ -313,7 +282,7 @@ class NetBSDLKM:
         """Run one of the NetBSD commands kemu provides (modload, modstat, ls, mknod …)."""
         name, *args = argv
         if name == "modload":
-            return modload_command.run(self, args, out, err, cwd=cwd)
+            return COMMANDS[name](self, args, out, err, cwd=cwd)
         return COMMANDS[name](self, args, out, err)
 
     def shim_handler(self, argv: list[str], out, err) -> int:
