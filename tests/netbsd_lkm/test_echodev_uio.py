@@ -163,3 +163,17 @@ def test_leaky_module_is_reported_at_unload(system, modules):
     text = system.dmesg()
     assert "kemu: leaky still holds 2 allocation(s) after unload:\n" in text
     assert "100 bytes of devbuf at 0x" in text
+
+
+def test_an_unloaded_modules_leaks_are_never_blamed_on_the_next_module_at_its_address(system, modules):
+    leaky = system.modload(modules.leaky)
+    system.modunload(name="leaky")
+    with pytest.raises(SyscallError):
+        system.modload(modules.nullderef)            # loads at leaky's old address, then faults
+    assert system.modstat() == []
+    assert "nullderef still holds" not in system.dmesg()
+    echo = system.modload(modules.echodev)
+    assert echo.area == leaky.area
+    system.modunload(name="echodev")
+    assert "echodev still holds" not in system.dmesg()
+    assert [m for m, _, _ in system.leaks()] == ["leaky", "leaky"]
