@@ -50,12 +50,21 @@ def extract_struct(header_text: str, name: str) -> str:
 
 @dataclass(frozen=True)
 class Field:
+    """One member. Scalars and pointers have `size` 1, 2, 4 or 8 (an array's element size,
+    `count` elements); a nested struct or union by value is an `aggregate` of its whole size,
+    and its own members appear as fields named `outer.inner` at their absolute offsets."""
     name: str
     offset: int
     size: int
     signed: bool
     pointer: bool
     ctype: str
+    count: int = 1
+    aggregate: bool = False
+
+    @property
+    def scalar(self) -> bool:
+        return not self.aggregate
 
     @property
     def fmt(self) -> str:
@@ -104,10 +113,20 @@ class StructLayout:
         return FieldCodec(self, names)
 
     def unpack(self, data: bytes) -> dict[str, int]:
-        """All fields of the struct read from its bytes."""
+        """All scalar fields of the struct read from its bytes."""
         if len(data) < self.size:
             raise ValueError(f"struct {self.name}: need {self.size} bytes, got {len(data)}")
-        return {f.name: struct.unpack_from(f.fmt, data, f.offset)[0] for f in self.fields}
+        return {f.name: struct.unpack_from(f.fmt, data, f.offset)[0] for f in self.fields if f.scalar}
+
+    def read(self, mem: Any, base: int, name: str) -> int:
+        """A scalar member of the struct at guest address `base` (through a kemu memory)."""
+        f = self[name]
+        return int.from_bytes(mem.read(base + f.offset, f.size), "little", signed=f.signed)
+
+    def write(self, mem: Any, base: int, name: str, value: int) -> None:
+        """Store a scalar member of the struct at `base`, wrapped to its width as C would."""
+        f = self[name]
+        mem.write(base + f.offset, (value & ((1 << (8 * f.size)) - 1)).to_bytes(f.size, "little"))
 
     @classmethod
     def from_header(cls, arch: str, header_text: str, name: str,
@@ -116,25 +135,25 @@ class StructLayout:
         return cls.parse(arch, extract_struct(header_text, name), typedefs)
 
     @classmethod
-    def parse(cls, arch: str, declaration: str,
-              typedefs: Mapping[str, TypeInfo] | None = None) -> "StructLayout":
-        """Lay out `struct name { type field; ... }` for `arch`.
+    def parse(cls, arch: str, declaration: str, typedefs: Mapping[str, TypeInfo] | None = None,
+              structs: Mapping[str, "StructLayout"] | None = None) -> "StructLayout":
+        """Lay out `struct name { type field; ... }` (or `union name { ... }`) for `arch`.
 
-        Fields may be scalars, pointers (including function pointers) and fixed arrays of
-        scalars (`char name[32]`, laid out as one field of the element type repeated; only its
-        first element is addressable as a field). Nested structs by value are not supported:
-        declare them as separate fields.
+        Fields may be scalars, pointers (including function pointers), fixed arrays of
+        scalars (`char name[32]`: one field of the element type, `count` 32; only its first
+        element is addressable) and structs or unions by value whose layouts are in `structs`
+        (`struct cdevsw cdev;`: an aggregate field plus `cdev.d_open` … at absolute offsets).
         """
         if arch not in WORD_SIZE:
             raise ValueError(f"unknown arch {arch!r}")
         declaration = strip_comments(declaration)
-        m = re.fullmatch(r"\s*struct\s+([A-Za-z_]\w*)\s*\{(.*)\}\s*;?\s*", declaration, re.S)
+        m = re.fullmatch(r"\s*(struct|union)\s+([A-Za-z_]\w*)\s*\{(.*)\}\s*;?\s*", declaration, re.S)
         if not m:
             raise PrototypeError(f"struct declaration {declaration[:40]!r}...: expected "
-                                 f"'struct name {{ fields }}'")
-        name, body = m.group(1), m.group(2)
+                                 f"'struct name {{ fields }}' or 'union name {{ fields }}'")
+        union, name, body = m.group(1) == "union", m.group(2), m.group(3)
         fields: list[Field] = []
-        offset = 0
+        offset = end = 0
         max_align = 1
         for raw in body.split(";"):
             decl = " ".join(raw.split())
@@ -144,19 +163,68 @@ class StructLayout:
             am = re.fullmatch(r"(.*?)\[\s*(\d+)\s*\]", decl)
             if am:
                 decl, count = am.group(1), int(am.group(2))
-            try:
-                param = parse_prototype(f"void __f({decl})", typedefs).params[0]
-            except PrototypeError as exc:
-                raise PrototypeError(f"struct {name}: field {decl!r}: {exc}") from None
-            ct = param.ctype
-            size = ct.size(arch)
-            align = size if arch == "x86_64" else min(size, 4)
-            offset = align_up(offset, align)
-            fields.append(Field(param.name, offset, size, ct.signed, ct.pointer, ct.spelling))
-            offset += size * count
+            nested = re.fullmatch(r"(?:struct|union) ([A-Za-z_]\w*) ([A-Za-z_]\w*)", decl)
+            if nested:
+                inner = (structs or {}).get(nested.group(1))
+                if inner is None:
+                    raise PrototypeError(f"struct {name}: field {decl!r}: the layout of "
+                                         f"{nested.group(1)} by value is not known")
+                at = 0 if union else align_up(offset, inner.align)
+                fields.append(Field(nested.group(2), at, inner.size * count, False, False,
+                                    decl.rsplit(" ", 1)[0], count, aggregate=True))
+                fields.extend(Field(f"{nested.group(2)}.{f.name}", at + f.offset, f.size, f.signed,
+                                    f.pointer, f.ctype, f.count, f.aggregate) for f in inner.fields)
+                size, align = inner.size, inner.align
+            else:
+                try:
+                    param = parse_prototype(f"void __f({decl})", typedefs).params[0]
+                except PrototypeError as exc:
+                    raise PrototypeError(f"struct {name}: field {decl!r}: {exc}") from None
+                ct = param.ctype
+                size = ct.size(arch)
+                align = size if arch == "x86_64" else min(size, 4)
+                at = 0 if union else align_up(offset, align)
+                fields.append(Field(param.name, at, size, ct.signed, ct.pointer, ct.spelling, count))
+            end = max(end, at + size * count)
+            offset = end
             max_align = max(max_align, align)
-        total = (offset + max_align - 1) // max_align * max_align
-        return cls(name, arch, total, max_align, tuple(fields))
+        return cls(name, arch, align_up(end, max_align), max_align, tuple(fields))
+
+
+class CStruct:
+    """A C struct or union declaration, laid out for each arch on first use.
+
+    A personality declares each structure it shares with modules once, as C text copied from
+    its guest headers' meaning (`CStruct("struct uio { struct iovec *uio_iov; ... };",
+    source="NetBSD 1.6 sys/uio.h")`), naming the declarations of structs it embeds by value in
+    `uses`; `layout(arch)` gives the StructLayout. Tests compile the guest headers and check
+    every offset against it, so the C and kemu's view cannot drift apart.
+    """
+
+    def __init__(self, declaration: str, *, uses: "tuple[CStruct, ...]" = (),
+                 typedefs: Mapping[str, TypeInfo] | None = None, source: str = ""):
+        m = re.search(r"\b(struct|union)\s+([A-Za-z_]\w*)", strip_comments(declaration))
+        if not m:
+            raise PrototypeError(f"not a struct or union declaration: {declaration[:40]!r}")
+        self.keyword, self.name = m.group(1), m.group(2)
+        self.declaration = declaration
+        self.uses = uses
+        self.typedefs = typedefs
+        self.source = source
+        self._layouts: dict[str, StructLayout] = {}
+
+    def layout(self, arch: str) -> StructLayout:
+        cached = self._layouts.get(arch)
+        if cached is None:
+            if arch not in WORD_SIZE:
+                raise ValueError(f"{self.keyword} {self.name}: unknown arch {arch!r}")
+            structs = {u.name: u.layout(arch) for u in self.uses}
+            cached = self._layouts[arch] = StructLayout.parse(arch, self.declaration, self.typedefs,
+                                                              structs)
+        return cached
+
+    def __repr__(self) -> str:
+        return f"<CStruct {self.keyword} {self.name}>"
 
 
 class FieldCodec:

@@ -118,7 +118,9 @@ def test_unknown_field_is_a_key_error_naming_the_struct():
 
 def test_malformed_struct_declarations_are_rejected():
     with pytest.raises(PrototypeError, match="expected 'struct name"):
-        StructLayout.parse("i386", "union u { int a; };")
+        StructLayout.parse("i386", "enum e { A, B };")
+    with pytest.raises(PrototypeError, match="layout of cdevsw by value is not known"):
+        StructLayout.parse("i386", "struct s { struct cdevsw c; };")
     with pytest.raises(PrototypeError, match="field 'frob_t x'"):
         StructLayout.parse("i386", "struct s { frob_t x; };")
 
@@ -145,3 +147,41 @@ def test_from_header_finds_the_struct_among_other_definitions():
 def test_from_header_names_a_missing_struct():
     with pytest.raises(PrototypeError, match="no definition of struct cdevsw"):
         StructLayout.from_header("i386", "struct uio { int a; };", "cdevsw")
+
+
+def test_a_union_puts_every_member_at_offset_zero_and_takes_the_largest_size():
+    u = StructLayout.parse("x86_64", "union u { char c; long l; int i[3]; };")
+    assert [f.offset for f in u.fields] == [0, 0, 0]
+    assert (u.size, u.align) == (16, 8)
+
+
+@pytest.mark.parametrize("arch, offsets, size", [
+    ("i386", {"c": 0, "inner": 4, "inner.p": 4, "inner.q": 8, "tail": 16}, 24),
+    ("x86_64", {"c": 0, "inner": 8, "inner.p": 8, "inner.q": 16, "tail": 24}, 32),
+])
+def test_a_nested_struct_by_value_is_laid_out_in_place_with_dotted_member_names(arch, offsets, size):
+    from kemu.kernel.cstruct import CStruct
+    inner = CStruct("struct in { void *p; long long q; };")
+    outer = CStruct("struct out { char c; struct in inner; off_t tail; };", uses=(inner,))
+    layout = outer.layout(arch)
+    assert {f.name: f.offset for f in layout.fields} == offsets
+    assert layout.size == size and layout["inner"].aggregate
+
+
+def test_read_and_write_reach_one_member_in_guest_memory():
+    class Memory:
+        def __init__(self):
+            self.bytes = bytearray(32)
+
+        def read(self, addr, n):
+            return bytes(self.bytes[addr:addr + n])
+
+        def write(self, addr, data):
+            self.bytes[addr:addr + len(data)] = data
+
+    mem = Memory()
+    layout = StructLayout.parse("i386", UIO)
+    layout.write(mem, 0, "uio_resid", 0x1234)
+    layout.write(mem, 0, "uio_iovcnt", -1)
+    assert layout.read(mem, 0, "uio_resid") == 0x1234 and layout.read(mem, 0, "uio_iovcnt") == -1
+    assert mem.bytes[16:20] == (0x1234).to_bytes(4, "little")

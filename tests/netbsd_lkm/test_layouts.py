@@ -22,9 +22,12 @@ def _assertions(arch: str) -> str:
     for name, ctype in C_NAMES.items():
         layout = ALL[name].layout(arch)
         lines.append(f"_Static_assert(sizeof({ctype}) == {layout.size}, \"sizeof {ctype}\");")
-        for field, offset in layout.offsets.items():
-            lines.append(f"_Static_assert(__builtin_offsetof({ctype}, {field}) == {offset}, "
-                         f"\"{ctype}.{field} at {offset}\");")
+        for field in layout.fields:
+            lines.append(f"_Static_assert(__builtin_offsetof({ctype}, {field.name}) == {field.offset}, "
+                         f"\"{ctype}.{field.name} at {field.offset}\");")
+            if field.scalar:
+                lines.append(f"_Static_assert(sizeof((({ctype} *)0)->{field.name}) == "
+                             f"{field.size * field.count}, \"sizeof {ctype}.{field.name}\");")
     return "\n".join(lines) + "\n"
 
 
@@ -50,6 +53,6 @@ def test_every_struct_kemu_shares_with_modules_is_checked():
 
 def test_i386_uio_matches_the_spec_offsets():
     uio = ALL["uio"].layout("i386")
-    assert [uio[f] for f in ("uio_iov", "uio_iovcnt", "uio_offset", "uio_resid", "uio_segflg",
+    assert [uio.offset(f) for f in ("uio_iov", "uio_iovcnt", "uio_offset", "uio_resid", "uio_segflg",
                              "uio_rw", "uio_procp")] == [0, 4, 8, 16, 20, 24, 28]
     assert uio.size == 32 and ALL["cdevsw"].layout("i386").size == 40

@@ -18,7 +18,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .layouts import BDEVSW, CDEVSW, Struct
+from kemu.kernel.cstruct import CStruct
+
+from .layouts import BDEVSW, CDEVSW
 
 LKM_MAJOR = 28
 NCHRDEV = 79
@@ -45,7 +47,7 @@ class SwitchConfig:
     """Shape of one switch: its struct, size, the LKM dummy slots and the configured drivers."""
     symbol: str                 # "cdevsw" / "bdevsw"
     count_symbol: str           # "nchrdev" / "nblkdev"
-    struct: Struct
+    struct: CStruct
     size: int
     dummies: range
     builtin: dict
@@ -72,7 +74,7 @@ class DeviceSwitch:
 
     def _initial(self, major: int) -> bytes:
         """What conf.c puts in a slot: cdev_lkm_dummy(), a configured driver, or cdev_notdef()."""
-        ops = [name for name in self.layout.offsets if name.startswith("d_") and name != "d_type"]
+        ops = [f.name for f in self.layout.fields if f.name.startswith("d_") and f.name != "d_type"]
         if major in self.config.dummies:
             first, rest = "lkmenodev", "enodev"
         elif major in self.config.builtin:
@@ -85,7 +87,7 @@ class DeviceSwitch:
             values["d_poll"] = self._stubs["seltrue"]
         if "d_tty" in values:
             values["d_tty"] = 0
-        return self.layout.pack(values)
+        return self.layout.pack(**values)
 
     def slot_addr(self, major: int) -> int:
         return self.addr + major * self.layout.size

@@ -327,7 +327,7 @@ class LKM:
                 return errno.EINVAL
             new = dl.read(self.mem, args, "lkm_dev")
             old = switch.read_slot(major)
-            self.mem.write(args + dl[saved_field], old)
+            self.mem.write(args + dl.offset(saved_field), old)
             switch.write_slot(major, self.mem.read(new, switch.layout.size))
             dl.write(self.mem, args, "lkm_offset", major)
             self._hold_switch_slot(slot, switch, major, old)
@@ -335,7 +335,7 @@ class LKM:
         if cmd == LKM_E_UNLOAD:
             major = dl.read(self.mem, args, "lkm_offset")
             if 0 <= major < switch.count:
-                switch.write_slot(major, self.mem.read(args + dl[saved_field], switch.layout.size))
+                switch.write_slot(major, self.mem.read(args + dl.offset(saved_field), switch.layout.size))
                 slot.module.forget_undo(_switch_slot_name(switch, major))
             return 0
         return 0

@@ -67,7 +67,7 @@ class NetBSDLKM:
         for table in (copy_services.table, string_services.table, netbsd_services):
             self.kernel.install(table)
         self._define_kernel_data()
-        self.uio_layout = UioLayout(IOVEC.layout(arch).kernel_layout(), UIO.layout(arch).kernel_layout())
+        self.uio_layout = UioLayout(IOVEC.layout(arch), UIO.layout(arch))
         self.uio_move = make_uiomove(self.kernel, self.uio_layout)   # the uiomove/ureadc services' worker
         self.lkm = LKM(self)
         self.driver = CdevswDriver(self)
@@ -99,7 +99,7 @@ class NetBSDLKM:
         self.kernel_data(4, "hz", self.kernel.clock.hz.to_bytes(4, "little"))
         self.kernel_data(word, "panicstr")
         layout = SYSENT.layout(self.arch)
-        entry = layout.pack({"sy_call": self.kernel.symbols.lookup("lkmnosys")})
+        entry = layout.pack(sy_call=self.kernel.symbols.lookup("lkmnosys"))
         self.kernel_data(layout.size * SYS_MAXSYSCALL, "sysent", entry * SYS_MAXSYSCALL)
         self.curproc = self.kernel_data(PROC_SIZE, "proc0")
         self.scratch_byte = self.kernel_data(16)
