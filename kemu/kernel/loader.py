@@ -71,6 +71,7 @@ class ModuleLoader:
         self.area = area
         self.page_size = page_size
         self.modules: list[LoadedModule] = []      # in load order, LOADING ones included
+        self.retired: list[LoadedModule] = []      # modules gone (failed loads and unloads), in order
         self._serial = 0
         self.timeout: float | None = None          # per entry call; None: the machine's default
         self.machine.symbolizers.append(self.symbolize)
@@ -208,11 +209,17 @@ class ModuleLoader:
     def retire(self, module: LoadedModule) -> list:
         """Take the module out of the kernel (a failed load or an unload): undo what it
         registered (newest first), withdraw its exports and uses, unmap its memory. Returns the
-        heap blocks it allocated and never freed (they stay allocated, blamed on it)."""
+        heap blocks it allocated and never freed (they stay allocated, blamed on it: also in
+        `module.leaked` and `self.retired`). After an unload of a live module, whatever the
+        loader had to undo for it is recorded in `module.left_behind`: a module's exit code
+        should have given it back."""
+        unloading = module.state is ModuleState.LIVE
         module.state = ModuleState.GOING
         errors = []
         while module.undo:
             undo = module.undo.pop()
+            if unloading:
+                module.left_behind.append(undo.what)
             try:
                 undo.action()
             except Exception as exc:      # keep going: the rest must still be undone
@@ -223,7 +230,9 @@ class ModuleLoader:
         self.machine.free(self.area, module.base)
         for line in errors:
             self.kernel.log(f"kemu: {module.name}: undoing {line}\n")
-        return self.leaks_of(module)
+        module.leaked = self.leaks_of(module)
+        self.retired.append(module)
+        return list(module.leaked)
 
     def leaks_of(self, module: LoadedModule) -> list:
         """Live heap blocks whose allocating call came from this module's code."""

@@ -45,6 +45,8 @@ class LoadedModule:
     exports: list[str] = field(default_factory=list)           # names it published when live
     os: dict[str, Any] = field(default_factory=dict)           # the personality's own facts
     undo: list[Undo] = field(default_factory=list)
+    left_behind: list[str] = field(default_factory=list)       # what it never undid at unload
+    leaked: list = field(default_factory=list)                 # heap blocks it never freed
 
     @property
     def object_name(self) -> str:

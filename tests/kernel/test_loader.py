@@ -175,3 +175,19 @@ def test_a_module_of_the_other_arch_is_refused_as_ld_refuses_it(loader, arch):
 
 def test_kernel_symbols_are_owned_by_the_kernel(loader):
     assert loader.kernel.symbols.get("malloc").owner == KERNEL
+
+
+def test_what_a_live_module_never_gave_back_is_recorded_at_unload(loader, arch):
+    module = load(loader, arch, "exporter")
+    module.on_unload("cdevsw[29]", lambda: None)
+    publish(loader, module)
+    loader.retire(module)
+    assert module.left_behind == ["cdevsw[29]"]
+    assert loader.retired == [module]
+
+
+def test_a_failed_load_records_nothing_left_behind(loader, arch):
+    module = load(loader, arch, "exporter")
+    module.on_unload("cdevsw[29]", lambda: None)
+    loader.retire(module)                      # never went live: its init failed
+    assert module.left_behind == []

@@ -200,6 +200,12 @@ class NetBSDLKM:
             raise
         return self.lkm.slots[result.id].module
 
+    def unload(self, module: "LoadedModule | str") -> None:
+        """The unload verb every personality offers (docs/interfaces.md §5): unload a module
+        by its LoadedModule or name, as `modunload -n` does (SyscallError on refusal)."""
+        name = module if isinstance(module, str) else self.lkm.module_name(self.lkm.slot_of_module(module))
+        self.modunload(name=name)
+
     def modunload(self, id: int | None = None, name: str | None = None) -> None:
         """Unload by id or name; SyscallError EINVAL / ENOENT / EBUSY as LMUNLOAD reports them."""
         if id is None and name is None:
