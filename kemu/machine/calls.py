@@ -38,6 +38,7 @@ from kemu.intbits import align_up
 
 from . import native
 from .abi import Abi
+from .cpu_state import DR7_ENABLE_BITS
 from .errors import MachineError
 from .guest_clock import GuestClock
 from .layout import PAGE_SIZE
@@ -46,6 +47,7 @@ from .trap import StackFrameCall, TrapCall
 from .watchdog import WATCHDOG
 
 if TYPE_CHECKING:
+    from .cpu_state import BootState
     from .machine import Machine
 
 #: Count passed to nested runs once Unicorn's instruction counter is installed: removing
@@ -127,7 +129,9 @@ class GuestCalls:
         self._counting = False                # Unicorn's instruction counter is installed
         self._count_epoch = 0                 # bumped when a nested run restarts that counter
         regs = machine.regs
-        self._pc_ret = native.RegisterBatch(self._h, [regs.pc_id, regs.ret_id])
+        # read at the end of every run; DR7 rides along (free) to catch armed breakpoints
+        self._pc_ret = native.RegisterBatch(self._h, [regs.pc_id, regs.ret_id, regs.ids["dr7"]])
+        self.boot_state: "BootState | None" = None   # set by the machine once it is built
         self._call_batches: dict[str, native.RegisterBatch] = {}
 
         self._intr_cb = native.HOOK_INTR_CFUNC(self._on_interrupt)
@@ -190,8 +194,13 @@ class GuestCalls:
 
         rec = ActiveCall(addr, args, conv, depth, stack, budget)
         ctx = self._contexts[depth] if depth else None
+        boot = self.boot_state
         if ctx is not None:
+            if boot is not None and boot.armed_now():
+                boot.disarm()   # a saved context must not hold live breakpoints
             ctx.save()
+        elif boot is not None:
+            boot.restore()      # the outermost call starts from the boot state
         self.active.append(rec)
         self._deadlines.append(deadline)
         self._budgets.append(count)
@@ -212,7 +221,9 @@ class GuestCalls:
                 with self._stop_lock:
                     stops = self.stop_requests
                 err = native.emu_start(self._h, start, self.return_trap, 0, count)
-                pc, ret = self._pc_ret.read()
+                pc, ret, dr7 = self._pc_ret.read()
+                if dr7 & DR7_ENABLE_BITS and self.boot_state is not None:
+                    self.boot_state.disarm()
                 if pc == self.return_trap and not err and self.pending is None:
                     return ret & conv.word_mask
                 if err or self.pending is not None or self.interrupt is not None:
@@ -261,6 +272,15 @@ class GuestCalls:
                 if self._stop_armed:          # nothing runs that a repeated stop could reach
                     self._stop_armed = False
                     WATCHDOG.disarm(self._stop_key)
+
+    @property
+    def counting(self) -> bool:
+        """Unicorn's instruction counter is installed (a budgeted run is or was active)."""
+        return self._counting
+
+    def unlimited_count(self) -> int:
+        """The count for a run that must not disturb the installed instruction counter."""
+        return _UNLIMITED_COUNT
 
     def _choose_count(self, depth: int, budget: int | None) -> int:
         """The instruction count for emu_start, keeping Unicorn's counter hook consistent.

@@ -20,6 +20,7 @@ from . import native
 from .abi import DEFAULT_ABI, Abi, get_abi
 from .allocator import RangeAllocator
 from .calls import ActiveCall, GuestCalls
+from .cpu_state import BootState
 from .debug_hooks import DebugHooks, Hook
 from .disasm import Disassembler, Insn, symbol_label
 from .errors import MachineError
@@ -86,6 +87,8 @@ class Machine:
         self.max_depth = self._calls.max_depth
         self.frame_slot = self._stubs.frame_slot
         self.result_slot = self._stubs.result_slot
+        # last: the snapshot every outermost call starts from
+        self._boot = self._calls.boot_state = BootState(self, self._calls)
 
     # ------------------------------------------------------------------ allocation
 
@@ -151,6 +154,11 @@ class Machine:
         (the raw unsigned eax/rax). Raises GuestFault, GuestTimeout, BudgetExhausted, or
         whatever a service handler raised, and leaves the machine usable."""
         return self._calls.call(addr, args, abi, budget, timeout)
+
+    def set_boot_register(self, name: str, value: int) -> None:
+        """Make `name` = `value` part of the CPU state every outermost call starts from (a
+        personality's per-CPU data in gs_base, …); written now too. Only between calls."""
+        self._boot.set_register(name, value)
 
     @property
     def depth(self) -> int:
