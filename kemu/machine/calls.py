@@ -96,6 +96,7 @@ class GuestCalls:
         ktext = machine.layout["ktext"]
         self.return_trap = ktext.start + 0x100
         machine._allocators["ktext"].reserve(ktext.start, PAGE_SIZE)
+        self.mem.write(ktext.start, b"\xff" * PAGE_SIZE)   # invalid opcodes (see stubs.UNUSED_TEXT)
         self.mem.write(self.return_trap, b"\x0f\x0b")  # ud2: never executed, emulation stops first
 
         # stacks: one slot per nesting depth, a guard page below each

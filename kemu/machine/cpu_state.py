@@ -78,7 +78,7 @@ class BootState:
         # kemu's routine that disarms the debug registers: one scratch word keeps the
         # register it needs, so the interrupted code's registers stay as they were
         self._scratch = machine.alloc("kdata", 8, 8)
-        self.disarm_code = machine.alloc("ktext", 64, 16)
+        self.disarm_code = machine._stubs.alloc_code(64)
         code = _disarm_routine(arch, self._scratch)
         machine.mem.load_code(self.disarm_code, code)
         self.disarm_end = self.disarm_code + len(code)

@@ -87,6 +87,13 @@ class FaultReports:
             self._fail(GuestFault, "halt", "hlt executed in guest code", pc - 1, rec)
         self._fail(GuestFault, "stopped", "emulation stopped for no known reason", pc, rec)
 
+    def bad_stub_entry(self, pc: int, service: str, rec: "ActiveCall") -> None:
+        """Raise GuestFault: the guest reached the trap of `service` without passing through
+        its stub's entry (a jump into the middle of kernel text)."""
+        self._fail(GuestFault, "bad jump into kernel text",
+                   f"jump into kernel text: reached the trap of {service!r} without entering "
+                   f"its stub", pc, rec)
+
     def interrupted(self, pc: int, rec: "ActiveCall") -> None:
         """Raise GuestInterrupted for `rec`, stopped on request before the instruction at pc."""
         self._fail(GuestInterrupted, "interrupted", f"interrupted at {self.machine.symbolize(pc)}", pc, rec)

@@ -105,6 +105,8 @@ class Machine:
             addr = alloc.alloc(size, max(align, PAGE_SIZE))
             self.mem.map(addr, size, Prot.RW, area)
             return addr
+        if area == "ktext":   # kernel text beyond what is in use is kept non-executable
+            return self._stubs.alloc_code(size, align)
         return alloc.alloc(size, align)
 
     def free(self, area: str, addr: int) -> None:
