@@ -17,6 +17,7 @@ from . import native
 from .errors import BudgetExhausted, GuestFault, GuestInterrupted, GuestTimeout, MemoryFault
 from .layout import PAGE_SIZE
 from .memory import ACCESS_NAMES
+from .names import printable
 from .oops import OopsReport, backtrace
 from .prot import Prot
 
@@ -91,7 +92,7 @@ class FaultReports:
         """Raise GuestFault: the guest reached the trap of `service` without passing through
         its stub's entry (a jump into the middle of kernel text)."""
         self._fail(GuestFault, "bad jump into kernel text",
-                   f"jump into kernel text: reached the trap of {service!r} without entering "
+                   f"jump into kernel text: reached the trap of '{printable(service)}' without entering "
                    f"its stub", pc, rec)
 
     def interrupted(self, pc: int, rec: "ActiveCall") -> None:
@@ -144,10 +145,10 @@ class FaultReports:
             return f"unmapped {access}", f"unmapped {access} at {at}"
         prot = Prot(region.prot).short()
         if access == "write":
-            return "write to read-only memory", f"write to read-only memory ({prot} {region.name}) at {at}"
+            return "write to read-only memory", f"write to read-only memory ({prot} {printable(region.name)}) at {at}"
         if access == "fetch":
-            return "execute non-executable memory", f"fetch from non-executable memory ({prot} {region.name}) at {at}"
-        return "read of unreadable memory", f"read of unreadable memory ({prot} {region.name}) at {at}"
+            return "execute non-executable memory", f"fetch from non-executable memory ({prot} {printable(region.name)}) at {at}"
+        return "read of unreadable memory", f"read of unreadable memory ({prot} {printable(region.name)}) at {at}"
 
     def _fail(self, cls: type, kind: str, message: str, pc: int, rec: "ActiveCall",
               fault_addr: int | None = None, access: str | None = None) -> None:
@@ -179,9 +180,10 @@ class FaultReports:
             line = f"#{i} {self.describe_call(c)}"
             if c.trap is not None and c is not rec:
                 try:
-                    line += f" -> service {c.trap.name} called from {machine.symbolize(c.trap.return_address)}"
+                    line += f" -> service {printable(c.trap.name)} called from " \
+                            f"{machine.symbolize(c.trap.return_address)}"
                 except MemoryFault:
-                    line += f" -> service {c.trap.name}"
+                    line += f" -> service {printable(c.trap.name)}"
             chain.append(line)
         return OopsReport(kind=kind, message=message, arch=machine.arch, pc=pc, fault_address=fault_addr,
                           access=access, registers=regs, instruction=insns[0] if insns else None,
