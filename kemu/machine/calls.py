@@ -79,6 +79,7 @@ class ActiveCall:
     stack: CallStack
     budget: int | None
     trap: TrapCall | None = None   # the service trap being handled at this level, if any
+    entry_sp: int = 0              # the stack pointer at entry: the return trap's slot
 
 
 class GuestCalls:
@@ -193,7 +194,7 @@ class GuestCalls:
             deadline = min(deadline, self._deadlines[-1])
         count = self._choose_count(depth, budget)
 
-        rec = ActiveCall(addr, args, conv, depth, stack, budget)
+        rec = ActiveCall(addr, args, conv, depth, stack, budget, entry_sp=sp)
         ctx = self._contexts[depth] if depth else None
         boot = self.boot_state
         if ctx is not None:

@@ -172,7 +172,9 @@ class FaultReports:
         if rec is None and active:
             rec = active[-1]
         if rec is not None:
-            lo, hi = rec.stack.lo, rec.stack.hi
+            # only this call's own stack: from its lowest address up to the return trap's
+            # slot, where the call entered the guest (above lie earlier calls' leftovers)
+            lo, hi = rec.stack.lo, rec.entry_sp + machine.word_size
         else:
             lo, hi = sp, sp + 4096
         chain = []
