@@ -9,6 +9,7 @@ instruction budget — and raises GuestFault / GuestTimeout / BudgetExhausted ca
 """
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from unicorn import unicorn_const as ucc
@@ -187,7 +188,20 @@ class FaultReports:
                 except MemoryFault:
                     line += f" -> service {printable(c.trap.name)}"
             chain.append(line)
+        frames = backtrace(machine, pc, sp, fp, lo, hi)
         return OopsReport(kind=kind, message=message, arch=machine.arch, pc=pc, fault_address=fault_addr,
                           access=access, registers=regs, instruction=insns[0] if insns else None,
-                          backtrace=backtrace(machine, pc, sp, fp, lo, hi), call_chain=chain,
-                          pc_symbol=machine.symbolize(pc))
+                          backtrace=frames, call_chain=chain, pc_symbol=machine.symbolize(pc),
+                          frame_sources=self._frame_sources(frames))
+
+    def _frame_sources(self, frames: list[tuple[int, str, bool]]) -> list[str]:
+        """"file.c:line" per frame from the machine's source locators: the faulting pc's own
+        line, and for each caller the line of its call (the byte before the return address)."""
+        machine = self.machine
+        if not machine.source_locators:
+            return []
+        out = []
+        for i, (addr, _, _) in enumerate(frames):
+            hit = machine.source_location(addr if i == 0 else addr - 1)
+            out.append("" if hit is None else f"{printable(os.path.basename(hit[0]))}:{hit[1]}")
+        return out

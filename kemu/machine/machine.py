@@ -77,6 +77,9 @@ class Machine:
                 self._allocators[area.name] = RangeAllocator(area.name, area.start, area.end)
 
         self.symbolizers: list[Callable[[int], "tuple[str, int] | None"]] = [self._machine_symbol]
+        #: fn(addr) -> (file, line) | None, asked only when a report wants a source line
+        #: (an oops); later ones win (kemu.link.source_lines.source_locator makes one)
+        self.source_locators: list[Callable[[int], "tuple[str, int] | None"]] = []
         self._disasm = Disassembler(arch, self.lookup_symbol)
         # kernel text: the return trap (calls), the trap slots, then stubs as services come
         self._calls = GuestCalls(self, stack_size, max_depth)
@@ -229,6 +232,18 @@ class Machine:
     def lookup_symbol(self, addr: int) -> "tuple[str, int] | None":
         """(name, offset) from the first symbolizer that knows `addr`."""
         for fn in reversed(self.symbolizers):
+            try:
+                hit = fn(addr)
+            except Exception:
+                hit = None
+            if hit is not None:
+                return hit
+        return None
+
+    def source_location(self, addr: int) -> "tuple[str, int] | None":
+        """(file, line) from the last source locator that knows `addr`; a locator that
+        fails counts as not knowing it."""
+        for fn in reversed(self.source_locators):
             try:
                 hit = fn(addr)
             except Exception:

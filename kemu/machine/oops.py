@@ -31,6 +31,14 @@ class OopsReport:
     backtrace: list[tuple[int, str, bool]] = field(default_factory=list)  # (addr, symbol, reliable)
     call_chain: list[str] = field(default_factory=list)                   # outermost first
     pc_symbol: str = ""                # "fibo_read+0x12"
+    #: "fibo.c:150" per backtrace frame ("" where no source locator knows the address);
+    #: the first is the faulting pc's
+    frame_sources: list[str] = field(default_factory=list)
+
+    @property
+    def pc_source(self) -> str:
+        """"fibo.c:150" of the faulting pc, or "" without line information."""
+        return self.frame_sources[0] if self.frame_sources else ""
 
     @property
     def text(self) -> str:
@@ -38,6 +46,8 @@ class OopsReport:
         lines = [f"kemu oops: {self.message}"]
         where = f"{self.pc:#x}" if self.pc_symbol in ("", f"{self.pc:#x}") else f"{self.pc:#x} <{self.pc_symbol}>"
         what = self.instruction.text if self.instruction is not None else "(instruction not readable)"
+        if self.pc_source:
+            where += f" ({self.pc_source})"
         lines.append(f"  at {where}: {what}")
         if self.registers:
             lines.append("registers:")
@@ -47,8 +57,10 @@ class OopsReport:
                 lines.append("  " + " ".join(items[i:i + per]))
         if self.backtrace:
             lines.append("backtrace:")
+            sources = self.frame_sources
             for i, (addr, sym, reliable) in enumerate(self.backtrace):
-                lines.append(f"  #{i} {addr:#0{w + 2}x} {'' if reliable else '? '}{sym}")
+                at = f" at {sources[i]}" if i < len(sources) and sources[i] else ""
+                lines.append(f"  #{i} {addr:#0{w + 2}x} {'' if reliable else '? '}{sym}{at}")
         if self.call_chain:
             lines.append("guest calls (outermost first):")
             lines.extend(f"  {c}" for c in self.call_chain)

@@ -52,3 +52,32 @@ def test_the_device_still_opens_and_the_module_unloads_after_the_fault(nullread)
     nullread.close(fd)
     nullread.modunload(name="nullread")
     assert nullread.modstat() == []
+
+
+def nullread_line(text: str) -> int:
+    from kemu.paths import GUEST
+    lines = (GUEST / "netbsd-lkm" / "tests" / "nullread.c").read_text().splitlines()
+    return next(i for i, line in enumerate(lines, 1) if text in line)
+
+
+def test_with_dwarf_the_oops_names_the_faulting_source_line(system, modules):
+    result = run(system, "modload", "-e", "nullread_lkmentry", modules.__getattr__("nullread-g"))
+    assert result.status == 0, result
+    run(system, "mknod", "/dev/nullread0", "c", "29", "0")
+    fd = system.open("/dev/nullread0", "r")
+    with pytest.raises(SyscallError):
+        system.read(fd, 4)
+    system.close(fd)
+    line = nullread_line("return (*nullread_target);")
+    oops = oops_of(system)
+    assert f"(nullread.c:{line}): " in oops
+    assert f"nullread_read+" in oops and f" at nullread.c:{line}\n" in oops
+
+
+def test_unloading_removes_the_modules_source_locator(system, modules):
+    machine = system.kernel.machine
+    before = list(machine.source_locators)
+    assert run(system, "modload", "-e", "nullread_lkmentry", modules.nullread).status == 0
+    assert len(machine.source_locators) == len(before) + 1
+    system.modunload(name="nullread")
+    assert machine.source_locators == before

@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from kemu.intbits import align_up, to_signed
 from kemu.kernel import SyscallError
+from kemu.link.source_lines import source_locator
 
 from .constants import (LKM_E_LOAD, LKM_E_UNLOAD, LKM_STAT_UNIT, LKM_VERSION, LM_DEV, LM_DT_BLOCK,
                         LM_DT_CHAR, LM_MISC, MAXLKMNAME, MAXLKMS, TYPE_NAMES)
@@ -106,6 +107,7 @@ class Slot:
     object_name: str = ""
     missing_symbols: list[str] = field(default_factory=list)
     symbolizer: object = None
+    locator: object = None
     segments: list = field(default_factory=list)
     installed: dict = field(default_factory=dict)    # (switch symbol, major) -> saved old slot bytes
 
@@ -232,12 +234,16 @@ class LKM:
         if symbols:
             slot.symbolizer = image.symbolize
             self.machine.symbolizers.append(slot.symbolizer)
+            slot.locator = source_locator(obj, image)     # file:line in oops reports
+            self.machine.source_locators.append(slot.locator)
 
     def unreserve(self, slot: Slot) -> None:
         """LMUNRESRV (and every failure path): free the memory, forget the slot."""
         self._restore_devices(slot, quiet=True)
         if slot.symbolizer is not None and slot.symbolizer in self.machine.symbolizers:
             self.machine.symbolizers.remove(slot.symbolizer)
+        if slot.locator is not None and slot.locator in self.machine.source_locators:
+            self.machine.source_locators.remove(slot.locator)
         self.machine.free("modules", slot.area)
         self.mem.write(slot.table, bytes(self.table_layout.size))
         self.slots[slot.id] = None
