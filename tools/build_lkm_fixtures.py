@@ -5,8 +5,8 @@
     python3 tools/build_lkm_fixtures.py --check    # rebuild into a temp dir, compare sha256
 
 Every module in guest/netbsd-lkm (fibo/fibo.c and tests/*.c) is compiled for i386 and
-x86_64 with gcc and with clang into fixtures/netbsd-lkm/<arch>/<compiler>/<name>.o; fibo is
-also built with -g -O0 as fibo-g.o for the source-level debugger. The flags come from
+x86_64 with gcc and with clang into fixtures/netbsd-lkm/<arch>/<compiler>/<name>.o; fibo and
+nullread are also built with -g -O0 as <name>-g.o (DEBUG_BUILDS). The flags come from
 kemu.toolchain.cc, the same table `kemu cc` uses, so fixtures and user builds agree.
 
 MANIFEST.json records for each object its source, compiler and that compiler's version
@@ -37,6 +37,9 @@ GUEST_DIR = Path("guest/netbsd-lkm")
 FIXTURE_DIR = Path("fixtures/netbsd-lkm")
 MANIFEST = "MANIFEST.json"
 ROOT_TOKEN = "${KEMU_ROOT}"
+#: Modules also built with -g -O0 as <name>-g.o: fibo for the source-level debugger,
+#: nullread for oops reports that name the faulting source line.
+DEBUG_BUILDS = ("fibo", "nullread")
 
 
 @dataclass(frozen=True)
@@ -70,8 +73,8 @@ def plan(compilers: tuple[str, ...] = cc.COMPILERS) -> list[Job]:
         for compiler in compilers:
             for name, source in sources():
                 jobs.append(Job(name, source, arch, compiler))
-                if name == "fibo":
-                    jobs.append(Job("fibo-g", source, arch, compiler, debug=True, optimize="0"))
+                if name in DEBUG_BUILDS:
+                    jobs.append(Job(f"{name}-g", source, arch, compiler, debug=True, optimize="0"))
     return jobs
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 from elftools.dwarf.die import DIE
 
 from kemu.debug.expr import CType, Member
+from kemu.link.dwarf_image import dwarf_text  # noqa: F401  (re-exported: one DWARF text reader)
 
 # DW_ATE_* base type encodings
 _ATE_BOOLEAN, _ATE_FLOAT = 0x02, 0x04
@@ -22,10 +23,6 @@ _QUALIFIERS = {"DW_TAG_const_type": "const", "DW_TAG_volatile_type": "volatile",
                "DW_TAG_restrict_type": "restrict", "DW_TAG_atomic_type": "_Atomic"}
 
 
-def dwarf_text(value: object) -> str:
-    """A DWARF string as pyelftools returns it (bytes, from .debug_str or inline) as text; bytes
-    that are not UTF-8 are replaced, not an error."""
-    return value.decode(errors="replace") if isinstance(value, bytes) else str(value)
 
 
 def _name(die: DIE) -> str | None:

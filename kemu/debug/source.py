@@ -20,6 +20,7 @@ from kemu.debug.dwarf_load import load_dwarf
 from kemu.debug.dwarf_types import dwarf_text
 from kemu.elf import ObjectFile
 from kemu.link import LinkedImage
+from kemu.link.source_lines import LineRow, LineTable, cu_line_tables
 
 
 @dataclass(frozen=True)
@@ -33,15 +34,6 @@ class SourceLocation:
 
     def __str__(self) -> str:
         return f"{self.basename}:{self.line}"
-
-
-@dataclass(frozen=True)
-class LineRow:
-    address: int
-    file: str
-    line: int
-    is_stmt: bool
-    end_sequence: bool
 
 
 @dataclass(frozen=True)
@@ -60,11 +52,12 @@ class SourceMap:
     functions: list[Function]
     search_dirs: list[Path] = field(default_factory=list)
     _addrs: list[int] = field(init=False, repr=False)
+    _table: LineTable = field(init=False, repr=False)
     _text_cache: dict[str, list[str] | None] = field(init=False, repr=False, default_factory=dict)
 
     def __post_init__(self) -> None:
-        self.rows.sort(key=lambda r: (r.address, r.end_sequence is False))
-        self._addrs = [r.address for r in self.rows]
+        self._table = LineTable(self.rows)     # sorts the rows (kemu.link.source_lines)
+        self._addrs = self._table.addrs
         self.functions.sort(key=lambda f: f.low)
 
     # ---- construction ---------------------------------------------------------------
@@ -81,24 +74,12 @@ class SourceMap:
         """The SourceMap of DWARF already at linked addresses; None without line rows."""
         rows: list[LineRow] = []
         functions: list[Function] = []
-        for cu in dwarf.iter_CUs():
-            top = cu.get_top_DIE()
-            comp_dir = _attr_str(top, "DW_AT_comp_dir") or ""
-            prog = dwarf.line_program_for_CU(cu)
-            files: list[str] = []
-            if prog is not None:
-                files = _file_names(prog, comp_dir)
-                for entry in prog.get_entries():
-                    st = entry.state
-                    if st is None:
-                        continue
-                    idx = st.file if prog["version"] >= 5 else st.file - 1
-                    fname = files[idx] if 0 <= idx < len(files) else "??"
-                    rows.append(LineRow(st.address, fname, st.line, bool(st.is_stmt), bool(st.end_sequence)))
-            for die in cu.iter_DIEs():
+        for unit in cu_line_tables(dwarf):      # the one line-table reader (kemu.link)
+            rows += unit.rows
+            for die in unit.cu.iter_DIEs():
                 if die.tag != "DW_TAG_subprogram":
                     continue
-                fn = _function(die, files, prog["version"] if prog is not None else 4)
+                fn = _function(die, unit.files, unit.version)
                 if fn is not None:
                     functions.append(fn)
         if not rows:
@@ -108,10 +89,7 @@ class SourceMap:
     # ---- address → source -----------------------------------------------------------
     def _row_index(self, addr: int) -> int | None:
         """Index of the row whose range holds addr: the last row at or below it, unless that ends a sequence."""
-        i = bisect.bisect_right(self._addrs, addr) - 1
-        if i < 0 or self.rows[i].end_sequence:
-            return None
-        return i
+        return self._table.index(addr)
 
     def location(self, addr: int) -> SourceLocation | None:
         """The file:line whose code contains addr (None outside any line's range)."""
@@ -235,23 +213,6 @@ class SourceMap:
 def _attr_str(die, name: str) -> str | None:
     a = die.attributes.get(name)
     return None if a is None else dwarf_text(a.value)
-
-
-def _file_names(prog, comp_dir: str) -> list[str]:
-    dirs = [dwarf_text(d) for d in prog["include_directory"]]
-    out = []
-    v5 = prog["version"] >= 5
-    for fe in prog["file_entry"]:
-        name = dwarf_text(fe.name)
-        d = fe.dir_index
-        if v5:
-            base = dirs[d] if 0 <= d < len(dirs) else comp_dir
-        else:
-            base = comp_dir if d == 0 else (dirs[d - 1] if 0 < d <= len(dirs) else comp_dir)
-        if not os.path.isabs(base) and comp_dir:
-            base = os.path.join(comp_dir, base)
-        out.append(os.path.normpath(os.path.join(base, name)) if not os.path.isabs(name) else name)
-    return out
 
 
 def _function(die, files: list[str], version: int) -> Function | None:

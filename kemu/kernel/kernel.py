@@ -188,8 +188,13 @@ class Kernel:
         return text
 
     def format(self, fmt_addr: int, args: Any) -> bytes:
-        """Run the kernel printf formatter on a guest format string and VarArgs."""
-        return format_printf(self.read_str(fmt_addr), args, self.read_str, word_size=self.word_size)
+        """Run the kernel printf formatter on a guest format string and VarArgs; what it
+        clamps or cuts (a huge width, precision or output) is noted on the console."""
+        return format_printf(self.read_str(fmt_addr), args, self.read_str, word_size=self.word_size,
+                             warn=self._printf_warning)
+
+    def _printf_warning(self, message: str) -> None:
+        self.log(f"kemu: {message}\n")
 
     def log(self, text: str | bytes) -> None:
         """Write to the message buffer (and console)."""

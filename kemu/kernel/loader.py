@@ -160,6 +160,10 @@ class ModuleLoader:
         module = LoadedModule(name, path, obj, image, base, size, self._serial,
                               missing_symbols=self.kernel.lenient_imports(image))
         module.os["symbolize"] = symbolize
+        if symbolize:                              # file:line in oops reports, read lazily
+            from kemu.link.source_lines import source_locator
+            module.os["source_locator"] = source_locator(obj, image)
+            self.machine.source_locators.append(module.os["source_locator"])
         self.modules.append(module)
         for sym in (bound or {}).values():
             self.kernel.symbols.use(sym, self.key(module))
@@ -225,6 +229,9 @@ class ModuleLoader:
             except Exception as exc:      # keep going: the rest must still be undone
                 errors.append(f"{undo.what}: {exc}")
         self.kernel.symbols.remove_owner(self.key(module))
+        locator = module.os.pop("source_locator", None)
+        if locator in self.machine.source_locators:
+            self.machine.source_locators.remove(locator)
         if module in self.modules:
             self.modules.remove(module)
         self.machine.free(self.area, module.base)

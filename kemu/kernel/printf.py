@@ -13,6 +13,14 @@ sizes `hh h l ll q j z t`) behave as the C library's printf does, plus the kerne
 
 Argument widths come from the `VarArgs` (`word_size` decides `long`, `size_t`, pointers), so the
 same formatter serves i386 and x86-64 guests and Python callers (`ListVarArgs`).
+
+Bounds. A valid module may ask for `printf("%*d", 0x7ffffff0, 1)`. NetBSD's and FreeBSD's
+kprintf would emit two thousand million spaces to the console one by one; Linux's vsprintf
+clamps field widths to ±FIELD_WIDTH_MAX and precisions to PRECISION_MAX with a warning.
+kemu does what Linux does (with Linux's limits), and also caps what one call produces at
+`limit` bytes (OUTPUT_LIMIT by default): the rest is dropped. Each of those says so once per
+call through `warn(message)` — the kernel prints it on the console, as Linux's WARN does —
+so no format string costs more than a bounded amount of memory and time.
 """
 from __future__ import annotations
 
@@ -25,6 +33,19 @@ ReadStr = Callable[[int, "int | None"], bytes]
 _LOWER = b"0123456789abcdefghijklmnopqrstuvwxyz"
 _UPPER = b"0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 _FLAGS = b"-+ #0"
+
+#: Linux's bounds (lib/vsprintf.c): widths beyond ±FIELD_WIDTH_MAX and precisions beyond
+#: PRECISION_MAX are clamped, with a warning.
+FIELD_WIDTH_MAX = (1 << 23) - 1
+PRECISION_MAX = (1 << 15) - 1
+#: Most bytes one printf call produces; more is dropped, with a warning. (A quarter of the
+#: default message buffer, so the warning, printed first as Linux prints its WARN, and the
+#: cut output both stay in dmesg.)
+OUTPUT_LIMIT = 16 * 1024
+#: Digits of a width or precision written in the format saturate here (no huge integers).
+_SATURATE = 1 << 31
+
+Warn = Callable[[str], None]
 
 
 def _digits(value: int, base: int, upper: bool = False) -> bytes:
@@ -65,13 +86,43 @@ def _bitfield(value: int, desc: bytes) -> bytes:
     return bytes(out)
 
 
+class _Limits:
+    """The bounds of one call, and which of them it has already warned about."""
+
+    __slots__ = ("warn", "warned")
+
+    def __init__(self, warn: Warn | None) -> None:
+        self.warn = warn
+        self.warned: set[str] = set()
+
+    def note(self, key: str, message: str) -> None:
+        if key not in self.warned:
+            self.warned.add(key)
+            if self.warn is not None:
+                self.warn(message)
+
+    def width(self, width: int) -> int:
+        if width > FIELD_WIDTH_MAX:
+            self.note("width", f"printf: field width {width} too big, clamped to {FIELD_WIDTH_MAX}")
+            return FIELD_WIDTH_MAX
+        return width
+
+    def precision(self, prec: int) -> int:
+        if prec > PRECISION_MAX:
+            self.note("precision", f"printf: precision {prec} too big, clamped to {PRECISION_MAX}")
+            return PRECISION_MAX
+        return prec
+
+
 def format_printf(fmt: bytes, args: VarArgs, read_str: ReadStr, *, word_size: int | None = None,
-                  unknown: str = "char") -> bytes:
+                  unknown: str = "char", limit: int = OUTPUT_LIMIT, warn: Warn | None = None) -> bytes:
     """Format `fmt` with arguments pulled from `args`; return the bytes the kernel would print.
 
     `read_str(addr, limit)` returns the NUL-terminated string at a guest address (at most
     `limit` bytes when limit is not None); a fault it raises propagates to the caller, which
-    turns it into the OS's EFAULT. `word_size` defaults to `args.word_size`.
+    turns it into the OS's EFAULT. `word_size` defaults to `args.word_size`. At most `limit`
+    bytes come out; widths and precisions are clamped as Linux clamps them; `warn(message)`
+    hears of each clamp or truncation once.
     """
     if unknown not in ("char", "literal"):
         raise ValueError(f"unknown= must be 'char' or 'literal', not {unknown!r}")
@@ -79,10 +130,15 @@ def format_printf(fmt: bytes, args: VarArgs, read_str: ReadStr, *, word_size: in
     if word not in (4, 8):
         raise ValueError("format_printf needs the guest word size (4 or 8): pass word_size= or "
                          "VarArgs with a word_size attribute")
+    if not isinstance(limit, int) or limit < 0:
+        raise ValueError(f"limit= must be a number of bytes, not {limit!r}")
+    bounds = _Limits(warn)
     out = bytearray()
     n = len(fmt)
     i = 0
     while i < n:
+        if len(out) > limit:
+            break
         pct = fmt.find(b"%", i)
         if pct < 0:
             out += fmt[i:]
@@ -118,8 +174,9 @@ def format_printf(fmt: bytes, args: VarArgs, read_str: ReadStr, *, word_size: in
             i += 1
         else:
             while i < n and 0x30 <= fmt[i] <= 0x39:
-                width = width * 10 + fmt[i] - 0x30
+                width = min(width * 10 + fmt[i] - 0x30, _SATURATE)
                 i += 1
+        width = bounds.width(width)
         # flags may follow a '*' width in BSD's loop; accept the common '-' after it
         while i < n and fmt[i] in _FLAGS:
             c = fmt[i]
@@ -141,8 +198,9 @@ def format_printf(fmt: bytes, args: VarArgs, read_str: ReadStr, *, word_size: in
             else:
                 prec = 0
                 while i < n and 0x30 <= fmt[i] <= 0x39:
-                    prec = prec * 10 + fmt[i] - 0x30
+                    prec = min(prec * 10 + fmt[i] - 0x30, _SATURATE)
                     i += 1
+            prec = bounds.precision(prec)
         # length
         size = 4
         while i < n and fmt[i] in b"hlqjztL":
@@ -215,7 +273,10 @@ def format_printf(fmt: bytes, args: VarArgs, read_str: ReadStr, *, word_size: in
             body, sign, prec_applies = bytes([conv]), b"", False
         if prec_applies and prec >= 0:
             zeropad = False
-        out += _pad(body, sign + prefix, width, ladjust, zeropad)
+        out += _pad(body, sign + prefix, width, ladjust, zeropad, limit + 1 - len(out))
+    if len(out) > limit:
+        del out[limit:]
+        bounds.note("output", f"printf: output truncated to {limit} bytes")
     return bytes(out)
 
 
@@ -238,8 +299,10 @@ def _number(value: int, base: int, prec: int, upper: bool = False) -> bytes:
     return body
 
 
-def _pad(body: bytes, prefix: bytes, width: int, ladjust: bool, zeropad: bool) -> bytes:
-    fill = width - len(body) - len(prefix)
+def _pad(body: bytes, prefix: bytes, width: int, ladjust: bool, zeropad: bool, room: int) -> bytes:
+    """`body` with its sign/prefix, padded to `width`; never much longer than `room` (the
+    output is cut there anyway, so padding beyond it is not built)."""
+    fill = min(width - len(body) - len(prefix), max(room, 0))
     if fill <= 0:
         return prefix + body
     if ladjust:

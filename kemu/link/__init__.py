@@ -17,7 +17,7 @@ from .section_bytes import relocate_section_bytes
 __all__ = ["BadRelocation", "DEFAULT_POLICY", "ImageSymbol", "LayoutPolicy", "LinkError",
            "LinkedImage", "Placement", "RelocationError", "RelocationOverflow", "Segment",
            "UnknownRelocation", "UnresolvedSymbols", "link", "relocate_section_bytes",
-           "write_executable"]
+           "source_locator", "write_executable"]
 
 
 def __getattr__(name: str):
@@ -25,4 +25,7 @@ def __getattr__(name: str):
     if name == "write_executable":
         from .elf_writer import write_executable
         return write_executable
+    if name == "source_locator":   # file:line for oops reports (pyelftools, when first used)
+        from .source_lines import source_locator
+        return source_locator
     raise AttributeError(name)

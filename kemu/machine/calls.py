@@ -38,6 +38,7 @@ from kemu.intbits import align_up
 
 from . import native
 from .abi import Abi
+from .cpu_state import DR7_ENABLE_BITS
 from .errors import MachineError
 from .guest_clock import GuestClock
 from .layout import PAGE_SIZE
@@ -46,6 +47,7 @@ from .trap import StackFrameCall, TrapCall
 from .watchdog import WATCHDOG
 
 if TYPE_CHECKING:
+    from .cpu_state import BootState
     from .machine import Machine
 
 #: Count passed to nested runs once Unicorn's instruction counter is installed: removing
@@ -77,6 +79,7 @@ class ActiveCall:
     stack: CallStack
     budget: int | None
     trap: TrapCall | None = None   # the service trap being handled at this level, if any
+    entry_sp: int = 0              # the stack pointer at entry: the return trap's slot
 
 
 class GuestCalls:
@@ -94,6 +97,7 @@ class GuestCalls:
         ktext = machine.layout["ktext"]
         self.return_trap = ktext.start + 0x100
         machine._allocators["ktext"].reserve(ktext.start, PAGE_SIZE)
+        self.mem.write(ktext.start, b"\xff" * PAGE_SIZE)   # invalid opcodes (see stubs.UNUSED_TEXT)
         self.mem.write(self.return_trap, b"\x0f\x0b")  # ud2: never executed, emulation stops first
 
         # stacks: one slot per nesting depth, a guard page below each
@@ -127,7 +131,9 @@ class GuestCalls:
         self._counting = False                # Unicorn's instruction counter is installed
         self._count_epoch = 0                 # bumped when a nested run restarts that counter
         regs = machine.regs
-        self._pc_ret = native.RegisterBatch(self._h, [regs.pc_id, regs.ret_id])
+        # read at the end of every run; DR7 rides along (free) to catch armed breakpoints
+        self._pc_ret = native.RegisterBatch(self._h, [regs.pc_id, regs.ret_id, regs.ids["dr7"]])
+        self.boot_state: "BootState | None" = None   # set by the machine once it is built
         self._call_batches: dict[str, native.RegisterBatch] = {}
 
         self._intr_cb = native.HOOK_INTR_CFUNC(self._on_interrupt)
@@ -188,10 +194,15 @@ class GuestCalls:
             deadline = min(deadline, self._deadlines[-1])
         count = self._choose_count(depth, budget)
 
-        rec = ActiveCall(addr, args, conv, depth, stack, budget)
+        rec = ActiveCall(addr, args, conv, depth, stack, budget, entry_sp=sp)
         ctx = self._contexts[depth] if depth else None
+        boot = self.boot_state
         if ctx is not None:
+            if boot is not None and boot.armed_now():
+                boot.disarm()   # a saved context must not hold live breakpoints
             ctx.save()
+        elif boot is not None:
+            boot.restore()      # the outermost call starts from the boot state
         self.active.append(rec)
         self._deadlines.append(deadline)
         self._budgets.append(count)
@@ -212,7 +223,9 @@ class GuestCalls:
                 with self._stop_lock:
                     stops = self.stop_requests
                 err = native.emu_start(self._h, start, self.return_trap, 0, count)
-                pc, ret = self._pc_ret.read()
+                pc, ret, dr7 = self._pc_ret.read()
+                if dr7 & DR7_ENABLE_BITS and self.boot_state is not None:
+                    self.boot_state.disarm()
                 if pc == self.return_trap and not err and self.pending is None:
                     return ret & conv.word_mask
                 if err or self.pending is not None or self.interrupt is not None:
@@ -261,6 +274,15 @@ class GuestCalls:
                 if self._stop_armed:          # nothing runs that a repeated stop could reach
                     self._stop_armed = False
                     WATCHDOG.disarm(self._stop_key)
+
+    @property
+    def counting(self) -> bool:
+        """Unicorn's instruction counter is installed (a budgeted run is or was active)."""
+        return self._counting
+
+    def unlimited_count(self) -> int:
+        """The count for a run that must not disturb the installed instruction counter."""
+        return _UNLIMITED_COUNT
 
     def _choose_count(self, depth: int, budget: int | None) -> int:
         """The instruction count for emu_start, keeping Unicorn's counter hook consistent.

@@ -8,6 +8,8 @@ from typing import Callable
 import capstone
 from capstone import x86_const as CX
 
+from .names import printable
+
 _BRANCH_GROUPS = (capstone.CS_GRP_CALL, capstone.CS_GRP_JUMP)
 _MEM_RE = re.compile(r"\[[^\]]*\]")
 
@@ -35,7 +37,9 @@ class Insn:
 
 def symbol_label(name: str, off: int) -> str:
     """`fibo_read` at a symbol's start, `fibo_read+0x12` inside it: one spelling for the
-    disassembly's operands and `Machine.symbolize` (fault and oops messages)."""
+    disassembly's operands and `Machine.symbolize` (fault and oops messages), with control
+    characters in the name escaped (`names.printable`)."""
+    name = printable(name)
     return name if off == 0 else f"{name}+{off:#x}"
 
 
@@ -123,7 +127,8 @@ class Disassembler:
                     target = addr
                     name = self._name(addr)
                     if name:
-                        op_str = _MEM_RE.sub(f"[{name}]", op_str, count=1)
+                        # a function replacement: the name is text, never a template
+                        op_str = _MEM_RE.sub(lambda _m, n=name: f"[{n}]", op_str, count=1)
                     elif mem.base == CX.X86_REG_RIP:
                         comment = f"  ; {addr:#x}"
         return Insn(ins.address, ins.size, bytes(ins.bytes), ins.mnemonic, op_str + comment,

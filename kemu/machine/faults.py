@@ -9,6 +9,7 @@ instruction budget — and raises GuestFault / GuestTimeout / BudgetExhausted ca
 """
 from __future__ import annotations
 
+import os
 from typing import TYPE_CHECKING
 
 from unicorn import unicorn_const as ucc
@@ -17,6 +18,7 @@ from . import native
 from .errors import BudgetExhausted, GuestFault, GuestInterrupted, GuestTimeout, MemoryFault
 from .layout import PAGE_SIZE
 from .memory import ACCESS_NAMES
+from .names import printable
 from .oops import OopsReport, backtrace
 from .prot import Prot
 
@@ -87,6 +89,13 @@ class FaultReports:
             self._fail(GuestFault, "halt", "hlt executed in guest code", pc - 1, rec)
         self._fail(GuestFault, "stopped", "emulation stopped for no known reason", pc, rec)
 
+    def bad_stub_entry(self, pc: int, service: str, rec: "ActiveCall") -> None:
+        """Raise GuestFault: the guest reached the trap of `service` without passing through
+        its stub's entry (a jump into the middle of kernel text)."""
+        self._fail(GuestFault, "bad jump into kernel text",
+                   f"jump into kernel text: reached the trap of '{printable(service)}' without entering "
+                   f"its stub", pc, rec)
+
     def interrupted(self, pc: int, rec: "ActiveCall") -> None:
         """Raise GuestInterrupted for `rec`, stopped on request before the instruction at pc."""
         self._fail(GuestInterrupted, "interrupted", f"interrupted at {self.machine.symbolize(pc)}", pc, rec)
@@ -137,10 +146,10 @@ class FaultReports:
             return f"unmapped {access}", f"unmapped {access} at {at}"
         prot = Prot(region.prot).short()
         if access == "write":
-            return "write to read-only memory", f"write to read-only memory ({prot} {region.name}) at {at}"
+            return "write to read-only memory", f"write to read-only memory ({prot} {printable(region.name)}) at {at}"
         if access == "fetch":
-            return "execute non-executable memory", f"fetch from non-executable memory ({prot} {region.name}) at {at}"
-        return "read of unreadable memory", f"read of unreadable memory ({prot} {region.name}) at {at}"
+            return "execute non-executable memory", f"fetch from non-executable memory ({prot} {printable(region.name)}) at {at}"
+        return "read of unreadable memory", f"read of unreadable memory ({prot} {printable(region.name)}) at {at}"
 
     def _fail(self, cls: type, kind: str, message: str, pc: int, rec: "ActiveCall",
               fault_addr: int | None = None, access: str | None = None) -> None:
@@ -164,7 +173,9 @@ class FaultReports:
         if rec is None and active:
             rec = active[-1]
         if rec is not None:
-            lo, hi = rec.stack.lo, rec.stack.hi
+            # only this call's own stack: from its lowest address up to the return trap's
+            # slot, where the call entered the guest (above lie earlier calls' leftovers)
+            lo, hi = rec.stack.lo, rec.entry_sp + machine.word_size
         else:
             lo, hi = sp, sp + 4096
         chain = []
@@ -172,11 +183,25 @@ class FaultReports:
             line = f"#{i} {self.describe_call(c)}"
             if c.trap is not None and c is not rec:
                 try:
-                    line += f" -> service {c.trap.name} called from {machine.symbolize(c.trap.return_address)}"
+                    line += f" -> service {printable(c.trap.name)} called from " \
+                            f"{machine.symbolize(c.trap.return_address)}"
                 except MemoryFault:
-                    line += f" -> service {c.trap.name}"
+                    line += f" -> service {printable(c.trap.name)}"
             chain.append(line)
+        frames = backtrace(machine, pc, sp, fp, lo, hi)
         return OopsReport(kind=kind, message=message, arch=machine.arch, pc=pc, fault_address=fault_addr,
                           access=access, registers=regs, instruction=insns[0] if insns else None,
-                          backtrace=backtrace(machine, pc, sp, fp, lo, hi), call_chain=chain,
-                          pc_symbol=machine.symbolize(pc))
+                          backtrace=frames, call_chain=chain, pc_symbol=machine.symbolize(pc),
+                          frame_sources=self._frame_sources(frames))
+
+    def _frame_sources(self, frames: list[tuple[int, str, bool]]) -> list[str]:
+        """"file.c:line" per frame from the machine's source locators: the faulting pc's own
+        line, and for each caller the line of its call (the byte before the return address)."""
+        machine = self.machine
+        if not machine.source_locators:
+            return []
+        out = []
+        for i, (addr, _, _) in enumerate(frames):
+            hit = machine.source_location(addr if i == 0 else addr - 1)
+            out.append("" if hit is None else f"{printable(os.path.basename(hit[0]))}:{hit[1]}")
+        return out

@@ -20,6 +20,7 @@ from . import native
 from .abi import DEFAULT_ABI, Abi, get_abi
 from .allocator import RangeAllocator
 from .calls import ActiveCall, GuestCalls
+from .cpu_state import BootState
 from .debug_hooks import DebugHooks, Hook
 from .disasm import Disassembler, Insn, symbol_label
 from .errors import MachineError
@@ -76,6 +77,9 @@ class Machine:
                 self._allocators[area.name] = RangeAllocator(area.name, area.start, area.end)
 
         self.symbolizers: list[Callable[[int], "tuple[str, int] | None"]] = [self._machine_symbol]
+        #: fn(addr) -> (file, line) | None, asked only when a report wants a source line
+        #: (an oops); later ones win (kemu.link.source_lines.source_locator makes one)
+        self.source_locators: list[Callable[[int], "tuple[str, int] | None"]] = []
         self._disasm = Disassembler(arch, self.lookup_symbol)
         # kernel text: the return trap (calls), the trap slots, then stubs as services come
         self._calls = GuestCalls(self, stack_size, max_depth)
@@ -86,6 +90,8 @@ class Machine:
         self.max_depth = self._calls.max_depth
         self.frame_slot = self._stubs.frame_slot
         self.result_slot = self._stubs.result_slot
+        # last: the snapshot every outermost call starts from
+        self._boot = self._calls.boot_state = BootState(self, self._calls)
 
     # ------------------------------------------------------------------ allocation
 
@@ -102,6 +108,8 @@ class Machine:
             addr = alloc.alloc(size, max(align, PAGE_SIZE))
             self.mem.map(addr, size, Prot.RW, area)
             return addr
+        if area == "ktext":   # kernel text beyond what is in use is kept non-executable
+            return self._stubs.alloc_code(size, align)
         return alloc.alloc(size, align)
 
     def free(self, area: str, addr: int) -> None:
@@ -151,6 +159,11 @@ class Machine:
         (the raw unsigned eax/rax). Raises GuestFault, GuestTimeout, BudgetExhausted, or
         whatever a service handler raised, and leaves the machine usable."""
         return self._calls.call(addr, args, abi, budget, timeout)
+
+    def set_boot_register(self, name: str, value: int) -> None:
+        """Make `name` = `value` part of the CPU state every outermost call starts from (a
+        personality's per-CPU data in gs_base, …); written now too. Only between calls."""
+        self._boot.set_register(name, value)
 
     @property
     def depth(self) -> int:
@@ -219,6 +232,18 @@ class Machine:
     def lookup_symbol(self, addr: int) -> "tuple[str, int] | None":
         """(name, offset) from the first symbolizer that knows `addr`."""
         for fn in reversed(self.symbolizers):
+            try:
+                hit = fn(addr)
+            except Exception:
+                hit = None
+            if hit is not None:
+                return hit
+        return None
+
+    def source_location(self, addr: int) -> "tuple[str, int] | None":
+        """(file, line) from the last source locator that knows `addr`; a locator that
+        fails counts as not knowing it."""
+        for fn in reversed(self.source_locators):
             try:
                 hit = fn(addr)
             except Exception:

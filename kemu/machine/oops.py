@@ -31,6 +31,14 @@ class OopsReport:
     backtrace: list[tuple[int, str, bool]] = field(default_factory=list)  # (addr, symbol, reliable)
     call_chain: list[str] = field(default_factory=list)                   # outermost first
     pc_symbol: str = ""                # "fibo_read+0x12"
+    #: "fibo.c:150" per backtrace frame ("" where no source locator knows the address);
+    #: the first is the faulting pc's
+    frame_sources: list[str] = field(default_factory=list)
+
+    @property
+    def pc_source(self) -> str:
+        """"fibo.c:150" of the faulting pc, or "" without line information."""
+        return self.frame_sources[0] if self.frame_sources else ""
 
     @property
     def text(self) -> str:
@@ -38,6 +46,8 @@ class OopsReport:
         lines = [f"kemu oops: {self.message}"]
         where = f"{self.pc:#x}" if self.pc_symbol in ("", f"{self.pc:#x}") else f"{self.pc:#x} <{self.pc_symbol}>"
         what = self.instruction.text if self.instruction is not None else "(instruction not readable)"
+        if self.pc_source:
+            where += f" ({self.pc_source})"
         lines.append(f"  at {where}: {what}")
         if self.registers:
             lines.append("registers:")
@@ -47,8 +57,10 @@ class OopsReport:
                 lines.append("  " + " ".join(items[i:i + per]))
         if self.backtrace:
             lines.append("backtrace:")
+            sources = self.frame_sources
             for i, (addr, sym, reliable) in enumerate(self.backtrace):
-                lines.append(f"  #{i} {addr:#0{w + 2}x} {'' if reliable else '? '}{sym}")
+                at = f" at {sources[i]}" if i < len(sources) and sources[i] else ""
+                lines.append(f"  #{i} {addr:#0{w + 2}x} {'' if reliable else '? '}{sym}{at}")
         if self.call_chain:
             lines.append("guest calls (outermost first):")
             lines.extend(f"  {c}" for c in self.call_chain)
@@ -58,29 +70,56 @@ class OopsReport:
         return self.text
 
 
-def _looks_like_return(machine: "Machine", ret: int) -> bool:
-    """True if `ret` points into executable memory right after a call instruction."""
+def _call_before(machine: "Machine", ret: int) -> "tuple[int | None] | None":
+    """If `ret` points into executable memory right after a call instruction: a 1-tuple of
+    the call's target (None for an indirect call, whose target is not known); else None."""
     r = machine.mem.region_at(ret)
     if r is None or not r.prot & 4:
-        return False
+        return None
     try:
         before = machine.mem.read(ret - 7, 7)
     except Exception:
         try:
             before = b"\0\0" + machine.mem.read(ret - 5, 5)
         except Exception:
-            return False
+            return None
     if before[2] == 0xE8:                       # call rel32
-        return True
+        rel = int.from_bytes(before[3:7], "little", signed=True)
+        return ((ret + rel) & ((1 << (8 * machine.word_size)) - 1),)
     for k in (2, 3, 4, 6, 7):                   # call r/m (FF /2) with its addressing forms
         if before[7 - k] == 0xFF and (before[8 - k] >> 3) & 7 == 2:
-            return True
-    return False
+            return (None,)
+    return None
+
+
+def _looks_like_return(machine: "Machine", ret: int) -> bool:
+    """True if `ret` points into executable memory right after a call instruction."""
+    return _call_before(machine, ret) is not None
+
+
+def _calls_into(machine: "Machine", call: "tuple[int | None]", callee_pc: int) -> bool:
+    """Could the call before a return address have led to the function running at
+    `callee_pc`? A direct call must target that function's start (by its symbol; without
+    one, an address at most 64 KiB below); an indirect call may have gone anywhere."""
+    target = call[0]
+    if target is None:
+        return True
+    hit = machine.lookup_symbol(callee_pc)
+    if hit is not None:
+        return target == callee_pc - hit[1]
+    return target <= callee_pc < target + 0x10000
 
 
 def backtrace(machine: "Machine", pc: int, sp: int, fp: int, lo: int, hi: int
               ) -> list[tuple[int, str, bool]]:
-    """Frames from `pc` outwards on the stack [lo, hi)."""
+    """Frames from `pc` outwards on the stack [lo, hi) of one call, `hi` just above the slot
+    of its return trap (where the call entered the guest).
+
+    The frame-pointer chain is followed when it is intact up to the return trap. Otherwise
+    the stack is scanned for return addresses — but a stack holds leftovers of earlier,
+    finished calls (return addresses in slots this call never wrote), so a candidate counts
+    only if the call before it leads to the frame found so far: a direct call must target
+    the function that frame is in."""
     mem, ws, stop = machine.mem, machine.word_size, machine.return_trap
     frames = [(pc, machine.symbolize(pc), True)]
     # 1. frame-pointer chain: [fp] = caller's fp, [fp + ws] = return address
@@ -109,12 +148,14 @@ def backtrace(machine: "Machine", pc: int, sp: int, fp: int, lo: int, hi: int
             first = mem.read_ptr(sp)
         except Exception:
             pass
-        if first is not None and first not in chain and _looks_like_return(machine, first) \
-                and lo <= sp < fp:
-            frames.append((first, machine.symbolize(first), False))
+        if first is not None and first not in chain and lo <= sp < fp:
+            call = _call_before(machine, first)
+            if call is not None and _calls_into(machine, call, pc):
+                frames.append((first, machine.symbolize(first), False))
         frames += [(a, machine.symbolize(a), True) for a in chain]
         return frames
-    # 2. stack scan
+    # 2. stack scan, from the stack pointer up to the return trap
+    callee = pc
     a = max(sp, lo)
     a += (-a) % ws
     while a + ws <= hi and len(frames) < MAX_FRAMES:
@@ -124,7 +165,9 @@ def backtrace(machine: "Machine", pc: int, sp: int, fp: int, lo: int, hi: int
             break
         if v == stop:
             break
-        if _looks_like_return(machine, v):
+        call = _call_before(machine, v)
+        if call is not None and _calls_into(machine, call, callee):
             frames.append((v, machine.symbolize(v), False))
+            callee = v
         a += ws
     return frames

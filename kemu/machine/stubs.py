@@ -23,6 +23,7 @@ from . import native
 from .abi import Abi
 from .errors import MachineError
 from .layout import PAGE_SIZE
+from .prot import Prot
 from .trap import Handler, TrapCall
 
 if TYPE_CHECKING:
@@ -31,6 +32,9 @@ if TYPE_CHECKING:
 
 _M64 = (1 << 64) - 1
 TRAP_SLOTS = PAGE_SIZE
+#: What fills kernel text kemu has not written: `ff ff` is an invalid opcode (FF /7) from
+#: every offset, in 32- and 64-bit mode alike.
+UNUSED_TEXT = b"\xff"
 
 
 @dataclass(frozen=True)
@@ -56,7 +60,14 @@ class StubTable:
         self.ktext = ktext
         self.trap_base = ktext.start + PAGE_SIZE
         self._ktext_alloc.reserve(self.trap_base, TRAP_SLOTS)
-        self.mem.write(self.trap_base, b"\xc3" * TRAP_SLOTS)
+        # a slot is a `ret` once its stub exists; until then, like every byte of kernel text
+        # kemu did not write, it is UNUSED_TEXT: the guest cannot run into it unnoticed
+        self.mem.write(self.trap_base, UNUSED_TEXT * TRAP_SLOTS)
+        # kernel text past what is in use is not executable (a jump there is a clean oops,
+        # not a slide through zeros that are `add [eax], al`); alloc_code opens it by pages
+        self._exec_end = self.trap_base + TRAP_SLOTS
+        if self._exec_end < ktext.end:
+            self.mem.protect(self._exec_end, ktext.end - self._exec_end, Prot.READ)
         self.stubs: list[Stub] = []
         self.by_entry: dict[int, Stub] = {}
         self._trap_slots: list[tuple] = []   # per trap slot: (handler, name, abi, frame-slot reader)
@@ -81,14 +92,27 @@ class StubTable:
         if slot >= TRAP_SLOTS:
             raise MachineError(f"stub {name!r}: all {TRAP_SLOTS} trap slots are in use")
         trap = self.trap_base + slot
-        entry = self._ktext_alloc.alloc(conv.stub_size, 16)
+        entry = self.alloc_code(conv.stub_size)
         code = conv.stub_code(entry, trap, self.frame_slot, self.result_slot)
         self.mem.load_code(entry, code)
+        self.mem.load_code(trap, b"\xc3")
         stub = Stub(name, handler, conv, entry, len(code), trap)
         self.stubs.append(stub)
         self.by_entry[entry] = stub
         self._trap_slots.append((handler, name, conv, conv.word_struct.unpack_from))
         return entry
+
+    def alloc_code(self, size: int, align: int = 16) -> int:
+        """Room for `size` bytes of kemu's own code in kernel text (stubs, helper routines):
+        the pages it needs become executable, their unused bytes UNUSED_TEXT."""
+        addr = self._ktext_alloc.alloc(size, align)
+        end = addr + size
+        if end > self._exec_end:
+            new_end = -(-end // PAGE_SIZE) * PAGE_SIZE
+            self.mem.write(self._exec_end, UNUSED_TEXT * (new_end - self._exec_end))
+            self.mem.protect(self._exec_end, new_end - self._exec_end, Prot.RX)
+            self._exec_end = new_end
+        return addr
 
     def symbol(self, addr: int) -> "tuple[str, int] | None":
         """(name, offset) for a trap slot ("trap:uiomove") or an address inside a stub."""
@@ -116,11 +140,20 @@ class StubTable:
         slots = self._trap_slots
         pack_result = struct.Struct("<QQ" if wide else "<Q").pack_into
 
+        clear_frame = struct.Struct("<Q" if wide else "<I").pack_into
+        faults = machine._faults
+
         def on_trap(h: int, address: int, size: int, user_data: int) -> None:
+            slot = address - trap_base
+            if slot >= len(slots):
+                return   # a slot no stub uses: its UNUSED_TEXT faults as an invalid opcode
             try:
-                handler, name, conv, read_frame = slots[address - trap_base]
+                handler, name, conv, read_frame = slots[slot]
                 frame = read_frame(kd_mm, frame_off)[0]
                 rec = active[-1]
+                if not frame:   # the stub did not record a frame: the guest jumped past it
+                    faults.bad_stub_entry(address, name, rec)
+                clear_frame(kd_mm, frame_off, 0)
                 st = rec.stack
                 if st.lo <= frame < st.safe_hi:
                     call = st.view

@@ -12,7 +12,7 @@ Services receive `k`, the kemu.kernel.Kernel; the NetBSD system object is `k.net
 """
 from __future__ import annotations
 
-from kemu.kernel import HeapError, KernelPanic, ServiceTable, format_printf
+from kemu.kernel import HeapError, KernelPanic, ServiceTable
 from kemu.machine import GuestVaList
 
 table = ServiceTable("netbsd")
@@ -31,7 +31,7 @@ def _netbsd(k):
 
 
 def _format(k, fmt: int, args) -> bytes:
-    return format_printf(k.read_str(fmt), args, k.read_str, word_size=k.word_size)
+    return k.format(fmt, args)
 
 
 # --- printf(9) family ------------------------------------------------------------------------
