@@ -5,8 +5,9 @@ section and the byte offset. See docs/interfaces.md §1.
 """
 from .constants import Arch
 from .errors import BadObject, ElfError
+from .files import MAX_OBJECT_FILE_SIZE, read_object_file
 from .model import RELOC_DTYPE, SYMTAB_DTYPE, RelocationTable, Section, SectionGroup, Symbol
 from .objectfile import ObjectFile
 
-__all__ = ["Arch", "BadObject", "ElfError", "ObjectFile", "RelocationTable", "RELOC_DTYPE",
-           "Section", "SectionGroup", "Symbol", "SYMTAB_DTYPE"]
+__all__ = ["Arch", "BadObject", "ElfError", "MAX_OBJECT_FILE_SIZE", "ObjectFile", "RelocationTable", "RELOC_DTYPE",
+           "Section", "SectionGroup", "Symbol", "SYMTAB_DTYPE", "read_object_file"]

@@ -3,8 +3,12 @@
 Every defect in an object file becomes a `BadObject` whose text names the file, the section
 involved (index and name) and the byte offset in the file, so a user can find the broken byte
 with `xxd` and the layers above can show the message as-is without adding context.
+Names inside the text are shown with control bytes escaped (`kemu.printable`); the attributes
+keep them raw.
 """
 from __future__ import annotations
+
+from kemu.printable import printable_lines
 
 
 class ElfError(ValueError):
@@ -34,4 +38,4 @@ class BadObject(ElfError):
         if self.offset is not None:
             where.append(f"file offset {self.offset:#x}")
         prefix = f"{self.file}: " + (", ".join(where) + ": " if where else "")
-        return prefix + self.message
+        return printable_lines(prefix + self.message)

@@ -11,7 +11,8 @@ from functools import cached_property
 
 import numpy as np
 
-from .constants import STB_LOCAL, Arch
+from .constants import SHT_NULL, STB_LOCAL, Arch
+from .files import read_object_file
 from .groups import read_groups
 from .header import read_header
 from .model import RelocationTable, Section, SectionGroup, Symbol
@@ -36,10 +37,9 @@ class ObjectFile:
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "ObjectFile":
-        """Read and validate the object at `path` (OSError if it cannot be read)."""
-        with open(path, "rb") as f:
-            data = f.read()
-        return cls.parse(data, str(path))
+        """Read and validate the object at `path`: BadObject for anything that is not a regular
+        file of sane size or not a valid object, OSError if it cannot be read."""
+        return cls.parse(read_object_file(path), str(path))
 
     @classmethod
     def parse(cls, data: bytes | bytearray | memoryview, name: str = "<bytes>") -> "ObjectFile":
@@ -78,7 +78,7 @@ class ObjectFile:
         """Zero-copy view of the section's bytes (empty for NOBITS)."""
         if isinstance(sec, int):
             sec = self.sections[sec]
-        if sec.nobits or sec.index == 0:
+        if sec.nobits or sec.index == 0 or sec.type == SHT_NULL:
             return memoryview(b"")
         return memoryview(self.data)[sec.offset:sec.offset + sec.size]
 

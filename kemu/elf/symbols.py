@@ -9,9 +9,9 @@ import numpy as np
 
 from .constants import (SHN_ABS, SHN_COMMON, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX,
                         SHT_STRTAB, SHT_SYMTAB, SHT_SYMTAB_SHNDX, STB_GLOBAL, STB_GNU_UNIQUE,
-                        STB_LOCAL, STB_WEAK, section_type_name)
+                        STB_LOCAL, STB_WEAK, STT_FILE, STT_SECTION, section_type_name)
 from .model import SYMTAB_DTYPE, Section
-from .sections import MAX_MEMORY_SIZE, SectionTable
+from .sections import MAX_ALIGN, MAX_MEMORY_SIZE, SectionTable
 from .strings import StringTable
 
 RAW_SYM_DTYPE = {
@@ -79,6 +79,7 @@ class SymbolTable:
         self.strings = StringTable(src, strtab)
         self.strings.check_all(arr["name"], "symbol {i}: st_name", self.entry_offset, sec.where)
         self._check_binds()
+        self._check_local_only_types()
         self._resolve_xindex()
         self._check_shndx(raw["shndx"])
         self._check_common()
@@ -102,6 +103,18 @@ class SymbolTable:
         if len(bad):
             i = int(bad[0])
             self._fail_entry(i, f"unknown binding {int(binds[i])} in st_info", "info")
+
+    def _check_local_only_types(self) -> None:
+        """STT_SECTION and STT_FILE symbols are local by definition (gABI): a global one would
+        let a lookup by name take a section or file marker for a definition."""
+        info = self.array["info"]
+        kind = info & 0xF
+        bad = np.flatnonzero(((kind == STT_SECTION) | (kind == STT_FILE)) & ((info >> 4) != STB_LOCAL))
+        if len(bad):
+            i = int(bad[0])
+            what = "STT_SECTION" if int(kind[i]) == STT_SECTION else "STT_FILE"
+            self._fail_entry(i, f"a {what} symbol must be STB_LOCAL (st_info {int(info[i]):#04x})",
+                             "info")
 
     def _resolve_xindex(self) -> None:
         shndx = self.array["shndx"]
@@ -150,11 +163,17 @@ class SymbolTable:
             i = int(common[bad[0]])
             self._fail_entry(i, f"COMMON alignment {int(arr['value'][i]):#x} is not a power of "
                                 "two", "value")
-        bad = np.flatnonzero((arr["size"][common] > MAX_MEMORY_SIZE) | (align > MAX_MEMORY_SIZE))
+        bad = np.flatnonzero(arr["size"][common] > MAX_MEMORY_SIZE)
         if len(bad):
             i = int(common[bad[0]])
-            self._fail_entry(i, f"COMMON size {int(arr['size'][i]):#x} or alignment "
-                                f"{int(arr['value'][i]):#x} is absurd", "size")
+            self._fail_entry(i, f"COMMON size {int(arr['size'][i]):#x} is absurd (more than "
+                                f"{MAX_MEMORY_SIZE:#x})", "size")
+        bad = np.flatnonzero(align > MAX_ALIGN)
+        if len(bad):
+            i = int(common[bad[0]])
+            self._fail_entry(i, f"COMMON alignment {int(arr['value'][i]):#x} is larger than any "
+                                f"kernel module asks for (at most {MAX_ALIGN:#x}, one page)",
+                             "value")
 
 
 def find_symtab(table: SectionTable) -> Section | None:

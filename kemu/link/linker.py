@@ -22,7 +22,7 @@ from .errors import LinkError
 from .got import GOT_SYMBOL, plan_got
 from .image import LinkedImage
 from .layout import plan_layout
-from .policy import DEFAULT_POLICY, LayoutPolicy
+from .policy import DEFAULT_POLICY, LayoutPolicy, placeable
 from .resolve import symbol_values
 
 
@@ -37,7 +37,7 @@ def link(obj: ObjectFile, base: int, resolve: Callable[[str], "int | None"],
     word = WORD_SIZE[obj.arch]
     bits = relocs.address_bits
 
-    in_image = np.array([policy.select(s) if s.index else False for s in obj.sections], bool)
+    in_image = np.array([placeable(s) and policy.select(s) for s in obj.sections], bool)
     batch = gather(tables_for(obj, in_image))
     nsyms = len(obj.symtab)
     used = np.zeros(nsyms, bool)
@@ -53,7 +53,11 @@ def link(obj: ObjectFile, base: int, resolve: Callable[[str], "int | None"],
     for p in layout.placements:
         if p.index >= 0 and not obj.sections[p.index].nobits:
             start = p.addr - base
-            image[start:start + p.size] = obj.section_view(p.index)
+            data = obj.section_view(p.index)
+            if len(data) != p.size:   # the reader guarantees it; a short copy would shift bytes
+                raise LinkError(obj.name, f"section [{p.index}] {p.name}: {len(data):#x} bytes "
+                                          f"in the file for a section of {p.size:#x}")
+            image[start:start + p.size] = data
     buf = np.frombuffer(image, np.uint8)
     got_info = None
     if got.needed:
