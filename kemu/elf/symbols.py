@@ -26,13 +26,16 @@ _KNOWN_BINDS = np.array([STB_LOCAL, STB_GLOBAL, STB_WEAK, STB_GNU_UNIQUE])
 class SymbolTable:
     """The validated symbol table (`array`), its section and its string table."""
 
-    def __init__(self, table: SectionTable, section: Section | None) -> None:
+    def __init__(self, table: SectionTable, section: Section | None,
+                 strings: Section | None = None) -> None:
+        """`strings`: the string table when it is not `section.sh_link` (the dynamic symbol
+        table, whose string table `.dynamic` names)."""
         self.table = table
         self.section = section
         self.strings: StringTable | None = None
         self.array = np.zeros(0, SYMTAB_DTYPE)
         if section is not None:
-            self._read(section)
+            self._read(section, strings)
 
     def __len__(self) -> int:
         return len(self.array)
@@ -55,7 +58,7 @@ class SymbolTable:
         return self.strings.names_at(self.array["name"])
 
     # -- reading and checking -------------------------------------------------------------
-    def _read(self, sec: Section) -> None:
+    def _read(self, sec: Section, strtab: Section | None) -> None:
         t, src = self.table, self.table.src
         entsize = RAW_SYM_DTYPE[t.elfclass].itemsize
         if sec.entsize != entsize:
@@ -64,10 +67,11 @@ class SymbolTable:
             t.fail(sec, f"symbol table size {sec.size} is not a multiple of its entry size "
                         f"{entsize}", "size")
         count = sec.size // entsize
-        strtab = t.sections[sec.link]
-        if sec.link == 0 or strtab.type != SHT_STRTAB:
-            t.fail(sec, f"sh_link {sec.link} should name the symbol string table but names a "
-                        f"{section_type_name(strtab.type)} section", "link")
+        if strtab is None:
+            strtab = t.sections[sec.link]
+            if sec.link == 0 or strtab.type != SHT_STRTAB:
+                t.fail(sec, f"sh_link {sec.link} should name the symbol string table but names "
+                            f"a {section_type_name(strtab.type)} section", "link")
         if sec.info > count:
             t.fail(sec, f"sh_info {sec.info} (first global symbol) is beyond the {count} symbols",
                    "info")
