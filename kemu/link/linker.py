@@ -1,4 +1,5 @@
-"""`link`: lay out, resolve and relocate one ELF relocatable object into a `LinkedImage`.
+"""`link`: lay out, resolve and relocate one ELF object into a `LinkedImage` (ET_REL here;
+ET_DYN shared objects in `shared`).
 
 Steps, each in its own module: gather the relocations of the sections the policy places
 (batch), plan the GOT they need (got), allocate COMMON (commons), assign addresses (layout),
@@ -33,6 +34,11 @@ def link(obj: ObjectFile, base: int, resolve: Callable[[str], "int | None"],
     Raises UnresolvedSymbols, UnknownRelocation, RelocationOverflow, BadRelocation (all
     LinkError) with messages naming the file, section+offset, type and symbol."""
     policy = policy or DEFAULT_POLICY
+    if obj.shared:
+        # Already laid out by ld: placed whole, its segments' relative addresses kept. The
+        # policy only classifies its sections (for placements); it cannot leave one out.
+        from .shared import link_shared
+        return link_shared(obj, base, resolve, page_size, policy)
     relocs = relocs_for(obj.arch)
     word = WORD_SIZE[obj.arch]
     bits = relocs.address_bits
