@@ -1,4 +1,5 @@
-"""`kemu link`: link a relocatable object at an address and write it as an ELF executable.
+"""`kemu link`: link a module (ET_REL object or ET_DYN shared object) at an address and write it
+as an ELF executable.
 
     kemu link fibo.o --arch i386 --base 0xc0800000 --sym printf=0xc0100000 -o fibo.elf
     kemu link fibo.o --base 0xc0800000 --sym printf=0xc0100000 --map
@@ -48,9 +49,9 @@ def _symbol(text: str) -> tuple[str, int]:
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
-    p = subparsers.add_parser("link", help="link a relocatable object (ET_REL) at an address",
+    p = subparsers.add_parser("link", help="link a module (ET_REL or ET_DYN) at an address",
                               description=__doc__.split("\n\n")[0])
-    p.add_argument("object", help="ELF relocatable object (.o, .ko, .kmod)")
+    p.add_argument("object", help="ELF relocatable object (.o, .ko, .kmod) or shared object (FreeBSD i386 .ko)")
     p.add_argument("--arch", choices=("i386", "x86_64"),
                    help="expected architecture (default: the object's)")
     p.add_argument("--base", type=_address, required=True, help="load address (page-aligned)")
