@@ -1,12 +1,14 @@
-"""kemu.elf — read and validate ELF relocatable objects (ET_REL; i386 and x86-64).
+"""kemu.elf — read and validate ELF objects (ET_REL, and ET_DYN shared objects; i386 and x86-64).
 
 The bottom layer: no Unicorn, no OS. Every defect raises `BadObject` naming the file, the
 section and the byte offset. See docs/interfaces.md §1.
 """
 from .constants import Arch
 from .errors import BadObject, ElfError
-from .model import RELOC_DTYPE, SYMTAB_DTYPE, RelocationTable, Section, SectionGroup, Symbol
+from .files import MAX_OBJECT_FILE_SIZE, read_object_file
+from .model import (RELOC_DTYPE, SYMTAB_DTYPE, DynamicRelocations, ProgramHeader, RelocationTable,
+                    Section, SectionGroup, Symbol)
 from .objectfile import ObjectFile
 
-__all__ = ["Arch", "BadObject", "ElfError", "ObjectFile", "RelocationTable", "RELOC_DTYPE",
-           "Section", "SectionGroup", "Symbol", "SYMTAB_DTYPE"]
+__all__ = ["Arch", "BadObject", "DynamicRelocations", "ProgramHeader", "ElfError", "MAX_OBJECT_FILE_SIZE", "ObjectFile", "RelocationTable", "RELOC_DTYPE",
+           "Section", "SectionGroup", "Symbol", "SYMTAB_DTYPE", "read_object_file"]

@@ -58,6 +58,23 @@ STT_GNU_IFUNC = 10
 
 GRP_COMDAT = 0x1
 
+# Program headers (ET_DYN objects: FreeBSD i386 klds are `ld -shared` output)
+PT_NULL, PT_LOAD, PT_DYNAMIC, PT_INTERP, PT_NOTE, PT_SHLIB, PT_PHDR, PT_TLS = range(8)
+PT_GNU_EH_FRAME, PT_GNU_STACK, PT_GNU_RELRO = 0x6474E550, 0x6474E551, 0x6474E552
+PF_X, PF_W, PF_R = 1, 2, 4
+PN_XNUM = 0xFFFF
+
+# .dynamic tags the loader reads
+DT_NULL, DT_NEEDED, DT_PLTRELSZ, DT_PLTGOT, DT_HASH, DT_STRTAB, DT_SYMTAB = 0, 1, 2, 3, 4, 5, 6
+DT_RELA, DT_RELASZ, DT_RELAENT, DT_STRSZ, DT_SYMENT = 7, 8, 9, 10, 11
+DT_REL, DT_RELSZ, DT_RELENT, DT_PLTREL, DT_TEXTREL, DT_JMPREL = 17, 18, 19, 20, 22, 23
+DT_NAMES = {DT_NULL: "DT_NULL", DT_NEEDED: "DT_NEEDED", DT_PLTRELSZ: "DT_PLTRELSZ",
+            DT_PLTGOT: "DT_PLTGOT", DT_HASH: "DT_HASH", DT_STRTAB: "DT_STRTAB",
+            DT_SYMTAB: "DT_SYMTAB", DT_RELA: "DT_RELA", DT_RELASZ: "DT_RELASZ",
+            DT_RELAENT: "DT_RELAENT", DT_STRSZ: "DT_STRSZ", DT_SYMENT: "DT_SYMENT",
+            DT_REL: "DT_REL", DT_RELSZ: "DT_RELSZ", DT_RELENT: "DT_RELENT",
+            DT_PLTREL: "DT_PLTREL", DT_TEXTREL: "DT_TEXTREL", DT_JMPREL: "DT_JMPREL"}
+
 ARCH_OF_MACHINE: dict[int, Arch] = {EM_386: "i386", EM_X86_64: "x86_64"}
 CLASS_OF_MACHINE = {EM_386: 32, EM_X86_64: 64}
 
@@ -86,6 +103,17 @@ def file_type_name(value: int) -> str:
     hint = {ET_EXEC: "an executable", ET_DYN: "a shared object or PIE", ET_CORE: "a core dump",
             ET_NONE: "no file type"}.get(value)
     return f"{name} ({hint})" if hint else name
+
+
+_PT_NAMES = {PT_NULL: "PT_NULL", PT_LOAD: "PT_LOAD", PT_DYNAMIC: "PT_DYNAMIC",
+             PT_INTERP: "PT_INTERP", PT_NOTE: "PT_NOTE", PT_SHLIB: "PT_SHLIB", PT_PHDR: "PT_PHDR",
+             PT_TLS: "PT_TLS", PT_GNU_EH_FRAME: "PT_GNU_EH_FRAME", PT_GNU_STACK: "PT_GNU_STACK",
+             PT_GNU_RELRO: "PT_GNU_RELRO"}
+
+
+def segment_type_name(value: int) -> str:
+    """`PT_LOAD`, `PT_DYNAMIC` … or the number in hex."""
+    return _PT_NAMES.get(value, f"PT_{value:#x}")
 
 
 def section_type_name(value: int) -> str:

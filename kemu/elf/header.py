@@ -1,4 +1,5 @@
-"""The ELF file header: identification, class, machine and where the section table is.
+"""The ELF file header: identification, class, type, machine and where the section and program
+header tables are.
 
 Checked field by field so the message can name the field that is wrong and its offset.
 """
@@ -8,7 +9,7 @@ import struct
 from dataclasses import dataclass
 
 from .constants import (ARCH_OF_MACHINE, CLASS_OF_MACHINE, ELFCLASS32, ELFCLASS64, ELFDATA2LSB,
-                        ELFDATA2MSB, EM_X86_64, ET_REL, EV_CURRENT, Arch, file_type_name, machine_name)
+                        ELFDATA2MSB, EM_X86_64, ET_DYN, ET_REL, EV_CURRENT, Arch, file_type_name, machine_name)
 from .source import Source
 
 ELF_MAGIC = b"\x7fELF"
@@ -35,6 +36,10 @@ class Header:
     shentsize: int
     shstrndx: int            # as written: SHN_XINDEX means "read it from section 0"
     field_offsets: dict[str, int]
+    type: int = ET_REL       # ET_REL or ET_DYN
+    phoff: int = 0
+    phentsize: int = 0
+    phnum: int = 0
 
 
 def read_header(src: Source) -> Header:
@@ -63,12 +68,13 @@ def read_header(src: Source) -> Header:
     if len(data) < ehsize:
         src.fail(f"ELF{elfclass} header needs {ehsize} bytes but the file has only {len(data)}",
                  offset=0)
-    (e_type, e_machine, e_version, _entry, _phoff, e_shoff, _flags, _ehsize, _phentsize,
-     _phnum, e_shentsize, e_shnum, e_shstrndx) = struct.unpack_from(fmt, data, 16)
+    (e_type, e_machine, e_version, _entry, e_phoff, e_shoff, _flags, _ehsize, e_phentsize,
+     e_phnum, e_shentsize, e_shnum, e_shstrndx) = struct.unpack_from(fmt, data, 16)
 
-    if e_type != ET_REL:
-        src.fail(f"e_type is {file_type_name(e_type)}; only relocatable objects (ET_REL) can be "
-                 "loaded", offset=offsets["e_type"])
+    if e_type not in (ET_REL, ET_DYN):
+        src.fail(f"e_type is {file_type_name(e_type)}; only relocatable objects (ET_REL) and "
+                 "shared objects (ET_DYN, as FreeBSD builds i386 klds) can be loaded",
+                 offset=offsets["e_type"])
     if e_machine not in ARCH_OF_MACHINE:
         src.fail(f"e_machine is {machine_name(e_machine)}; only EM_386 and EM_X86_64 are "
                  "supported", offset=offsets["e_machine"])
@@ -85,4 +91,4 @@ def read_header(src: Source) -> Header:
         src.fail(f"e_shentsize is {e_shentsize}, expected {shentsize} for ELF{elfclass}",
                  offset=offsets["e_shentsize"])
     return Header(elfclass, e_machine, ARCH_OF_MACHINE[e_machine], e_shoff, e_shnum,
-                  e_shentsize, e_shstrndx, offsets)
+                  e_shentsize, e_shstrndx, offsets, e_type, e_phoff, e_phentsize, e_phnum)

@@ -1,8 +1,14 @@
-"""`ObjectFile`: a fully validated ELF relocatable object (ET_REL, i386 or x86-64).
+"""`ObjectFile`: a fully validated ELF relocatable object (ET_REL) or shared object (ET_DYN, as
+FreeBSD builds i386 klds), i386 or x86-64.
 
 `parse` checks every header, index, offset and size before anything above trusts them, so the
 linker can index the arrays it is handed without re-checking (except relocation field widths,
 which only the linker knows). Per-symbol Python objects are built only when asked for.
+
+An ET_DYN object additionally carries its program headers, its dynamic symbol table and the
+relocation tables `.dynamic` names; its `symtab` is `.symtab` when present (locals included,
+for symbolizing) and the dynamic symbol table otherwise. Section-header relocation tables and
+groups are not read for it: a loader of shared objects does not use them.
 """
 from __future__ import annotations
 
@@ -11,10 +17,13 @@ from functools import cached_property
 
 import numpy as np
 
-from .constants import STB_LOCAL, Arch
+from .constants import ET_DYN, ET_REL, SHT_NULL, STB_LOCAL, Arch
+from .dynamic import DynamicInfo, read_dynamic
+from .files import read_object_file
 from .groups import read_groups
 from .header import read_header
-from .model import RelocationTable, Section, SectionGroup, Symbol
+from .model import DynamicRelocations, ProgramHeader, RelocationTable, Section, SectionGroup, Symbol
+from .program import ProgramTable
 from .relocations import read_relocations
 from .sections import SectionTable
 from .source import Source
@@ -33,22 +42,34 @@ class ObjectFile:
     symtab: np.ndarray
     relocations: list[RelocationTable]
     groups: list[SectionGroup]
+    type: int                                   # ET_REL or ET_DYN
+    program_headers: list[ProgramHeader]        # [] for ET_REL
+    dynamic: DynamicInfo | None                 # None for ET_REL
 
     @classmethod
     def load(cls, path: str | os.PathLike) -> "ObjectFile":
-        """Read and validate the object at `path` (OSError if it cannot be read)."""
-        with open(path, "rb") as f:
-            data = f.read()
-        return cls.parse(data, str(path))
+        """Read and validate the object at `path`: BadObject for anything that is not a regular
+        file of sane size or not a valid object, OSError if it cannot be read."""
+        return cls.parse(read_object_file(path), str(path))
 
     @classmethod
     def parse(cls, data: bytes | bytearray | memoryview, name: str = "<bytes>") -> "ObjectFile":
-        """Validate `data` as an ET_REL object; raises BadObject naming any defect."""
+        """Validate `data` as an ET_REL or ET_DYN object; raises BadObject naming any defect."""
         self = cls.__new__(cls)
         src = Source(name, bytes(data))
         header = read_header(src)
         table = SectionTable(src, header)
-        symbols = SymbolTable(table, find_symtab(table))
+        self.type = header.type
+        self.program_headers = []
+        self.dynamic = None
+        if header.type == ET_DYN:
+            program = ProgramTable(src, header)
+            self.program_headers = program.headers
+            self.dynamic = read_dynamic(table, program)
+            own = find_symtab(table)
+            symbols = SymbolTable(table, own) if own is not None else self.dynamic.symbols
+        else:
+            symbols = SymbolTable(table, find_symtab(table))
         self.name = name
         self.data = src.data
         self.arch = header.arch
@@ -57,17 +78,50 @@ class ObjectFile:
         self.sections = table.sections
         self._symbols = symbols
         self.symtab = symbols.array
-        self.relocations = read_relocations(table, symbols)
-        self.groups = read_groups(table, symbols)
+        if header.type == ET_REL:
+            self.relocations = read_relocations(table, symbols)
+            self.groups = read_groups(table, symbols)
+        else:
+            self.relocations = []
+            self.groups = []
         self._by_section_name = {}
         for sec in reversed(self.sections[1:]):
             self._by_section_name[sec.name] = sec
         return self
 
+    # -- shared objects (ET_DYN) --------------------------------------------------------
+    @property
+    def shared(self) -> bool:
+        """True for an ET_DYN object (placed as a whole from its PT_LOAD segments)."""
+        return self.type == ET_DYN
+
+    @property
+    def loads(self) -> list[ProgramHeader]:
+        """The PT_LOAD segments in address order ([] for ET_REL)."""
+        from .constants import PT_LOAD
+        return [ph for ph in self.program_headers if ph.type == PT_LOAD]
+
+    @property
+    def dynsym(self) -> np.ndarray:
+        """The dynamic symbol table (SYMTAB_DTYPE; empty for ET_REL)."""
+        return self.dynamic.symbols.array if self.dynamic else np.zeros(0, self.symtab.dtype)
+
+    def dynsym_name(self, index: int) -> str:
+        """Name of dynamic symbol `index`."""
+        assert self.dynamic is not None, "an ET_REL object has no dynamic symbols"
+        return self.dynamic.symbols.name(index)
+
+    @property
+    def dynamic_relocations(self) -> list[DynamicRelocations]:
+        """DT_REL, DT_RELA and DT_JMPREL tables ([] for ET_REL)."""
+        return self.dynamic.relocations if self.dynamic else []
+
     def __repr__(self) -> str:
-        return (f"<ObjectFile {self.name} {self.arch} ELF{self.elfclass}: "
+        kind = " ET_DYN" if self.shared else ""
+        return (f"<ObjectFile {self.name} {self.arch} ELF{self.elfclass}{kind}: "
                 f"{len(self.sections)} sections, {len(self.symtab)} symbols, "
-                f"{sum(len(r) for r in self.relocations)} relocations>")
+                f"{sum(len(r) for r in self.relocations) + sum(len(r) for r in self.dynamic_relocations)}"
+                f" relocations>")
 
     # -- sections --------------------------------------------------------------------
     def section_data(self, sec: Section | int) -> bytes:
@@ -78,7 +132,7 @@ class ObjectFile:
         """Zero-copy view of the section's bytes (empty for NOBITS)."""
         if isinstance(sec, int):
             sec = self.sections[sec]
-        if sec.nobits or sec.index == 0:
+        if sec.nobits or sec.index == 0 or sec.type == SHT_NULL:
             return memoryview(b"")
         return memoryview(self.data)[sec.offset:sec.offset + sec.size]
 

@@ -24,6 +24,22 @@ _NOT_RELOCATABLE = {SHT_NULL, SHT_NOBITS, SHT_SYMTAB, SHT_STRTAB, SHT_REL, SHT_R
                     SHT_SYMTAB_SHNDX, SHT_DYNSYM}
 
 
+def decode_entries(data: bytes, elfclass: int, is_rela: bool, count: int,
+                   offset: int) -> np.ndarray:
+    """`count` raw Elf32/64_Rel(a) entries at `offset` as RELOC_DTYPE (addend 0 for REL)."""
+    raw = np.frombuffer(data, RAW_RELOC_DTYPE[(elfclass, is_rela)], count, offset)
+    entries = np.empty(count, RELOC_DTYPE)
+    entries["offset"] = raw["offset"]
+    if elfclass == 64:
+        entries["sym"] = raw["info"] >> np.uint64(32)
+        entries["type"] = raw["info"] & np.uint64(0xFFFFFFFF)
+    else:
+        entries["sym"] = raw["info"] >> np.uint32(8)
+        entries["type"] = raw["info"] & np.uint32(0xFF)
+    entries["addend"] = raw["addend"] if is_rela else 0
+    return entries
+
+
 def read_relocations(table: SectionTable, symbols: SymbolTable) -> list[RelocationTable]:
     return [_read_one(table, symbols, s) for s in table.sections
             if s.type in (SHT_REL, SHT_RELA)]
@@ -52,17 +68,8 @@ def _read_one(t: SectionTable, symbols: SymbolTable, sec: Section) -> Relocation
                     f"{section_type_name(target.type)} section, which cannot be relocated",
                "info")
 
-    count = sec.size // raw_dtype.itemsize
-    raw = np.frombuffer(t.src.data, raw_dtype, count, sec.offset)
-    entries = np.empty(count, RELOC_DTYPE)
-    entries["offset"] = raw["offset"]
-    if t.elfclass == 64:
-        entries["sym"] = raw["info"] >> np.uint64(32)
-        entries["type"] = raw["info"] & np.uint64(0xFFFFFFFF)
-    else:
-        entries["sym"] = raw["info"] >> np.uint32(8)
-        entries["type"] = raw["info"] & np.uint32(0xFF)
-    entries["addend"] = raw["addend"] if is_rela else 0
+    entries = decode_entries(t.src.data, t.elfclass, is_rela, sec.size // raw_dtype.itemsize,
+                             sec.offset)
 
     rt = RelocationTable(sec, target, is_rela, entries)
     bad = np.flatnonzero(entries["sym"] >= len(symbols))

@@ -13,8 +13,8 @@ class Source:
     data: bytes
 
     def fail(self, message: str, section: tuple[int, str] | None = None,
-             offset: int | None = None) -> NoReturn:
-        raise BadObject(self.name, message, section=section, offset=offset)
+             offset: int | None = None, segment: tuple[int, str] | None = None) -> NoReturn:
+        raise BadObject(self.name, message, section=section, offset=offset, segment=segment)
 
     def require_range(self, offset: int, size: int, what: str,
                       section: tuple[int, str] | None = None, at: int | None = None) -> None:

@@ -9,9 +9,9 @@ import numpy as np
 
 from .constants import (SHN_ABS, SHN_COMMON, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX,
                         SHT_STRTAB, SHT_SYMTAB, SHT_SYMTAB_SHNDX, STB_GLOBAL, STB_GNU_UNIQUE,
-                        STB_LOCAL, STB_WEAK, section_type_name)
+                        STB_LOCAL, STB_WEAK, STT_FILE, STT_SECTION, section_type_name)
 from .model import SYMTAB_DTYPE, Section
-from .sections import MAX_MEMORY_SIZE, SectionTable
+from .sections import MAX_ALIGN, MAX_MEMORY_SIZE, SectionTable
 from .strings import StringTable
 
 RAW_SYM_DTYPE = {
@@ -26,13 +26,16 @@ _KNOWN_BINDS = np.array([STB_LOCAL, STB_GLOBAL, STB_WEAK, STB_GNU_UNIQUE])
 class SymbolTable:
     """The validated symbol table (`array`), its section and its string table."""
 
-    def __init__(self, table: SectionTable, section: Section | None) -> None:
+    def __init__(self, table: SectionTable, section: Section | None,
+                 strings: Section | None = None) -> None:
+        """`strings`: the string table when it is not `section.sh_link` (the dynamic symbol
+        table, whose string table `.dynamic` names)."""
         self.table = table
         self.section = section
         self.strings: StringTable | None = None
         self.array = np.zeros(0, SYMTAB_DTYPE)
         if section is not None:
-            self._read(section)
+            self._read(section, strings)
 
     def __len__(self) -> int:
         return len(self.array)
@@ -55,7 +58,7 @@ class SymbolTable:
         return self.strings.names_at(self.array["name"])
 
     # -- reading and checking -------------------------------------------------------------
-    def _read(self, sec: Section) -> None:
+    def _read(self, sec: Section, strtab: Section | None) -> None:
         t, src = self.table, self.table.src
         entsize = RAW_SYM_DTYPE[t.elfclass].itemsize
         if sec.entsize != entsize:
@@ -64,10 +67,11 @@ class SymbolTable:
             t.fail(sec, f"symbol table size {sec.size} is not a multiple of its entry size "
                         f"{entsize}", "size")
         count = sec.size // entsize
-        strtab = t.sections[sec.link]
-        if sec.link == 0 or strtab.type != SHT_STRTAB:
-            t.fail(sec, f"sh_link {sec.link} should name the symbol string table but names a "
-                        f"{section_type_name(strtab.type)} section", "link")
+        if strtab is None:
+            strtab = t.sections[sec.link]
+            if sec.link == 0 or strtab.type != SHT_STRTAB:
+                t.fail(sec, f"sh_link {sec.link} should name the symbol string table but names "
+                            f"a {section_type_name(strtab.type)} section", "link")
         if sec.info > count:
             t.fail(sec, f"sh_info {sec.info} (first global symbol) is beyond the {count} symbols",
                    "info")
@@ -79,6 +83,7 @@ class SymbolTable:
         self.strings = StringTable(src, strtab)
         self.strings.check_all(arr["name"], "symbol {i}: st_name", self.entry_offset, sec.where)
         self._check_binds()
+        self._check_local_only_types()
         self._resolve_xindex()
         self._check_shndx(raw["shndx"])
         self._check_common()
@@ -102,6 +107,18 @@ class SymbolTable:
         if len(bad):
             i = int(bad[0])
             self._fail_entry(i, f"unknown binding {int(binds[i])} in st_info", "info")
+
+    def _check_local_only_types(self) -> None:
+        """STT_SECTION and STT_FILE symbols are local by definition (gABI): a global one would
+        let a lookup by name take a section or file marker for a definition."""
+        info = self.array["info"]
+        kind = info & 0xF
+        bad = np.flatnonzero(((kind == STT_SECTION) | (kind == STT_FILE)) & ((info >> 4) != STB_LOCAL))
+        if len(bad):
+            i = int(bad[0])
+            what = "STT_SECTION" if int(kind[i]) == STT_SECTION else "STT_FILE"
+            self._fail_entry(i, f"a {what} symbol must be STB_LOCAL (st_info {int(info[i]):#04x})",
+                             "info")
 
     def _resolve_xindex(self) -> None:
         shndx = self.array["shndx"]
@@ -150,11 +167,17 @@ class SymbolTable:
             i = int(common[bad[0]])
             self._fail_entry(i, f"COMMON alignment {int(arr['value'][i]):#x} is not a power of "
                                 "two", "value")
-        bad = np.flatnonzero((arr["size"][common] > MAX_MEMORY_SIZE) | (align > MAX_MEMORY_SIZE))
+        bad = np.flatnonzero(arr["size"][common] > MAX_MEMORY_SIZE)
         if len(bad):
             i = int(common[bad[0]])
-            self._fail_entry(i, f"COMMON size {int(arr['size'][i]):#x} or alignment "
-                                f"{int(arr['value'][i]):#x} is absurd", "size")
+            self._fail_entry(i, f"COMMON size {int(arr['size'][i]):#x} is absurd (more than "
+                                f"{MAX_MEMORY_SIZE:#x})", "size")
+        bad = np.flatnonzero(align > MAX_ALIGN)
+        if len(bad):
+            i = int(common[bad[0]])
+            self._fail_entry(i, f"COMMON alignment {int(arr['value'][i]):#x} is larger than any "
+                                f"kernel module asks for (at most {MAX_ALIGN:#x}, one page)",
+                             "value")
 
 
 def find_symtab(table: SectionTable) -> Section | None:

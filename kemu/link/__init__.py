@@ -6,8 +6,8 @@ applies every relocation with the per-arch tables in `reloc_i386` / `reloc_x86_6
 a `LinkedImage`. `write_executable` saves that image as an ET_EXEC for objdump, readelf and gdb.
 See docs/interfaces.md §2.
 """
-from .errors import (BadRelocation, LinkError, RelocationError, RelocationOverflow,
-                     UnknownRelocation, UnresolvedSymbols)
+from .errors import (BadRelocation, LinkError, MissingSymbol, RelocationError,
+                     RelocationOverflow, UnknownRelocation, UnresolvedSymbols)
 from .image import ImageSymbol, LinkedImage
 from .layout import Placement, Segment
 from .linker import link
@@ -15,7 +15,7 @@ from .policy import DEFAULT_POLICY, LayoutPolicy
 from .section_bytes import relocate_section_bytes
 
 __all__ = ["BadRelocation", "DEFAULT_POLICY", "ImageSymbol", "LayoutPolicy", "LinkError",
-           "LinkedImage", "Placement", "RelocationError", "RelocationOverflow", "Segment",
+           "LinkedImage", "MissingSymbol", "Placement", "RelocationError", "RelocationOverflow", "Segment",
            "UnknownRelocation", "UnresolvedSymbols", "link", "relocate_section_bytes",
            "source_locator", "write_executable"]
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from kemu.elf import ObjectFile
-from kemu.elf.constants import STT_SECTION
+from kemu.elf.constants import SHT_NULL, STT_SECTION
 
 from .batch import RelocBatch
 from .errors import BadRelocation, RelocationOverflow, UnknownRelocation, UnresolvedSymbols
@@ -78,8 +78,11 @@ def check_symbols(obj: ObjectFile, batch: RelocBatch, values: SymbolValues, relo
                       "image",
            UNDEFINED_LOCAL: "the symbol is local and undefined"}[int(status[i])]
     if status[i] == DISCARDED:
-        why += f" ([{int(obj.symtab['shndx'][sym])}] "\
-               f"{obj.sections[int(obj.symtab['shndx'][sym])].name})"
+        home = obj.sections[int(obj.symtab['shndx'][sym])]
+        if home.type == SHT_NULL:
+            why = ("the symbol is defined in an inactive (SHT_NULL) section, which holds "
+                   "nothing to place")
+        why += f" ([{home.index}] {home.name})"
     _raise_bad(obj, batch, relocs, i, why)
 
 

@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from kemu.elf import ObjectFile
 from kemu.elf.constants import (EM_386, EM_X86_64, ET_EXEC, SHF_COMPRESSED,
                                 SHF_GROUP, SHF_INFO_LINK, SHN_ABS, SHN_COMMON, SHN_UNDEF,
-                                SHT_GROUP, SHT_NOBITS, SHT_NULL, SHT_REL, SHT_RELA,
+                                SHT_GROUP, SHT_NOBITS, SHT_NULL, SHT_PROGBITS, SHT_REL,
+                                SHT_RELA,
                                 SHT_STRTAB, SHT_SYMTAB, SHT_SYMTAB_SHNDX, STB_GLOBAL,
                                 STB_LOCAL, STB_WEAK, STT_FILE, STT_NOTYPE, STT_SECTION)
 from kemu.intbits import align_up
@@ -28,6 +29,11 @@ PT_LOAD = 1
 PF_X, PF_W, PF_R = 1, 2, 4
 PAGE = 0x1000
 _SKIP_TYPES = {SHT_NULL, SHT_SYMTAB, SHT_STRTAB, SHT_REL, SHT_RELA, SHT_GROUP, SHT_SYMTAB_SHNDX}
+# A shared object's dynamic-linking tables (.dynsym, .hash, .rel.dyn, .dynamic, versions) are
+# allocated, so they are in its image; in the executable their sh_link would dangle and their
+# contents describe the object, not the image: they are written as plain bytes.
+_LINKED_TABLE_TYPES = {SHT_RELA, 5, 6, SHT_REL, 11, 0x6FFFFFF6, 0x6FFFFFFD, 0x6FFFFFFE,
+                       0x6FFFFFFF}
 
 
 @dataclass
@@ -67,7 +73,8 @@ def write_executable(image: LinkedImage, obj: ObjectFile, path: str | os.PathLik
     for p in image.placements:
         entsize = obj.sections[p.index].entsize if p.index >= 0 else 0
         flags = p.flags & ~(SHF_GROUP | SHF_INFO_LINK)
-        sections.append(_OutSection(p.name, p.type, flags, p.addr, p.size, p.align, entsize))
+        kind = SHT_PROGBITS if p.type in _LINKED_TABLE_TYPES else p.type
+        sections.append(_OutSection(p.name, kind, flags, p.addr, p.size, p.align, entsize))
         if p.index >= 0:
             out_index_of_input.setdefault(p.index, len(sections) - 1)
         elif p.name == "COMMON":

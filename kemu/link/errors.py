@@ -2,19 +2,42 @@
 
 Every message names the object file and the place (section+offset) so it can be shown to a
 user as-is, the way `ld` does: `fibo.o: .text+0x1c: relocation R_X86_64_32S against 'foo' ...`.
+The rule for callers: `str(error)` starts with the file name exactly once (`file: message`);
+show it as it is, never prefixed with the file again. `error.message` is the text without the
+file, for a caller that prints its own prefix. Names in the text (symbols, sections, the file)
+have control bytes escaped (`kemu.printable`); the attributes keep them raw.
 The attributes carry the same facts for callers that want to react (an OS personality turning
 an unresolved symbol into its own loader's message, a test asserting on the type name).
 """
 from __future__ import annotations
+
+from kemu.printable import printable_lines
 
 
 class LinkError(Exception):
     """A module that cannot be linked as asked. `file` is the object's name."""
 
     def __init__(self, file: str, message: str) -> None:
+        # A message that already names the file (a caller wrapping another LinkError's text)
+        # must not name it twice.
+        while file and message.startswith(f"{file}: "):
+            message = message[len(file) + 2:]
         self.file = file
         self.message = message
-        super().__init__(f"{file}: {message}")
+        super().__init__(printable_lines(f"{file}: {message}"))
+
+    def __str__(self) -> str:
+        return str(self.args[0]) if self.args else ""
+
+
+class MissingSymbol(LinkError, KeyError):
+    """`LinkedImage.entry(name)` found no definition: the module does not define `name`, only
+    references it, or the only symbol of that name marks a section or a file (STT_SECTION,
+    STT_FILE), which is never an address to call. Also a KeyError, as a failed lookup is."""
+
+    def __init__(self, file: str, name: str, why: str) -> None:
+        self.name = name
+        super().__init__(file, f"no definition of '{name}' to use as an entry point: {why}")
 
 
 class UnresolvedSymbols(LinkError):

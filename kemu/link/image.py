@@ -15,6 +15,7 @@ from kemu.elf import ObjectFile
 from kemu.elf.constants import (SHN_UNDEF, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FILE,
                                 STT_FUNC, STT_OBJECT, STT_SECTION)
 
+from .errors import MissingSymbol
 from .layout import Placement, Segment
 
 SYMBOL_TYPES = {0: "notype", STT_OBJECT: "object", STT_FUNC: "func", 5: "common", 6: "tls",
@@ -119,11 +120,30 @@ class LinkedImage:
         return out
 
     def entry(self, name: str) -> int:
-        """Address of a defined symbol; KeyError naming it if the module has none."""
-        try:
-            return self.symbols[name]
-        except KeyError:
-            raise KeyError(f"{self.name or 'module'} defines no symbol {name!r}") from None
+        """Address of a defined symbol (function, object or untyped; never a section or file
+        marker); MissingSymbol (a LinkError and a KeyError) saying why there is none."""
+        addr = self.symbols.get(name)
+        if addr is None:
+            raise MissingSymbol(self.name or "module", name, self._why_undefined(name))
+        return addr
+
+    def _why_undefined(self, name: str) -> str:
+        obj = self._obj
+        if obj is None or not name:
+            return "the module defines no such symbol"
+        kinds = set()
+        names = obj._symbols.all_names()
+        for i in np.flatnonzero(np.fromiter((n == name for n in names), bool, len(names))):
+            row = obj.symtab[int(i)]
+            kind = int(row["info"]) & 0xF
+            if kind in (STT_SECTION, STT_FILE):
+                kinds.add("a section symbol (STT_SECTION)" if kind == STT_SECTION
+                          else "a file symbol (STT_FILE)")
+            elif int(row["shndx"]) == SHN_UNDEF:
+                kinds.add("an undefined reference")
+        if kinds:
+            return f"the only symbols of that name are {' and '.join(sorted(kinds))}"
+        return "the module defines no such symbol"
 
     @cached_property
     def _sorted(self) -> tuple[list[int], list[ImageSymbol]]:

@@ -1,7 +1,10 @@
 """Placing sections like a kernel loader: text, rodata and data+bss each on their own pages.
 
-Within a kind, sections follow input order, each at its own alignment (addresses are aligned
-absolutely, so `base` must be page-aligned). The writable segment holds data sections, then the
+Within a kind, sections follow input order, each at its own alignment. Offsets are planned from
+0 and then moved to `base` (which must be page-aligned), as Linux's and FreeBSD's loaders lay a
+module out before they know where it goes: the image's size and shape are the same at every
+base, so a loader may size a module at 0 and link it at the address it reserved. (The reader
+refuses alignments above a page, so every alignment is also absolute.) The writable segment holds data sections, then the
 linker's GOT, then bss sections, then the COMMON block, so everything zero-filled comes last.
 Each kind starts on a fresh page so text can be r-x, rodata r-- and data rw-.
 """
@@ -17,11 +20,14 @@ from kemu.intbits import align_up
 
 from .commons import CommonBlock
 from .errors import LinkError
-from .policy import KINDS, PROTECTIONS, LayoutPolicy
+from .policy import KINDS, PROTECTIONS, LayoutPolicy, placeable
 
 # No kernel module needs more; refusing larger images keeps a hostile object (many NOBITS
 # sections just under the reader's per-section limit) from making the linker allocate gigabytes.
 MAX_IMAGE_SIZE = 1 << 30
+# The largest page size a link may ask for: x86's 2 MiB large page. (Smaller powers of two
+# are fine: tests and tools use them to spread or pack segments.)
+MAX_PAGE_SIZE = 2 << 20
 
 
 @dataclass(frozen=True)
@@ -68,19 +74,12 @@ class Layout:
 def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy,
                 got_size: int, word: int, commons: CommonBlock, address_bits: int) -> Layout:
     """Assign every selected section, the GOT and the COMMON block an address."""
-    if page_size <= 0 or page_size & (page_size - 1):
-        raise LinkError(obj.name, f"page size {page_size:#x} is not a power of two")
-    if base % page_size:
-        raise LinkError(obj.name, f"base address {base:#x} is not aligned to the page size "
-                                  f"{page_size:#x}")
-    if not 0 <= base < (1 << address_bits):
-        raise LinkError(obj.name, f"base address {base:#x} is outside the {address_bits}-bit "
-                                  "address space")
+    check_page_size_and_base(obj.name, base, page_size, address_bits)
     nsec = len(obj.sections)
     in_image = np.zeros(nsec, bool)
     by_kind: dict[str, list] = {k: [] for k in KINDS}
     for sec in obj.sections[1:]:
-        if not policy.select(sec):
+        if not placeable(sec) or not policy.select(sec):
             continue
         kind = policy.classify(sec)
         if kind not in by_kind:
@@ -92,7 +91,7 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
     section_addr = np.zeros(nsec, np.uint64)
     placements: list[Placement] = []
     segments: list[Segment] = []
-    cursor = base
+    cursor = 0                      # offset from base; addresses are base + cursor
     got_addr = common_addr = None
 
     def place_sections(kind: str) -> None:
@@ -100,17 +99,19 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
         for sec in by_kind[kind]:
             align = max(sec.addralign, 1)
             cursor = align_up(cursor, align)
-            section_addr[sec.index] = cursor
+            section_addr[sec.index] = base + cursor
             if sec.size:
-                placements.append(Placement(sec.name, sec.index, cursor, sec.size, kind,
+                placements.append(Placement(sec.name, sec.index, base + cursor, sec.size, kind,
                                             sec.flags, align, sec.type))
                 cursor += sec.size
+            if cursor > MAX_IMAGE_SIZE:
+                _too_large(obj.name, cursor)
 
     def close_segment(kind: str, start: int) -> None:
         nonlocal cursor
         end = align_up(cursor, page_size)
         if end > start:
-            segments.append(Segment(start, end - start, kind, PROTECTIONS[kind]))
+            segments.append(Segment(base + start, end - start, kind, PROTECTIONS[kind]))
         cursor = end
 
     for kind in ("text", "rodata"):
@@ -122,24 +123,55 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
     place_sections("data")
     if got_size:
         cursor = align_up(cursor, word)
-        got_addr = cursor
-        placements.append(Placement(".got", -1, cursor, got_size, "data",
+        got_addr = base + cursor
+        placements.append(Placement(".got", -1, got_addr, got_size, "data",
                                     SHF_ALLOC | SHF_WRITE, word))
         cursor += got_size
     place_sections("bss")
     if not commons.empty:
         cursor = align_up(cursor, commons.align)
-        common_addr = cursor
-        placements.append(Placement("COMMON", -1, cursor, commons.size, "bss",
+        common_addr = base + cursor
+        placements.append(Placement("COMMON", -1, common_addr, commons.size, "bss",
                                     SHF_ALLOC | SHF_WRITE, commons.align, SHT_NOBITS))
         cursor += commons.size
     close_segment("data", start)
 
-    if cursor - base > MAX_IMAGE_SIZE:
-        raise LinkError(obj.name, f"the image would take {cursor - base:#x} bytes, more than the "
-                                  f"{MAX_IMAGE_SIZE:#x} kemu allows for one module")
-    if cursor > (1 << address_bits):
-        raise LinkError(obj.name, f"the image ({cursor - base:#x} bytes from {base:#x}) does not "
-                                  f"fit in the {address_bits}-bit address space")
-    return Layout(base, cursor - base, placements, segments, section_addr, in_image,
+    if cursor > MAX_IMAGE_SIZE:
+        _too_large(obj.name, cursor)
+    check_fits(obj.name, base, cursor, address_bits)
+    return Layout(base, cursor, placements, segments, section_addr, in_image,
                   got_addr, common_addr)
+
+
+def check_page_size_and_base(name: str, base: int, page_size: int, address_bits: int) -> None:
+    """LinkError unless the page size is a power of two up to MAX_PAGE_SIZE and `base` a
+    page-aligned address of the arch (checked before any arithmetic uses them)."""
+    if isinstance(page_size, bool) or not isinstance(page_size, (int, np.integer)):
+        raise LinkError(name, f"page size {page_size!r} is not an integer")
+    if page_size <= 0 or page_size & (page_size - 1) or page_size > MAX_PAGE_SIZE:
+        raise LinkError(name, f"page size {_hex(page_size)} is not a power of two between 1 "
+                              f"and {MAX_PAGE_SIZE:#x}")
+    if isinstance(base, bool) or not isinstance(base, (int, np.integer)):
+        raise LinkError(name, f"base address {base!r} is not an integer")
+    if not 0 <= base < (1 << address_bits):
+        raise LinkError(name, f"base address {_hex(base)} is outside the {address_bits}-bit "
+                              "address space")
+    if base % page_size:
+        raise LinkError(name, f"base address {base:#x} is not aligned to the page size "
+                              f"{page_size:#x}")
+
+
+def check_fits(name: str, base: int, size: int, address_bits: int) -> None:
+    """LinkError unless [base, base+size) lies inside the address space."""
+    if base + size > (1 << address_bits):
+        raise LinkError(name, f"the image ({size:#x} bytes from {base:#x}) does not "
+                              f"fit in the {address_bits}-bit address space")
+
+
+def _too_large(name: str, size: int) -> None:
+    raise LinkError(name, f"the image would take at least {size:#x} bytes, more than the "
+                          f"{MAX_IMAGE_SIZE:#x} kemu allows for one module")
+
+
+def _hex(v: int) -> str:
+    return f"-{-int(v):#x}" if v < 0 else f"{int(v):#x}"

@@ -1,4 +1,5 @@
-"""`link`: lay out, resolve and relocate one ELF relocatable object into a `LinkedImage`.
+"""`link`: lay out, resolve and relocate one ELF object into a `LinkedImage` (ET_REL here;
+ET_DYN shared objects in `shared`).
 
 Steps, each in its own module: gather the relocations of the sections the policy places
 (batch), plan the GOT they need (got), allocate COMMON (commons), assign addresses (layout),
@@ -22,7 +23,7 @@ from .errors import LinkError
 from .got import GOT_SYMBOL, plan_got
 from .image import LinkedImage
 from .layout import plan_layout
-from .policy import DEFAULT_POLICY, LayoutPolicy
+from .policy import DEFAULT_POLICY, LayoutPolicy, placeable
 from .resolve import symbol_values
 
 
@@ -33,11 +34,16 @@ def link(obj: ObjectFile, base: int, resolve: Callable[[str], "int | None"],
     Raises UnresolvedSymbols, UnknownRelocation, RelocationOverflow, BadRelocation (all
     LinkError) with messages naming the file, section+offset, type and symbol."""
     policy = policy or DEFAULT_POLICY
+    if obj.shared:
+        # Already laid out by ld: placed whole, its segments' relative addresses kept. The
+        # policy only classifies its sections (for placements); it cannot leave one out.
+        from .shared import link_shared
+        return link_shared(obj, base, resolve, page_size, policy)
     relocs = relocs_for(obj.arch)
     word = WORD_SIZE[obj.arch]
     bits = relocs.address_bits
 
-    in_image = np.array([policy.select(s) if s.index else False for s in obj.sections], bool)
+    in_image = np.array([placeable(s) and policy.select(s) for s in obj.sections], bool)
     batch = gather(tables_for(obj, in_image))
     nsyms = len(obj.symtab)
     used = np.zeros(nsyms, bool)
@@ -53,7 +59,11 @@ def link(obj: ObjectFile, base: int, resolve: Callable[[str], "int | None"],
     for p in layout.placements:
         if p.index >= 0 and not obj.sections[p.index].nobits:
             start = p.addr - base
-            image[start:start + p.size] = obj.section_view(p.index)
+            data = obj.section_view(p.index)
+            if len(data) != p.size:   # the reader guarantees it; a short copy would shift bytes
+                raise LinkError(obj.name, f"section [{p.index}] {p.name}: {len(data):#x} bytes "
+                                          f"in the file for a section of {p.size:#x}")
+            image[start:start + p.size] = data
     buf = np.frombuffer(image, np.uint8)
     got_info = None
     if got.needed:

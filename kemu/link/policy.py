@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from typing import Callable
 
 from kemu.elf import Section
-from kemu.elf.constants import (SHT_GROUP, SHT_REL, SHT_RELA, SHT_STRTAB, SHT_SYMTAB,
-                                SHT_SYMTAB_SHNDX)
+from kemu.elf.constants import (SHT_GROUP, SHT_NULL, SHT_REL, SHT_RELA, SHT_STRTAB,
+                                SHT_SYMTAB, SHT_SYMTAB_SHNDX)
 
 KINDS = ("text", "rodata", "data", "bss")
 PROTECTIONS = {"text": "r-x", "rodata": "r--", "data": "rw-", "bss": "rw-"}
@@ -25,6 +25,13 @@ _METADATA = {SHT_REL, SHT_RELA, SHT_GROUP, SHT_SYMTAB, SHT_STRTAB, SHT_SYMTAB_SH
 def allocated_section(section: Section) -> bool:
     """Default selection: every SHF_ALLOC section that holds code or data (not ELF metadata)."""
     return section.alloc and section.type not in _METADATA
+
+
+def placeable(section: Section) -> bool:
+    """Can the section enter an image at all, whatever a policy says? Not section 0 and not an
+    SHT_NULL header: the ELF spec calls such a header inactive, its other fields meaningless
+    (the reader does not check their bounds), so it holds no bytes to place."""
+    return section.index != 0 and section.type != SHT_NULL
 
 
 def kernel_loader_kind(section: Section) -> str:

@@ -13,6 +13,7 @@ A formula is a string over these operands (psABI notation), evaluated on whole n
     G    the offset of the symbol's GOT slot from the GOT base
     B    GOT when an i386 GOT32/GOT32X instruction addresses its slot with no base register
          (ModRM mod=00 r/m=101, not `lea`): the field then holds the slot's absolute address
+    BASE the load bias of a shared object (where its vaddr 0 went; psABI's B for RELATIVE)
 
 Arithmetic is modulo 2**64 (uint64 arrays wrap), then the field keeps its low bits.
 
@@ -31,7 +32,7 @@ from typing import Any
 
 import numpy as np
 
-OPERANDS = ("S", "A", "P", "G", "GOT", "Z", "B")
+OPERANDS = ("S", "A", "P", "G", "GOT", "Z", "B", "BASE")
 _U64 = np.uint64
 
 
@@ -59,7 +60,8 @@ class RelocType:
     """One relocation type: its number, psABI name, field width in bytes, formula and rule.
 
     `got_slot`: the type needs a GOT slot holding S. `got_base`: the formula uses GOT (so a GOT
-    must exist even with no slots)."""
+    must exist even with no slots). `overwrite`: the field's old contents are not an addend
+    (GLOB_DAT, JMP_SLOT in REL tables: the slot holds the lazy-binding address, replaced)."""
 
     code: int
     name: str
@@ -69,6 +71,7 @@ class RelocType:
     got_slot: bool = False
     got_base: bool = False
     note: str = ""
+    overwrite: bool = False
     _code: Any = field(default=None, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:

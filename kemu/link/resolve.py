@@ -73,7 +73,6 @@ def _resolve_undefined(obj: ObjectFile, layout: Layout, undefined: np.ndarray,
     st = obj.symtab
     binds = (st["info"] >> 4)[undefined].tolist()
     cache: dict[str, int | None] = {}
-    limit = 1 << address_bits
     for i, bind in zip(undefined.tolist(), binds):
         if bind == STB_LOCAL:
             out.status[i] = UNDEFINED_LOCAL
@@ -88,14 +87,8 @@ def _resolve_undefined(obj: ObjectFile, layout: Layout, undefined: np.ndarray,
             elif name == GOT_SYMBOL and layout.got_addr is not None:
                 cache[name] = layout.got_addr
             else:
-                got = resolve(name)
+                got = checked_address(obj.name, name, resolve(name), address_bits)
                 if got is not None:
-                    if isinstance(got, bool) or not isinstance(got, (int, np.integer)) \
-                            or not 0 <= int(got) < limit:
-                        raise LinkError(obj.name, f"the resolver returned {got!r} for symbol "
-                                                  f"'{name}', not an address in the "
-                                                  f"{address_bits}-bit address space")
-                    got = int(got)
                     out.imports[name] = got
                 cache[name] = got
         address = cache[name]
@@ -108,3 +101,15 @@ def _resolve_undefined(obj: ObjectFile, layout: Layout, undefined: np.ndarray,
                 out.status[i] = UNRESOLVED
         else:
             out.addr[i] = address
+
+
+def checked_address(file: str, name: str, got: object, address_bits: int) -> int | None:
+    """What a resolver returned for `name`, as an int address or None; LinkError for anything
+    else (a bool, a float, a negative number, an address past the arch's address space)."""
+    if got is None:
+        return None
+    if isinstance(got, bool) or not isinstance(got, (int, np.integer)) \
+            or not 0 <= int(got) < (1 << address_bits):
+        raise LinkError(file, f"the resolver returned {got!r} for symbol '{name}', not an "
+                              f"address in the {address_bits}-bit address space")
+    return int(got)

@@ -19,6 +19,11 @@ def all_fixture_objects() -> list[Path]:
                   and p.is_file())
 
 
+def shared_fixture_objects() -> list[Path]:
+    """Every committed shared object (ET_DYN: FreeBSD i386 kld style) in fixtures/."""
+    return sorted(p for p in FIXTURES.rglob("*.so") if p.is_file())
+
+
 @pytest.fixture(params=ARCHES)
 def arch(request) -> str:
     return request.param

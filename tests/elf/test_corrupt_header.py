@@ -63,11 +63,16 @@ def test_header_shorter_than_its_class_needs(arch):
 
 
 @pytest.mark.parametrize("e_type,words", [
-    (2, ["ET_EXEC", "executable"]), (3, ["ET_DYN", "shared object"]), (4, ["ET_CORE", "core"]),
+    (2, ["ET_EXEC", "executable"]), (4, ["ET_CORE", "core"]),
     (0, ["ET_NONE"]), (0x1234, ["0x1234"])])
 def test_non_relocatable_file_type_is_named(edit, e_type, words):
     at = edit.set_header("e_type", e_type)
-    rejected(edit.bytes(), "e_type is", "ET_REL", *words, f"file offset {at:#x}")
+    rejected(edit.bytes(), "e_type is", "ET_REL", "ET_DYN", *words, f"file offset {at:#x}")
+
+
+def test_a_relocatable_object_retyped_shared_has_no_program_headers(edit):
+    edit.set_header("e_type", 3)
+    rejected(edit.bytes(), "an ET_DYN object needs program headers", "e_phnum is 0")
 
 
 @pytest.mark.parametrize("machine,name", [(40, "EM_ARM"), (183, "EM_AARCH64"), (8, "EM_MIPS"),

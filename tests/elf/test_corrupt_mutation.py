@@ -14,7 +14,7 @@ import pytest
 from kemu.elf import BadObject, ObjectFile
 from kemu.paths import FIXTURES
 
-from .conftest import all_fixture_objects
+from .conftest import all_fixture_objects, shared_fixture_objects
 
 TOTAL_MUTANTS = 30000
 SLOW_MUTANT_S = 2.0     # one parse this slow means a mutant found a near-hang
@@ -26,7 +26,8 @@ INTERESTING = [0, 1, 2, 3, 4, 7, 8, 0x10, 0x40, 0x7F, 0x80, 0xFF, 0x100, 0xFF00,
 @functools.lru_cache(maxsize=None)
 def regions(data: bytes) -> list[tuple[int, int]]:
     """Where the structure lives: the ELF header, the section table and the symbol,
-    relocation, group and string tables (read from the intact object)."""
+    relocation, group and string tables (read from the intact object); for a shared object
+    also the program headers and the dynamic tables."""
     obj = ObjectFile.parse(data, "seed.o")
     ehsize = 52 if obj.elfclass == 32 else 64
     shentsize = 40 if obj.elfclass == 32 else 64
@@ -34,8 +35,12 @@ def regions(data: bytes) -> list[tuple[int, int]]:
                                0x20 if obj.elfclass == 32 else 0x28)[0]
     out = [(0, ehsize), (shoff, shoff + shentsize * len(obj.sections))]
     for s in obj.sections:
-        if s.type in (2, 3, 4, 9, 17, 18) and s.size:
+        if s.type in (2, 3, 4, 9, 17, 18, 5, 6, 11, 0x6FFFFFF6) and s.size:
             out.append((s.offset, s.offset + s.size))
+    if obj.shared:
+        phoff = struct.unpack_from("<I" if obj.elfclass == 32 else "<Q", data,
+                                   0x1C if obj.elfclass == 32 else 0x20)[0]
+        out.append((phoff, phoff + len(obj.program_headers) * (32 if obj.elfclass == 32 else 56)))
     return out
 
 
@@ -91,10 +96,14 @@ def exercise(obj: ObjectFile) -> None:
         obj.section_by_name(sec.name)
     for table in obj.relocations:
         assert int(table.entries["sym"].max(initial=0)) < max(1, len(obj.symtab))
+    for table in obj.dynamic_relocations:
+        assert int(table.entries["sym"].max(initial=0)) < max(1, len(obj.dynsym))
+    for i in range(len(obj.dynsym)):
+        obj.dynsym_name(i)
     repr(obj)
 
 
-OBJECTS = all_fixture_objects()
+OBJECTS = all_fixture_objects() + shared_fixture_objects()
 
 
 @pytest.mark.slow

@@ -59,8 +59,44 @@ def test_alignment_not_a_power_of_two(edit, align):
 def test_absurd_alignment(edit):
     i = edit.find_section(".text")
     at = edit.set_section(i, "sh_addralign", 1 << 31)
-    rejected(edit.bytes(), f"section [{i}] .text", "sh_addralign 0x80000000 is absurd",
+    rejected(edit.bytes(), f"section [{i}] .text", "sh_addralign 0x80000000 is larger than "
+             "any kernel module asks for (at most 0x1000, one page)", f"file offset {at:#x}")
+
+
+@pytest.mark.parametrize("align", [0x2000, 0x40000000])
+def test_an_alignment_above_a_page_is_refused_before_any_image_exists(edit, align):
+    i = edit.find_section(".data")
+    at = edit.set_section(i, "sh_addralign", align)
+    rejected(edit.bytes(), f"section [{i}] .data", f"sh_addralign {align:#x} is larger",
              f"file offset {at:#x}")
+
+
+def test_a_page_alignment_is_accepted(edit):
+    from kemu.elf import ObjectFile
+    i = edit.find_section(".data")
+    edit.set_section(i, "sh_addralign", 0x1000)
+    assert ObjectFile.parse(edit.bytes(), "ok.o").sections[i].addralign == 0x1000
+
+
+@pytest.mark.parametrize("field, value, shown", [
+    ("sh_type", 4, "sh_type SHT_RELA"), ("sh_type", 17, "sh_type SHT_GROUP"),
+    ("sh_type", 9, "sh_type SHT_REL"), ("sh_flags", 2, "sh_flags 0x2"),
+    ("sh_offset", 0x40, "sh_offset 0x40"), ("sh_entsize", 24, "sh_entsize 0x18")])
+def test_section_zero_must_stay_the_null_section(edit, field, value, shown):
+    edit.set_section(0, "sh_link", 5000)        # the out-of-range link that once escaped
+    at = edit.set_section(0, field, value)
+    rejected(edit.bytes(), "section [0] <unnamed>", f"section header 0 (the null section) has "
+             f"{shown}; it must be 0", f"file offset {at:#x}")
+
+
+def test_an_inactive_section_header_holds_no_bytes(edit):
+    """`.bss` retyped SHT_NULL: the header is inactive, its offset and size mean nothing."""
+    from kemu.elf import ObjectFile
+    i = edit.find_section(".bss")
+    edit.set_section(i, "sh_type", 0)
+    edit.set_section(i, "sh_offset", 0xFFFFFF00)
+    obj = ObjectFile.parse(edit.bytes(), "null.o")
+    assert obj.section_data(i) == b""
 
 
 def test_link_out_of_range(edit):

@@ -77,3 +77,33 @@ def test_defined_symbol_value_is_not_the_readers_business(edit):
     i = edit.find_symbol("global_func")
     edit.set_symbol(i, "st_value", 0x7FFF0000)
     assert ObjectFile.parse(edit.bytes(), "x.o").symbol_by_name("global_func").value == 0x7FFF0000
+
+
+def test_common_symbol_aligned_above_a_page(edit):
+    i = edit.find_symbol("common_buf")
+    at = edit.set_symbol(i, "st_value", 0x40000000)
+    rejected(edit.bytes(), f"symbol {i} ('common_buf')", "COMMON alignment 0x40000000",
+             "at most 0x1000", f"file offset {at:#x}")
+
+
+@pytest.mark.parametrize("kind, shown", [(3, "STT_SECTION"), (4, "STT_FILE")])
+@pytest.mark.parametrize("bind", [1, 2])
+def test_a_section_or_file_symbol_cannot_be_global(edit, kind, shown, bind):
+    """Else a lookup by name (modload's entry check) would take it for a definition."""
+    i = edit.find_symbol("global_func")
+    at = edit.set_symbol(i, "st_info", bind << 4 | kind)
+    rejected(edit.bytes(), f"symbol {i} ('global_func')", f"a {shown} symbol must be STB_LOCAL",
+             f"file offset {at:#x}")
+
+
+def test_control_bytes_in_a_name_are_escaped_in_the_message(edit):
+    i = edit.find_symbol("global_func")
+    strtab = edit.section(edit.symtab(), "sh_link")
+    name_at = edit.section(strtab, "sh_offset") + edit.symbol(i, "st_name")
+    edit.data[name_at:name_at + 3] = b"\x08\x1b["
+    edit.set_symbol(i, "st_info", 1 << 4 | 3)
+    from kemu.elf import BadObject, ObjectFile
+    with pytest.raises(BadObject) as info:
+        ObjectFile.parse(edit.bytes(), "ctl.o")
+    text = str(info.value)
+    assert "\\x08\\x1b[bal_func" in text and "\x08" not in text and "\x1b" not in text

@@ -7,9 +7,9 @@ import pytest
 from kemu.elf import BadObject, ObjectFile
 from kemu.paths import FIXTURES
 
-from .conftest import all_fixture_objects
+from .conftest import all_fixture_objects, shared_fixture_objects
 
-OBJECTS = all_fixture_objects()
+OBJECTS = all_fixture_objects() + shared_fixture_objects()
 SHORT = ("outside the file", "shorter than", "needs", "no terminating NUL", "only")
 
 
