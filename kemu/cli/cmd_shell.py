@@ -43,7 +43,7 @@ def run(args: argparse.Namespace) -> int:
     shell = system.shell(out=sys.stdout, err=sys.stderr, echo=args.echo)
     try:
         if args.commands is not None:
-            return shell.run_script(args.commands)
+            return shell.run_script(args.commands, source="kemu shell: -c")
         if args.script is not None:
             try:
                 with open(args.script) as f:
@@ -51,9 +51,9 @@ def run(args: argparse.Namespace) -> int:
             except OSError as exc:
                 print(f"kemu shell: {args.script}: {exc.strerror}", file=sys.stderr)
                 return 2
-            return shell.run_script(text)
+            return shell.run_script(text, source=args.script)
         if sys.stdin.isatty():
             return shell.interact(sys.stdin)
-        return shell.run_script(sys.stdin.read())
+        return shell.run_script(sys.stdin.read(), source="kemu shell: stdin")
     finally:
         shell.close_all()
