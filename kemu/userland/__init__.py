@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from .builtins import ShellExit, standard_commands
 from .getopt import Parsed, atoi, getopt
+from .ls_formats import gnu_ls_long
 from .shell import Shell
 from .spec import Command, ShellTexts, UserlandSpec
 from .streams import ByteSource, DeviceSource, HeldSource
@@ -20,4 +21,4 @@ from .syntax import Redirections, ShellSyntaxError, expand_words
 
 __all__ = ["Shell", "ShellExit", "UserlandSpec", "ShellTexts", "Command", "standard_commands",
            "ByteSource", "DeviceSource", "HeldSource", "Redirections", "ShellSyntaxError",
-           "expand_words", "getopt", "Parsed", "atoi"]
+           "expand_words", "getopt", "Parsed", "atoi", "gnu_ls_long"]
