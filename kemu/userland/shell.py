@@ -223,11 +223,20 @@ class Shell:
                       for command in pipeline.commands]
             machine = self.system.machine
             statuses = run_pipeline(stages, may_block=lambda: machine.depth == 0,
-                                    cancelled=lambda: self.interrupted)
+                                    cancelled=self._pipeline_cancelled)
             status = statuses[-1]
         if pipeline.negated:
             status = 0 if status else 1
         return status
+
+    def _pipeline_cancelled(self) -> bool:
+        """Ctrl-C ends a pipeline at its next pipe operation (as SIGINT kills every process of
+        it). The stop the console also asked of the machine is then withdrawn: it was for the
+        guest code the pipeline runs, and must not fall on the closes that end its commands."""
+        if not self.interrupted:
+            return False
+        self.system.machine.clear_interrupt()
+        return True
 
     def _stage(self, tokens: list[str], out: TextIO, err: TextIO,
                stdin: ByteSource | None, stdout: TextIO | None) -> int:
