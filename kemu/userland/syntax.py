@@ -81,9 +81,9 @@ def _show(tokens: list[str]) -> str:
         shown = str(t) if isinstance(t, Op) else shlex.quote(t)
         if glue:
             parts[-1] += shown
-            glue = False
         else:
             parts.append(shown)
+        glue = isinstance(t, Op) and t in ("<&", ">&")    # `<&3`, `2>&1` are written as one
     return " ".join(parts)
 
 

@@ -71,3 +71,8 @@ def test_a_redirection_without_its_file_is_an_error():
         parse_redirections(tokenize("echo >"))
     with pytest.raises(ShellSyntaxError, match="`|' unexpected after `<'"):
         parse_redirections([*tokenize("od <"), Op("|")])
+
+
+def test_a_list_is_shown_as_it_would_be_typed():
+    (first,) = parse_line("od -N 4 <&3 2>&1 | head -n 1 || echo 'a b'")
+    assert first.text == "od -N 4 <&3 2>&1 | head -n 1 || echo 'a b'"
