@@ -57,9 +57,11 @@ def test_readme_lines_work_in_a_script(system, modules):
 
 def test_od_N_4_makes_the_driver_move_4_bytes(system, modules):
     shell, out, err = _loaded(system, modules)
-    before = len(list(system.kernel.trace))
+    calls = []
+    stop = system.kernel.trace.observe(calls.append)
     assert shell.run_line("od -A n -t u4 -N 4 /dev/fibo0") == 0
-    moves = [call for call in list(system.kernel.trace)[before:] if call.name == "uiomove"]
+    stop()
+    moves = [call for call in calls if call.name == "uiomove"]
     assert [dict((name, value) for name, value, _ in call.args)["n"] for call in moves] == [4]
     assert out.getvalue() == "          1\n"
 
