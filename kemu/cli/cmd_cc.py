@@ -1,7 +1,9 @@
 """`kemu cc`: compile a guest kernel module from C with the target kernel's flags.
 
-    kemu cc --target netbsd-lkm --arch i386 [--compiler gcc|clang] [-g] [-O2]
+    kemu cc --os netbsd-lkm --arch i386 [--compiler gcc|clang] [-g] [-O2]
             [-D NAME[=VALUE]] [-I DIR] [-v] -c fibo.c -o fibo.o
+
+`--target` is accepted for `--os` (as compilers spell it), `amd64` for `x86_64`.
 
 A thin shell over kemu.toolchain.cc, which owns the flags. Exit status: 0 on success,
 1 when the compiler rejected the source (its diagnostics are shown unchanged), 2 when the
@@ -15,6 +17,8 @@ from pathlib import Path
 
 from kemu.toolchain import cc
 
+from .options import add_arch_option, add_system_option
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     """Add the `cc` subcommand to kemu's parser."""
@@ -24,8 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Compile one C file into a relocatable kernel-module object for a kemu "
         "guest, using the guest SDK headers and the kernel's compiler flags.",
     )
-    parser.add_argument("--target", required=True, help="guest system: " + ", ".join(sorted(cc.TARGETS)))
-    parser.add_argument("--arch", required=True, help="guest CPU: " + ", ".join(cc.ARCHES))
+    add_system_option(parser, default=None,
+                      help_text="guest system to build for: " + ", ".join(sorted(cc.TARGETS)) + " (required)")
+    add_arch_option(parser, default=None, validate=False)   # kemu.toolchain names a bad one
     parser.add_argument("--compiler", default="gcc", help="gcc (default) or clang")
     parser.add_argument("-g", dest="debug", action="store_true", help="emit DWARF debug information")
     parser.add_argument(
@@ -44,10 +49,16 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Carry out one `kemu cc` invocation; returns the exit status."""
+    systems = ", ".join(sorted(cc.TARGETS))
+    for what, value, how in (("system", args.system, f"--os SYSTEM (or --target SYSTEM): {systems}"),
+                             ("arch", args.arch, "--arch ARCH: " + ", ".join(cc.ARCHES))):
+        if value is None:
+            print(f"kemu cc: error: name the guest {what} to build for with {how}", file=sys.stderr)
+            return 2
     source = Path(args.source)
     output = Path(args.output) if args.output else Path(source.stem + ".o")
     request = cc.CompileRequest(
-        target=args.target,
+        target=args.system,
         arch=args.arch,
         source=source,
         output=output,

@@ -1,6 +1,6 @@
 """`kemu demo`: the NetBSD LKM tutorial end to end on the built-in fibo.o fixture.
 
-    kemu demo [--arch i386|x86_64] [--compiler gcc|clang]
+    kemu demo [--os netbsd-lkm] [--arch i386|x86_64|amd64] [--compiler gcc|clang]
 
 Prints the console transcript (commands after a `# ` prompt, then what the emulated NetBSD 1.6
 answered). Exit status 0 when every step behaved as the tutorial says, 1 otherwise.
@@ -10,6 +10,11 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .options import add_arch_option, add_system_option
+
+#: systems with a demo
+DEMOS = ("netbsd-lkm",)
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     parser = subparsers.add_parser(
@@ -17,13 +22,17 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Load the tutorial's fibo.o into an emulated NetBSD 1.6 kernel, create its "
                     "devices, read Fibonacci numbers from /dev/fibo0 and unload it, printing what "
                     "a user at the console would see.")
-    parser.add_argument("--arch", choices=("i386", "x86_64"), default="i386")
+    add_system_option(parser, help_text="system whose tutorial to run (" + ", ".join(DEMOS) + ")")
+    add_arch_option(parser, default="i386")
     parser.add_argument("--compiler", choices=("gcc", "clang"), default="gcc",
                         help="which prebuilt fibo.o to load (default gcc)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
+    if args.system not in DEMOS:
+        print(f"kemu demo: no demo for system {args.system!r}; kemu has: {', '.join(DEMOS)}", file=sys.stderr)
+        return 2
     from kemu.os.netbsd_lkm.demo import DemoFailed, run_demo
     try:
         return run_demo(sys.stdout, args.arch, args.compiler)

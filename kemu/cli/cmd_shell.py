@@ -1,10 +1,12 @@
 """`kemu shell`: a console on an emulated system, interactive or from a script.
 
-    kemu shell [--os netbsd-lkm] [--arch i386|x86_64] [--timeout SECONDS] [-v]
+    kemu shell [--os netbsd-lkm] [--arch i386|x86_64|amd64] [--timeout SECONDS] [-v]
                [-c COMMANDS | SCRIPT]
 
 With a SCRIPT file or `-c`, the lines run in order and the shell stops at the first command
-that fails, exiting with its status (like `sh -e`). Without either, it reads standard input:
+that fails, exiting with its status and naming the file and line on stderr (like `sh -e`).
+Lines are read as they run, each at most `MAX_LINE` characters (a script that is really
+/dev/zero is refused, not read without end). Without either, it reads standard input:
 interactively with the `# ` prompt when that is a terminal, as a script otherwise. `-v` echoes
 each command after the prompt, which makes a script's output read like a console session.
 Type `help` in the shell for its commands.
@@ -13,6 +15,15 @@ from __future__ import annotations
 
 import argparse
 import sys
+from typing import Iterable, Iterator
+
+from .options import add_arch_option, add_system_option, seconds
+
+MAX_LINE = 64 * 1024
+
+
+class ScriptLineTooLong(Exception):
+    """A script line past MAX_LINE characters (probably not a script at all)."""
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -20,14 +31,28 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "shell", help="a console (modload, modstat, od, ls -l …) on an emulated kernel",
         description="Boot an emulated kernel and run its user commands interactively, from -c, "
                     "from a script file or from standard input.")
-    parser.add_argument("--os", dest="system", default="netbsd-lkm", help="system to boot (netbsd-lkm)")
-    parser.add_argument("--arch", choices=("i386", "x86_64"), default="i386")
-    parser.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
-                        help="limit on each call into module code (default 5)")
+    add_system_option(parser)
+    add_arch_option(parser, default="i386")
+    parser.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS",
+                        help="limit on each call into module code (default 5; 0: none)")
     parser.add_argument("-v", dest="echo", action="store_true", help="echo each command after the prompt")
     parser.add_argument("-c", dest="commands", metavar="COMMANDS", help="run these commands and exit")
     parser.add_argument("script", nargs="?", help="file of commands to run")
     parser.set_defaults(func=run)
+
+
+def bounded_lines(stream: Iterable[str], name: str) -> Iterator[str]:
+    """The lines of a script as they are read; ScriptLineTooLong past MAX_LINE characters."""
+    number = 0
+    while True:
+        line = stream.readline(MAX_LINE + 1)
+        if not line:
+            return
+        number += 1
+        if len(line) > MAX_LINE and not line.endswith("\n"):
+            raise ScriptLineTooLong(f"{name}: line {number} is longer than {MAX_LINE} characters: "
+                                    f"not a script")
+        yield line
 
 
 def run(args: argparse.Namespace) -> int:
@@ -43,17 +68,24 @@ def run(args: argparse.Namespace) -> int:
     shell = system.shell(out=sys.stdout, err=sys.stderr, echo=args.echo)
     try:
         if args.commands is not None:
-            return shell.run_script(args.commands)
+            return shell.run_script(args.commands, source="kemu shell: -c")
         if args.script is not None:
             try:
-                with open(args.script) as f:
-                    text = f.read()
+                script = open(args.script, encoding="utf-8", errors="replace")
             except OSError as exc:
                 print(f"kemu shell: {args.script}: {exc.strerror}", file=sys.stderr)
                 return 2
-            return shell.run_script(text)
+            with script:
+                return shell.run_script(bounded_lines(script, args.script), source=args.script)
         if sys.stdin.isatty():
             return shell.interact(sys.stdin)
-        return shell.run_script(sys.stdin.read())
+        sys.stdin.reconfigure(errors="replace")
+        return shell.run_script(bounded_lines(sys.stdin, "standard input"), source="kemu shell: stdin")
+    except ScriptLineTooLong as exc:
+        print(f"kemu shell: {exc}", file=sys.stderr)
+        return 2
+    except OSError as exc:
+        print(f"kemu shell: {args.script or 'standard input'}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
     finally:
         shell.close_all()

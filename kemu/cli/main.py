@@ -1,19 +1,29 @@
 """The `kemu` command: one subcommand per module `kemu/cli/cmd_<name>.py`.
 
 Each command module exposes `register(subparsers)` which adds its parser and sets
-`func(args) -> int` as the default. Keeping one file per command lets each grow on its own.
+`func(args) -> int` as the default. Keeping one file per command lets each grow on its own;
+`options.harmonize` then makes the shared options (`--os`/`--target`, `--arch`) read the same
+in all of them. Whatever goes wrong ends with a message and a non-zero status, never a Python
+traceback (set KEMU_TRACEBACK=1 to see one for a bug).
 """
 from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
+from kemu import __version__
+
+from .options import harmonize
+
 COMMANDS = ("demo", "shell", "link", "cc", "debug", "trace")
+INTERNAL_ERROR = 70          # EX_SOFTWARE
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="kemu", description="Run real kernel modules outside a kernel.")
+    parser.add_argument("--version", action="version", version=f"kemu {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name in COMMANDS:
         try:
@@ -23,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
                 continue
             raise
         module.register(sub)
+    for subparser in sub.choices.values():
+        harmonize(subparser)
     return parser
 
 
@@ -39,6 +51,13 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         sys.stderr.close()
         return 0
+    except Exception as exc:          # a bug: say so in one line, not with a traceback
+        if os.environ.get("KEMU_TRACEBACK"):
+            raise
+        where = f"kemu {args.command}" if getattr(args, "command", None) else "kemu"
+        print(f"{where}: internal error: {type(exc).__name__}: {exc} "
+              f"(KEMU_TRACEBACK=1 shows where)", file=sys.stderr)
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

@@ -14,13 +14,14 @@ SYSTEMS = {
 
 
 def boot(name: str, arch: str = "i386", **options: Any):
-    """A freshly booted system: `boot("netbsd-lkm", "x86_64")`."""
+    """A freshly booted system: `boot("netbsd-lkm", "x86_64")` (`"amd64"` names x86_64 too)."""
     import importlib
+
+    from kemu.arch import canonical_arch
     try:
         module_name, class_name = SYSTEMS[name]
     except KeyError:
         raise ValueError(f"unknown system {name!r}; kemu knows: {', '.join(sorted(SYSTEMS))}") from None
-    if arch not in ("i386", "x86_64"):
-        raise ValueError(f"unknown arch {arch!r}: expected 'i386' or 'x86_64'")
+    arch = canonical_arch(arch)
     cls = getattr(importlib.import_module(module_name), class_name)
     return cls(arch, **options)

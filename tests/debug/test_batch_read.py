@@ -23,7 +23,8 @@ def test_break_in_fibo_read_during_od(arch):
 @pytest.mark.parametrize("arch", ARCHES)
 def test_each_uiomove_is_handed_the_next_fibonacci_number(arch):
     x = f"x/1uw {BUF_ARG[arch]}"
-    commands = ["continue", "mknod /dev/fibo0 c 29 0", "break uiomove", OD]
+    od_six = "od -A d -t u4 -N 24 /dev/fibo0"      # od -N reads exactly its count: six numbers
+    commands = ["continue", "mknod /dev/fibo0 c 29 0", "break uiomove", od_six]
     commands += [x, "continue"] * 6
     commands += ["delete", "continue"]
     text = run_session(arch, commands)

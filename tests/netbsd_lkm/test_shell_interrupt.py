@@ -61,3 +61,18 @@ def test_ctrl_c_at_the_prompt_drops_the_line_being_typed(terminal):
     assert "half-typed" not in shown.split("echo fresh", 1)[1]
     terminal.type("exit\n")
     assert terminal.close() == 0
+
+
+def test_ctrl_c_ends_an_endless_pipeline_and_the_rest_of_its_line(terminal):
+    terminal.type(f"modload -p {POSTINSTALL} {fixture_path('fibo')}\n")
+    terminal.read_until(PROMPT)
+    terminal.type("./fibotest | cat; echo not reached\n")
+    terminal.read_until(r"2971215073\n1\n1\n2\n")           # streaming: numbers arrive as read
+    terminal.interrupt()
+    shown = terminal.read_until(PROMPT, timeout=20)
+    assert "not reached" not in shown
+    assert "close /dev/fibo0 interrupted" not in shown       # the stop was for the reads only
+    terminal.type("modunload -n fibo && echo unloaded\n")    # fibotest closed its descriptor
+    assert "unloaded" in terminal.read_until(PROMPT)
+    terminal.type("exit\n")
+    assert terminal.close() == 0

@@ -1,15 +1,16 @@
 """od(1): dump a device (or any byte source) in the formats POSIX specifies.
 
-`od -A d -t u4 -N 40 /dev/fibo0` is how a NetBSD user looks at what a driver hands out. The
+`od -A d -t u4 -N 40 /dev/fibo0` is how a user of any of kemu's systems looks at what a driver hands out. The
 options are POSIX's (`-A d|o|x|n`, `-j skip`, `-N count`, `-t type` repeatable, `-v`) plus the
 traditional letters (`-b -c -d -o -s -x`). The layout is the one GNU od prints, column for column
 (addresses of 7 octal/decimal or 6 hex digits, 16 bytes a line, every `-t` type on its own line
 with fields padded so the columns of all types line up, `*` for repeated lines), so it can be
 checked against a real od.
 
-A character device need not end: fibo never returns end of file. Without `-N`, od reads at most
-`UNBOUNDED_LIMIT` bytes and then stops with an error telling the user to give `-N`, rather than
-spinning forever.
+A character device need not end: fibo never returns end of file. Lines are written as they are
+read (a long dump starts at once), and `-N count` reads exactly `count` bytes from the device.
+Without `-N`, od reads at most `UNBOUNDED_LIMIT` bytes and then stops with an error telling the
+user to give `-N`, rather than spinning forever in a script.
 """
 from __future__ import annotations
 
@@ -135,42 +136,56 @@ _ADDRESS_FORMATS = {"o": ("o", 7), "d": ("d", 7), "x": ("x", 6), "n": (None, 0)}
 
 
 class Od:
-    """One od invocation over already opened sources; `run` does the whole command."""
+    """The line layout of one od invocation: addresses, one line per `-t` type, `*` for
+    repeats. `lines(block)` formats whole 16-byte lines as they arrive, so output streams;
+    `finish(tail)` formats the last, short line and the closing address."""
 
-    def __init__(self, types: list[OutputType], radix: str, skip: int, count: int | None, verbose: bool):
+    def __init__(self, types: list[OutputType], radix: str, skip: int, verbose: bool):
         self.types = types
         self.radix = radix
-        self.skip = skip
-        self.count = count
         self.verbose = verbose
+        self.offset = skip                 # input offset of the next byte to format
         widths = [(t.width + 1) * (BYTES_PER_LINE // t.size) for t in types]
         self.line_width = max(widths)
         self.pads = [self.line_width - t.width * (BYTES_PER_LINE // t.size) for t in types]
+        self._previous: bytes | None = None
+        self._starred = False
 
     def address(self, offset: int) -> str:
         fmt, width = _ADDRESS_FORMATS[self.radix]
         return format(offset, fmt).zfill(width) if fmt else ""
 
-    def format(self, data: bytes, start: int) -> list[str]:
-        """The output lines for `data` whose first byte is at input offset `start`."""
+    def lines(self, data: bytes) -> list[str]:
+        """Output lines for `data` (a whole number of lines unless it is the input's end)."""
         lines: list[str] = []
-        previous: bytes | None = None
-        starred = False
+        blank_address = " " * len(self.address(0))
         for pos in range(0, len(data), BYTES_PER_LINE):
             block = data[pos:pos + BYTES_PER_LINE]
-            if (not self.verbose and previous == block and len(block) == BYTES_PER_LINE):
-                if not starred:
+            at = self.offset
+            self.offset += len(block)
+            if not self.verbose and self._previous == block and len(block) == BYTES_PER_LINE:
+                if not self._starred:
                     lines.append("*")
-                    starred = True
+                    self._starred = True
                 continue
-            previous, starred = block, False
+            self._previous, self._starred = block, False
             padded = block + bytes(BYTES_PER_LINE - len(block))
             for n, (otype, pad) in enumerate(zip(self.types, self.pads)):
-                prefix = self.address(start + pos) if n == 0 else " " * len(self.address(0))
+                prefix = self.address(at) if n == 0 else blank_address
                 lines.append(prefix + self._fields(otype, pad, padded, len(block)))
-        if self.radix != "n":
-            lines.append(self.address(start + len(data)))
         return lines
+
+    def finish(self, tail: bytes) -> list[str]:
+        """The last (possibly short) line and the address after the last byte."""
+        lines = self.lines(tail)
+        if self.radix != "n":
+            lines.append(self.address(self.offset))
+        return lines
+
+    def format(self, data: bytes) -> list[str]:
+        """All output lines for `data` at once (from the skip offset given at construction)."""
+        whole = len(data) - len(data) % BYTES_PER_LINE
+        return self.lines(data[:whole]) + self.finish(data[whole:])
 
     @staticmethod
     def _fields(otype: OutputType, pad: int, block: bytes, nbytes: int) -> str:
@@ -192,11 +207,15 @@ USAGE = "usage: od [-bcdosxv] [-A d|o|x|n] [-j skip] [-N count] [-t type] file .
 
 def run(argv: list[str], opener: Opener, out: TextIO, err: TextIO, long_size: int = 4,
         strerror: Callable[[Exception], str] = str) -> int:
-    """`od` with argv (without argv[0]); `opener` opens a path for reading or raises."""
+    """`od` with argv (without argv[0]); `opener` opens a path for reading or raises.
+
+    Output is written line by line as the input is read, so a long dump shows its first lines
+    at once; with `-N` od reads exactly the bytes it needs (`-N 4` is one 4-byte read)."""
     parsed = getopt("od", argv, OPTSTRING)
     if parsed.error:
         err.write(parsed.error + "\n" + USAGE + "\n")
         return 1
+    inputs = None
     try:
         types: list[OutputType] = []
         radix, skip, count, verbose = "o", 0, None, False
@@ -217,52 +236,93 @@ def run(argv: list[str], opener: Opener, out: TextIO, err: TextIO, long_size: in
             else:
                 types += parse_types(legacy[letter], long_size)
         if not parsed.operands:
-            raise OdError("kemu's shell has no standard input to dump: name a file, e.g. od -N 16 /dev/fibo0")
-        od = Od(types or parse_types("o2", long_size), radix, skip, count, verbose)
-        data, status = _read_all(parsed.operands, opener, skip, count, err, strerror)
+            raise OdError("no standard input to dump: name a file (od -N 16 /dev/fibo0) or redirect one")
+        od = Od(types or parse_types("o2", long_size), radix, skip, verbose)
+        inputs = ConcatenatedInput(parsed.operands, opener, err, strerror)
+        _skip(inputs, skip)
+        _dump(inputs, od, count, out)
     except OdError as exc:
         err.write(f"od: {exc}\n")
         return 1
-    for line in od.format(data, skip):
-        out.write(line + "\n")
-    return status
+    finally:
+        if inputs is not None:
+            inputs.close()
+    return inputs.status
 
 
-def _read_all(paths: list[str], opener: Opener, skip: int, count: int | None, err: TextIO,
-              strerror: Callable[[Exception], str]) -> tuple[bytes, int]:
-    """Skip then read the concatenated inputs, as od does; errors on one file move to the next."""
-    unbounded = UNBOUNDED_LIMIT          # read at call time, so tests can lower it
-    wanted = None if count is None else skip + count
-    limit = wanted if wanted is not None else skip + unbounded
-    chunks: list[bytes] = []
-    total = 0
-    status = 0
-    for path in paths:
-        if total >= limit:
-            break
-        try:
-            source = opener(path)
-        except Exception as exc:
-            err.write(f"od: {path}: {strerror(exc)}\n")
-            status = 1
-            continue
-        try:
-            while total < limit:
-                chunk = source.read(READ_CHUNK)
-                if not chunk:
-                    break
-                chunks.append(chunk)
-                total += len(chunk)
-        except Exception as exc:
-            err.write(f"od: {path}: {strerror(exc)}\n")
-            status = 1
-        finally:
+class ConcatenatedInput:
+    """The operands read one after the other as one stream, as od reads them. A file that
+    cannot be opened or read is reported (`od: path: error`, status 1) and skipped."""
+
+    def __init__(self, paths: list[str], opener: Opener, err: TextIO,
+                 strerror: Callable[[Exception], str]):
+        self.paths = list(paths)
+        self.opener, self.err, self.strerror = opener, err, strerror
+        self.current: ByteSource | None = None
+        self.path = ""
+        self.status = 0
+
+    def read(self, n: int) -> bytes:
+        """Up to `n` bytes from the current input, moving to the next at its end; b"" when
+        every input is exhausted."""
+        while True:
+            if self.current is None:
+                if not self.paths:
+                    return b""
+                self.path = self.paths.pop(0)
+                try:
+                    self.current = self.opener(self.path)
+                except Exception as exc:
+                    self._failed(exc)
+                    continue
+            try:
+                chunk = self.current.read(n)
+            except Exception as exc:
+                self._failed(exc)
+                self.close()
+                continue
+            if chunk:
+                return chunk
+            self.close()
+
+    def _failed(self, exc: Exception) -> None:
+        self.err.write(f"od: {self.path}: {self.strerror(exc)}\n")
+        self.status = 1
+
+    def close(self) -> None:
+        if self.current is not None:
+            source, self.current = self.current, None
             source.close()
-        if count is None and total >= limit:
-            raise OdError(f"{path}: read {unbounded} bytes without reaching end of file; "
-                          f"a device may never end: give -N count")
-    data = b"".join(chunks)
-    if skip > len(data):
-        raise OdError("cannot skip past end of combined input")
-    end = len(data) if count is None else skip + count
-    return data[skip:end], status
+
+
+def _skip(inputs: ConcatenatedInput, skip: int) -> None:
+    """Read and drop `skip` bytes (never more)."""
+    done = 0
+    while done < skip:
+        chunk = inputs.read(min(READ_CHUNK, skip - done))
+        if not chunk:
+            raise OdError("cannot skip past end of combined input")
+        done += len(chunk)
+
+
+def _dump(inputs: ConcatenatedInput, od: Od, count: int | None, out: TextIO) -> None:
+    """Read (at most `count` bytes) and write the lines as whole ones become available."""
+    unbounded = UNBOUNDED_LIMIT          # read at call time, so tests can lower it
+    limit = count if count is not None else unbounded
+    pending = b""
+    total = 0
+    while total < limit:
+        chunk = inputs.read(min(READ_CHUNK, limit - total))
+        if not chunk:
+            break
+        total += len(chunk)
+        pending += chunk
+        whole = len(pending) - len(pending) % BYTES_PER_LINE
+        if whole:
+            text = "".join(line + "\n" for line in od.lines(pending[:whole]))
+            pending = pending[whole:]
+            out.write(text)
+    if count is None and total >= limit:
+        raise OdError(f"{inputs.path}: read {unbounded} bytes without reaching end of file; "
+                      f"a device may never end: give -N count")
+    out.write("".join(line + "\n" for line in od.finish(pending)))

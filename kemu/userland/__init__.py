@@ -1,0 +1,24 @@
+"""kemu.userland — the console every personality shares (contract: docs/interfaces.md §5a).
+
+A layer above kemu.kernel and below kemu.os: sh's line syntax and engine (pipelines that
+stream, `&&`, `||`, `;`, redirections, held descriptors), and the standard tools (`od`, `cat`,
+`echo`, `head`, `ls -l`, `mknod`, `rm`, `chmod`, `dmesg` …). A personality describes what differs
+on its system in a `UserlandSpec` — its own commands (`name -> command(argv, stdin, out, err)
+-> status`), texts, prompt and `ls -l` format — and gets a whole console:
+
+    shell = Shell(system, UserlandSpec("NetBSD 1.6", commands=lambda shell: {...}))
+    shell.run_line("modload fibo.o && od -N 16 /dev/fibo0")
+"""
+from __future__ import annotations
+
+from .builtins import ShellExit, standard_commands
+from .getopt import Parsed, atoi, getopt
+from .ls_formats import gnu_ls_long
+from .shell import Shell
+from .spec import Command, ShellTexts, UserlandSpec
+from .streams import ByteSource, DeviceSource, HeldSource
+from .syntax import Redirections, ShellSyntaxError, expand_words
+
+__all__ = ["Shell", "ShellExit", "UserlandSpec", "ShellTexts", "Command", "standard_commands",
+           "ByteSource", "DeviceSource", "HeldSource", "Redirections", "ShellSyntaxError",
+           "expand_words", "getopt", "Parsed", "atoi", "gnu_ls_long"]
