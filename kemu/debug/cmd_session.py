@@ -10,6 +10,7 @@ import codecs
 
 from kemu.debug.command_table import CommandGroup, Handler, InfoHandler, SessionEnd
 from kemu.debug.commands import COMMANDS, CommandError, resolve_command
+from kemu.debug.guest_lines import ROUTING_RULE
 from kemu.debug.panel_data import recent_services
 
 
@@ -36,6 +37,7 @@ class SessionCommands(CommandGroup):
             s.say(f"  {names:<24} {spec.summary}")
         if s.shell_words:
             s.say("Guest shell commands (run the module): " + ", ".join(sorted(s.shell_words)))
+            s.say(ROUTING_RULE)
 
     def echo(self, args: str, fmt: str) -> None:
         text = codecs.decode(args.encode("latin-1", "backslashreplace"), "unicode_escape")
@@ -51,7 +53,9 @@ class SessionCommands(CommandGroup):
             raise CommandError("Argument required (shell command).")
         if self.s.shell_runner is None:
             raise CommandError("This system has no shell.")
-        self.s.shell_runner(line)
+        status = self.s.shell_runner(line)
+        if status:
+            self.s.guest_failures.append((line, status))
         return False
 
     def quit(self, args: str, fmt: str) -> None:

@@ -68,6 +68,7 @@ class Session:
         self.history: list[Value] = []
         self.quitting = False
         self.errors = 0
+        self.guest_failures: list[tuple[str, int]] = []   # (guest shell line, its non-zero status)
         self.remote = None              # a GdbServer when gdb drives the stops
         self.selected_frame = 0         # `frame N` / `up` / `down`; #0 again at every stop
         self.variables = FrameVariables(symbols, self.arch, self.read_memory)
