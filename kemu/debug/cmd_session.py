@@ -54,7 +54,7 @@ class SessionCommands(CommandGroup):
         if self.s.shell_runner is None:
             raise CommandError("This system has no shell.")
         status = self.s.shell_runner(line)
-        if status:
+        if status and not self.s.quitting:     # (a call the debugger killed is not the guest's failure)
             self.s.guest_failures.append((line, status))
         return False
 

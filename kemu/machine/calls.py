@@ -179,20 +179,20 @@ class GuestCalls:
              timeout: float | None = None) -> int:
         """`Machine.call`: run the guest function at `addr` and return its raw result word,
         telling each of `machine.call_observers` (`CallObserver`) when it starts and ends."""
-        observers = self.observers
-        if not observers:
-            return self._run(addr, args, abi, budget, timeout)
-        observers = list(observers)
-        for o in observers:
-            o.call_entered(addr, args)
+        observers = self.observers      # one list: an observer added during the call sees its end
+        if observers:
+            for o in list(observers):
+                o.call_entered(addr, args)
         try:
             result = self._run(addr, args, abi, budget, timeout)
         except BaseException as exc:
-            for o in observers:
-                o.call_left(addr, None, exc)
+            if observers:
+                for o in list(observers):
+                    o.call_left(addr, None, exc)
             raise
-        for o in observers:
-            o.call_left(addr, result, None)
+        if observers:
+            for o in list(observers):
+                o.call_left(addr, result, None)
         return result
 
     def _run(self, addr: int, args: tuple[int, ...], abi: str | None, budget: int | None,
