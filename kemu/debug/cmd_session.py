@@ -2,7 +2,10 @@
 
 `shell` (and `!`, and a bare guest command like `od /dev/fibo0`) hands a line to the guest
 system's own shell, which is how a user makes the module run: the read that `od` does ends
-up in `fibo_read`, where a breakpoint stops it inside this same session.
+up in `fibo_read`, where a breakpoint stops it inside this same session. Typed at a stop, the
+command runs with the breakpoints still active (`Debugger.run_from_stop`): a hit in it is a
+stop nested in the first, which resumes where it was once the command is done. Which lines are
+the guest's is `guest_lines`' rule, printed by `help`.
 """
 from __future__ import annotations
 
@@ -53,7 +56,13 @@ class SessionCommands(CommandGroup):
             raise CommandError("Argument required (shell command).")
         if self.s.shell_runner is None:
             raise CommandError("This system has no shell.")
-        status = self.s.shell_runner(line)
+        s = self.s
+        # from a stop, breakpoints stay active in what the command runs (a nested stop)
+        selected = s.selected_frame
+        try:
+            status = s.dbg.run_from_stop(lambda: s.shell_runner(line))
+        finally:
+            s.selected_frame = selected
         if status and not self.s.quitting:     # (a call the debugger killed is not the guest's failure)
             self.s.guest_failures.append((line, status))
         return False

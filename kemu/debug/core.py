@@ -68,6 +68,7 @@ class Debugger(GuestView):
         self.stopped: StopEvent | None = None
         self.active = True
         self._return_watch: ReturnWatch | None = None
+        self._restart_after_stop = False   # a guest call from the stop flushed translated code
 
     # ---- breakpoints & watchpoints ---------------------------------------------------
     @property
@@ -201,6 +202,27 @@ class Debugger(GuestView):
     def kill(self) -> None:
         self._kill = True
 
+    # ---- guest calls made from a stop ----------------------------------------------------
+    def run_from_stop(self, run: Callable[[], int]) -> int:
+        """Run `run` (a guest shell command typed at a stop) with the user's breakpoints and
+        watchpoints active, as gdb keeps them for a function called from its prompt: a hit in
+        it is a stop of its own, inside this one. The stop's own plan (a step in progress)
+        waits until the command is done; then the engine restarts the stopped instruction in
+        code translated with the stop's hooks again."""
+        if self.stopped is None:
+            return run()
+        saved = (self.stopped, self._plan, self._internal, self._skip_addr, self._watch_hits)
+        self.stopped, self._plan, self._internal, self._skip_addr, self._watch_hits = None, None, [], None, []
+        if self._sync():
+            self._hooks.flush()
+        try:
+            return run()
+        finally:
+            self.stopped, self._plan, self._internal, self._skip_addr, self._watch_hits = saved
+            self._sync()
+            self._hooks.flush()
+            self._restart_after_stop = True
+
     # ---- interrupts (the machine's interrupt_handler) --------------------------------
     def on_interrupt(self, pc: int) -> bool:
         """The machine stopped the guest before the instruction at pc on request (Ctrl-C,
@@ -281,7 +303,7 @@ class Debugger(GuestView):
                 return
             self._skip_addr = None
         if self.stopped is not None:
-            return  # a guest call made from a stop (not supported): run it freely
+            return  # a guest call made from a stop outside `run_from_stop`: run it freely
         event = self._decide(addr)
         if event is not None:
             self._stop(event)
@@ -380,5 +402,6 @@ class Debugger(GuestView):
         self._dirty = False
         new_pc = self.pc
         changed = self._sync()
-        if changed or new_pc != event.pc:
+        restart, self._restart_after_stop = self._restart_after_stop, False
+        if changed or restart or new_pc != event.pc:
             self._restart_at(new_pc)
