@@ -14,7 +14,8 @@ limit (`--timeout`, default 5 s), counted only while the module runs: a runaway 
 with an oops, however long the session sits at a stop.
 
 With `--gdb`, stops are served to a real gdb over the remote protocol instead (loopback unless a
-host is given); kemu prints the `add-symbol-file` line that places the module's sections, and
+host is given); kemu prints the `add-symbol-file` line that places the module's sections and
+the `directory` lines naming where it found the module's sources (paste both into gdb), and
 `--symbols-out` also writes the linked module as an ELF executable gdb can load directly.
 """
 from __future__ import annotations
@@ -152,7 +153,7 @@ class InteractiveLines:
 
 def run(args: argparse.Namespace) -> int:
     from kemu.debug.gdbstub import GdbServer, parse_listen_address
-    from kemu.debug.launch import DebugLaunch, add_symbol_file_line
+    from kemu.debug.launch import DebugLaunch, add_symbol_file_line, source_directories
 
     problem = module_path_problem(args.module)
     if problem is not None:
@@ -190,7 +191,8 @@ def run(args: argparse.Namespace) -> int:
                 write_executable(slot.image, ObjectFile.load(args.module), args.symbols_out)
                 print(f"kemu: wrote the linked module to {args.symbols_out} (gdb {args.symbols_out})")
             print(f"kemu: in gdb: {add_symbol_file_line(os.path.abspath(args.module), info.section_addresses)}")
-            print(f"kemu: sources: directory {os.getcwd()}")
+            for directory in source_directories(info):
+                print(f"kemu: in gdb: directory {directory}")
             print(f"kemu: waiting for gdb on {server.host}:{server.port} "
                   f"(target remote {server.host}:{server.port})", flush=True)
 

@@ -31,6 +31,22 @@ def add_symbol_file_line(path: str, section_addresses: dict[str, int]) -> str:
     return " ".join(parts)
 
 
+def source_directories(info) -> list[str]:
+    """The directories where kemu found the module's source files (absolute, in the order the
+    line table names the files): what gdb needs as `directory` to show the same sources."""
+    found: list[str] = []
+    source = getattr(info, "source", None)
+    if source is None:
+        return found
+    for file in source.files():
+        path = source.find_source(file)
+        if path is not None:
+            d = str(Path(path).resolve().parent)
+            if d not in found:
+                found.append(d)
+    return found
+
+
 class DebugLaunch:
     """One `kemu debug` run over a booted system."""
 
