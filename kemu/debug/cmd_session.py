@@ -58,13 +58,15 @@ class SessionCommands(CommandGroup):
             raise CommandError("This system has no shell.")
         s = self.s
         # from a stop, breakpoints stay active in what the command runs (a nested stop)
-        selected = s.selected_frame
+        selected, kills = s.selected_frame, s.dbg.kills
         try:
             status = s.dbg.run_from_stop(lambda: s.shell_runner(line))
         finally:
             s.selected_frame = selected
-        if status and not self.s.quitting:     # (a call the debugger killed is not the guest's failure)
-            self.s.guest_failures.append((line, status))
+        if s.quitting:
+            raise SessionEnd()        # `quit` at a stop inside this command ends the session
+        if status and s.dbg.kills == kills:     # a call the debugger killed is not the guest's failure
+            s.guest_failures.append((line, status))
         return False
 
     def quit(self, args: str, fmt: str) -> None:

@@ -69,6 +69,7 @@ class Debugger(GuestView):
         self.active = True
         self._return_watch: ReturnWatch | None = None
         self._restart_after_stop = False   # a guest call from the stop flushed translated code
+        self.kills = 0                     # guest calls the user (or the end of input) killed
 
     # ---- breakpoints & watchpoints ---------------------------------------------------
     @property
@@ -201,6 +202,7 @@ class Debugger(GuestView):
 
     def kill(self) -> None:
         self._kill = True
+        self.kills += 1
 
     # ---- guest calls made from a stop ----------------------------------------------------
     def run_from_stop(self, run: Callable[[], int]) -> int:

@@ -27,3 +27,28 @@ def test_the_outer_stop_still_steps_after_a_nested_one():
     assert after(text, "next", 0).startswith("152\t")
     assert after(text, "next", 1).startswith("155\t")
     assert after(text, "continue", 2).endswith("0000000          1\n0000004\n")
+
+
+def test_kill_at_a_nested_stop_ends_only_the_inner_command():
+    import io
+
+    import kemu
+    from kemu.debug.launch import DebugLaunch
+
+    from debug_helpers import fibo_path
+    system = kemu.boot("netbsd-lkm", "i386", call_timeout=30)
+    out = io.StringIO()
+    system.console = out.write
+    launch = DebugLaunch(system, out=out, err=out, context=False, echo_commands=True)
+    launch.run(fibo_path("i386", "gcc", True), iter(SETUP + ["od -A d -t u4 -N 4 /dev/fibo1", "kill", "bt", "continue"]),
+               entry="fibo_lkmentry")
+    text = out.getvalue()
+    assert "od: /dev/fibo1: Bad address" in after(text, "kill")
+    assert after(text, "bt").startswith("#0  fibo_read (dev=7424, ")       # the outer stop is still there
+    assert after(text, "continue", -1).endswith("0000000          1\n0000004\n")
+    assert launch.session.guest_failures == []                            # killed, not failed
+
+
+def test_quit_at_a_nested_stop_ends_the_session():
+    text = run_session("i386", SETUP + ["od -A d -t u4 -N 4 /dev/fibo1", "quit", "bt", "modstat"], debug=True)
+    assert "(kemu) bt" not in text and "(kemu) modstat" not in text
