@@ -10,10 +10,11 @@ the guest's is `guest_lines`' rule, printed by `help`.
 from __future__ import annotations
 
 import codecs
+import textwrap
 
 from kemu.debug.command_table import CommandGroup, Handler, InfoHandler, SessionEnd
 from kemu.debug.commands import COMMANDS, CommandError, resolve_command
-from kemu.debug.guest_lines import ROUTING_RULE
+from kemu.debug.guest_lines import routing_rule
 from kemu.debug.panel_data import recent_services
 
 
@@ -37,10 +38,11 @@ class SessionCommands(CommandGroup):
         s.say("kemu debugger commands (gdb's names and abbreviations):")
         for spec in COMMANDS:
             names = spec.name + (f" ({', '.join(spec.aliases)})" if spec.aliases else "")
-            s.say(f"  {names:<24} {spec.summary}")
+            s.say(textwrap.fill(f"  {names:<24} {spec.summary}", 80, subsequent_indent=" " * 27))
         if s.shell_words:
-            s.say("Guest shell commands (run the module): " + ", ".join(sorted(s.shell_words)))
-            s.say(ROUTING_RULE)
+            s.say(textwrap.fill("Guest shell commands (run the module): " + ", ".join(sorted(s.shell_words)),
+                                80, subsequent_indent="  "))
+            s.say(routing_rule(s.shell_words))
 
     def echo(self, args: str, fmt: str) -> None:
         text = codecs.decode(args.encode("latin-1", "backslashreplace"), "unicode_escape")

@@ -19,17 +19,24 @@ never lists a command that does not exist.
 from __future__ import annotations
 
 import sys
+import textwrap
 from typing import Iterable
 
 from kemu.debug.commands import COMMANDS
 
-ROUTING_RULE = (
-    "A line runs in the guest shell when it starts with `!` or `shell`, when its first word is a\n"
-    "guest command that is no debugger command, or when it has shell syntax (> >> < | && || ;)\n"
-    "and its first word is not a debugger command other than echo/help/exit\n"
-    "(`echo 5 > /dev/x` writes the device; `echo hi\\n` is the debugger's echo).")
-
 _DEBUGGER_WORDS = frozenset(w for c in COMMANDS for w in (c.name, *c.aliases))
+
+
+def routing_rule(guest_words: Iterable[str]) -> str:
+    """The rule above as `help` prints it, naming the words that are both (`echo`)."""
+    both = sorted(set(guest_words) & _DEBUGGER_WORDS)
+    text = ("A line runs in the guest shell when it starts with `!` or `shell`, when its first word "
+            "is a guest command that is no debugger command, or when it has shell syntax "
+            "(> >> < | && || ;) and its first word is a guest command or no command at all")
+    if both:
+        text += f" (so `{both[0]} ... > /dev/x` is the guest's, `{both[0]} ...` alone the debugger's"
+        text += f"; words that are both: {', '.join(both)})" if len(both) > 1 else ")"
+    return textwrap.fill(text + ".", 80)
 
 
 def guest_command_names(shell) -> frozenset[str]:
