@@ -1,6 +1,6 @@
 """`kemu debug`: load a module under a gdb-like debugger, or serve it to real gdb.
 
-    kemu debug [--os netbsd-lkm] [--arch i386|x86_64] MODULE [-e ENTRY] [-p POSTINSTALL]
+    kemu debug [--os|--target netbsd-lkm] [--arch i386|x86_64] MODULE [-e ENTRY] [-p POSTINSTALL]
                [--lenient] [--break WHERE ...] [--batch FILE] [--ex COMMAND ...]
                [--gdb [HOST:]PORT] [--symbols-out FILE] [--no-context] [--color WHEN]
 
@@ -8,12 +8,14 @@ The module is linked and loaded by the personality's own `modload`; the debugger
 the entry point's first instruction. At every stop (and at the top level, after the load) it
 takes gdb's commands, and the guest shell's commands (`od -t u4 -N 8 /dev/fibo0`) to run the
 module. `--batch FILE` (or `--ex`) reads commands from there instead of the terminal; the
-session ends when they run out, as `gdb -batch` does. Each call into module code keeps its time
+session ends when they run out, as `gdb -batch` does, and exits with the status of the first
+guest shell command that failed (0 when none did). Each call into module code keeps its time
 limit (`--timeout`, default 5 s), counted only while the module runs: a runaway loop is stopped
 with an oops, however long the session sits at a stop.
 
 With `--gdb`, stops are served to a real gdb over the remote protocol instead (loopback unless a
-host is given); kemu prints the `add-symbol-file` line that places the module's sections, and
+host is given); kemu prints the `add-symbol-file` line that places the module's sections and
+the `directory` lines naming where it found the module's sources (paste both into gdb), and
 `--symbols-out` also writes the linked module as an ELF executable gdb can load directly.
 """
 from __future__ import annotations
@@ -21,6 +23,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import stat
 import sys
 
 
@@ -45,7 +48,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def add_common_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--os", dest="system", default="netbsd-lkm", help="system to boot (netbsd-lkm)")
+    p.add_argument("--os", "--target", dest="system", default="netbsd-lkm", help="system to boot (netbsd-lkm)")
     p.add_argument("--arch", choices=("i386", "x86_64"), help="default: the module's own")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="limit on each call into module code, not counting time stopped at a "
@@ -56,9 +59,36 @@ def add_common_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--lenient", action="store_true", help="load even with missing kernel symbols")
 
 
+def module_path_problem(path: str) -> str | None:
+    """Why `path` cannot be a module object (the words after `PATH: `), or None when it can be.
+
+    Checked before anything is booted or read: a directory, a pipe or a device would otherwise
+    be opened and read (a pipe without end), and a missing file is not the only way to fail."""
+    try:
+        st = os.stat(path)
+    except OSError as exc:
+        return exc.strerror or "cannot be read"
+    if stat.S_ISDIR(st.st_mode):
+        return "is a directory"
+    if not stat.S_ISREG(st.st_mode):
+        return "not a regular file"
+    try:
+        with open(path, "rb") as f:
+            magic = f.read(4)
+    except OSError as exc:
+        return exc.strerror or "cannot be read"
+    if magic != b"\x7fELF":
+        return "not an ELF object" + (" (empty file)" if not magic else "")
+    return None
+
+
 def boot_for(args: argparse.Namespace, prog: str):
     """Boot the system for the module's arch; (system, None) or (None, exit status) after an error."""
     from kemu.os import boot
+    problem = module_path_problem(args.module)
+    if problem is not None:
+        print(f"{prog}: {args.module}: {problem}", file=sys.stderr)
+        return None, 1
     arch = args.arch
     if arch is None:
         try:
@@ -123,10 +153,11 @@ class InteractiveLines:
 
 def run(args: argparse.Namespace) -> int:
     from kemu.debug.gdbstub import GdbServer, parse_listen_address
-    from kemu.debug.launch import DebugLaunch, add_symbol_file_line
+    from kemu.debug.launch import DebugLaunch, add_symbol_file_line, source_directories
 
-    if not os.path.isfile(args.module):
-        print(f"kemu debug: {args.module}: No such file or directory", file=sys.stderr)
+    problem = module_path_problem(args.module)
+    if problem is not None:
+        print(f"kemu debug: {args.module}: {problem}", file=sys.stderr)
         return 1
     listen = None
     if args.gdb:
@@ -160,7 +191,8 @@ def run(args: argparse.Namespace) -> int:
                 write_executable(slot.image, ObjectFile.load(args.module), args.symbols_out)
                 print(f"kemu: wrote the linked module to {args.symbols_out} (gdb {args.symbols_out})")
             print(f"kemu: in gdb: {add_symbol_file_line(os.path.abspath(args.module), info.section_addresses)}")
-            print(f"kemu: sources: directory {os.getcwd()}")
+            for directory in source_directories(info):
+                print(f"kemu: in gdb: directory {directory}")
             print(f"kemu: waiting for gdb on {server.host}:{server.port} "
                   f"(target remote {server.host}:{server.port})", flush=True)
 
@@ -178,7 +210,13 @@ def run(args: argparse.Namespace) -> int:
         lines = iter(lines)
     try:
         with router:
-            return launch.run(args.module, lines, entry=args.entry, postinstall=args.postinstall,
-                              lenient=args.lenient, breaks=args.breaks)
+            status = launch.run(args.module, lines, entry=args.entry, postinstall=args.postinstall,
+                                lenient=args.lenient, breaks=args.breaks)
     finally:
         sys.stdout.flush()
+    failures = launch.session.guest_failures
+    if not interactive and failures and not status:
+        # like a script: a guest command that failed fails the batch run
+        line, status = failures[0]
+        print(f"kemu debug: '{line}' failed with exit status {status}", file=sys.stderr)
+    return status

@@ -1,12 +1,19 @@
 """`kemu trace`: load a module and run commands, printing every kernel service call (like strace).
 
-    kemu trace [--os netbsd-lkm] [--arch i386|x86_64] MODULE [-e ENTRY] [-p POSTINSTALL]
-               [--run COMMAND ...] [--json] [-s STRSIZE] [--instructions RANGE ...] [-o FILE]
+    kemu trace [--os|--target netbsd-lkm] [--arch i386|x86_64] MODULE [-e ENTRY] [-p POSTINSTALL]
+               [--run COMMAND ...] [-c] [--json] [-s STRSIZE] [--instructions RANGE ...] [-o FILE]
 
 Each service call the module makes is one line, `uiomove(buf=0xc1002010, n=4, uio=0xc0ff7e80) = 0`,
 with string arguments shown as strace shows them (`printf(fmt="fibo: FIBONACCI driver loaded su"...,
 ...)`, at most `-s` bytes, 32 by default), written to standard error (or `-o FILE`) so the commands' own output stays on standard output.
-`--run` runs guest shell commands after the load (`--run 'od -N 8 -t u4 /dev/fibo0'`).
+The module's own functions the kernel calls show as `-> fibo_read(dev=7424, uio=0xc1000000,
+flag=0)` and `<- fibo_read = 0` (argument names from DWARF when the object has them); a run of
+identical consecutive lines prints once, then how many more times it came.
+`--run` runs a guest shell line after the load (`--run 'od -N 8 -t u4 /dev/fibo0'`); every
+`--run` line is the guest's, and the first that fails makes `kemu trace` exit with its status.
+A device module's /dev nodes come from its post-install script (`-p fibo_postinstall.sh`) or
+a `--run 'mknod /dev/fibo0 c 29 0'`. `-c` prints, instead of the lines, a table of calls,
+errors and time per service at the end, as `strace -c` does.
 `--instructions` also prints every instruction executed within a range: a symbol (`fibo_read`),
 `START-END` or `START,+LENGTH`. `--json` writes one JSON object per line instead.
 """
@@ -24,6 +31,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_common_arguments(p)
     p.add_argument("--run", dest="commands", action="append", default=[], metavar="COMMAND",
                    help="a guest shell command to run after the load (repeatable)")
+    p.add_argument("-c", dest="summary", action="store_true",
+                   help="count calls, errors and time per service; print the table at the end")
     p.add_argument("--json", action="store_true", help="one JSON object per line")
     p.add_argument("-s", dest="strsize", type=int, default=32, metavar="STRSIZE",
                    help="show at most STRSIZE bytes of string arguments (default 32, as strace)")
@@ -49,8 +58,8 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"kemu trace: {args.output}: {exc.strerror}", file=sys.stderr)
             return 1
-    tracer = Tracer(system, out=sys.stdout, trace_out=trace_out, as_json=args.json,
-                    instruction_ranges=args.instructions)
+    tracer = Tracer(system, out=sys.stdout, err=sys.stderr, trace_out=trace_out, as_json=args.json,
+                    instruction_ranges=args.instructions, summary=args.summary)
     try:
         status = tracer.run(args.module, args.commands, entry=args.entry, postinstall=args.postinstall,
                             lenient=args.lenient)

@@ -2,14 +2,19 @@
 
 `shell` (and `!`, and a bare guest command like `od /dev/fibo0`) hands a line to the guest
 system's own shell, which is how a user makes the module run: the read that `od` does ends
-up in `fibo_read`, where a breakpoint stops it inside this same session.
+up in `fibo_read`, where a breakpoint stops it inside this same session. Typed at a stop, the
+command runs with the breakpoints still active (`Debugger.run_from_stop`): a hit in it is a
+stop nested in the first, which resumes where it was once the command is done. Which lines are
+the guest's is `guest_lines`' rule, printed by `help`.
 """
 from __future__ import annotations
 
 import codecs
+import textwrap
 
 from kemu.debug.command_table import CommandGroup, Handler, InfoHandler, SessionEnd
 from kemu.debug.commands import COMMANDS, CommandError, resolve_command
+from kemu.debug.guest_lines import routing_rule
 from kemu.debug.panel_data import recent_services
 
 
@@ -33,9 +38,11 @@ class SessionCommands(CommandGroup):
         s.say("kemu debugger commands (gdb's names and abbreviations):")
         for spec in COMMANDS:
             names = spec.name + (f" ({', '.join(spec.aliases)})" if spec.aliases else "")
-            s.say(f"  {names:<24} {spec.summary}")
+            s.say(textwrap.fill(f"  {names:<24} {spec.summary}", 80, subsequent_indent=" " * 27))
         if s.shell_words:
-            s.say("Guest shell commands (run the module): " + ", ".join(sorted(s.shell_words)))
+            s.say(textwrap.fill("Guest shell commands (run the module): " + ", ".join(sorted(s.shell_words)),
+                                80, subsequent_indent="  "))
+            s.say(routing_rule(s.shell_words))
 
     def echo(self, args: str, fmt: str) -> None:
         text = codecs.decode(args.encode("latin-1", "backslashreplace"), "unicode_escape")
@@ -51,7 +58,17 @@ class SessionCommands(CommandGroup):
             raise CommandError("Argument required (shell command).")
         if self.s.shell_runner is None:
             raise CommandError("This system has no shell.")
-        self.s.shell_runner(line)
+        s = self.s
+        # from a stop, breakpoints stay active in what the command runs (a nested stop)
+        selected, kills = s.selected_frame, s.dbg.kills
+        try:
+            status = s.dbg.run_from_stop(lambda: s.shell_runner(line))
+        finally:
+            s.selected_frame = selected
+        if s.quitting:
+            raise SessionEnd()        # `quit` at a stop inside this command ends the session
+        if status and s.dbg.kills == kills:     # a call the debugger killed is not the guest's failure
+            s.guest_failures.append((line, status))
         return False
 
     def quit(self, args: str, fmt: str) -> None:

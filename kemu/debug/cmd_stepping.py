@@ -54,10 +54,11 @@ class SteppingCommands(CommandGroup):
     def finish(self, args: str, fmt: str) -> bool:
         dbg = self.s.dbg
         frames = dbg.frames(2)
-        if not dbg.resume_finish():
-            raise CommandError("\"finish\" not meaningful in the outermost frame.")
         if frames:
             self.s.say(f"Run till exit from {self.s.describe.line(frames[0])}")
+        if not dbg.resume_finish():
+            # the kernel called this function: the value shows when that call returns
+            dbg.resume_finish_to_kernel(self.s.report.returned_to_kernel)
         return True
 
     def until(self, args: str, fmt: str) -> bool:

@@ -5,8 +5,9 @@ source, the session); each group hands the table its handlers by command name, a
 subcommands the same way. The table checks at construction that every name in
 `commands.COMMANDS` has a handler, so a command cannot be listed by `help` and then fail.
 Around the call it applies gdb's rules: resuming commands need a stopped guest, stepping
-commands repeat on an empty line, and a word that is no debugger command but is one of the
-guest shell's (`od`, `modstat`) runs in the guest's shell.
+commands repeat on an empty line, and a line that is the guest shell's by the rule in
+`guest_lines` (`od -N 8 /dev/fibo0`, `echo 5 > /dev/echodev0`) runs in the guest's shell.
+With `shell_only` (`kemu trace --run`) every line is a guest shell line.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import re
 from typing import TYPE_CHECKING, Callable, Iterable
 
 from kemu.debug.commands import COMMANDS, INFO_SUBCOMMANDS, CommandError, parse_line, resolve_info
+from kemu.debug.guest_lines import goes_to_guest, has_shell_syntax
 
 if TYPE_CHECKING:
     from kemu.debug.session import Session
@@ -63,17 +65,20 @@ class CommandTable:
         self.shell_words = set(shell_words)
         self.has_shell = has_shell
         self.last_repeatable = ""     # the stepping command an empty line repeats
+        self.shell_only = False       # every line is the guest shell's (`kemu trace --run`)
 
     def execute(self, text: str, stopped: bool) -> bool:
         """Run one command line; True when it resumed the guest (the stop loop returns)."""
         word = text.split(None, 1)[0]
         if word.startswith("!"):
             return self.run_shell(text[1:].strip())
+        if self.shell_only or (goes_to_guest(text, self.shell_words) and self.has_shell()):
+            return self.run_shell(text)
         try:
             parsed = parse_line(text)
         except CommandError:
             base = re.split(r"[\s/]", word, 1)[0]
-            if base in self.shell_words and self.has_shell():
+            if (base in self.shell_words or has_shell_syntax(text)) and self.has_shell():
                 return self.run_shell(text)
             raise
         if parsed is None:

@@ -26,6 +26,26 @@ from kemu.debug.plans import EntryPlan, InternalBreak, Plan, RunToPlan, StepInsn
 from kemu.debug.symbols import SymbolIndex
 
 
+class ReturnWatch:
+    """A call observer waiting for the guest call running at `depth` to return."""
+
+    def __init__(self, machine, depth: int, on_return: Callable[[int], None]) -> None:
+        self.machine = machine
+        self.depth = depth
+        self.on_return = on_return
+
+    def call_entered(self, addr: int, args: tuple[int, ...]) -> None:
+        pass
+
+    def call_left(self, addr: int, result: int | None, error: BaseException | None) -> None:
+        if self.machine.depth >= self.depth:
+            return                      # a deeper call (a callback) returned, not ours
+        if self in self.machine.call_observers:
+            self.machine.call_observers.remove(self)
+        if error is None and result is not None:
+            self.on_return(result)
+
+
 class Debugger(GuestView):
     """Breakpoints, stepping, watchpoints and stop reporting for one machine."""
 
@@ -47,6 +67,9 @@ class Debugger(GuestView):
         self._kill = False
         self.stopped: StopEvent | None = None
         self.active = True
+        self._return_watch: ReturnWatch | None = None
+        self._restart_after_stop = False   # a guest call from the stop flushed translated code
+        self.kills = 0                     # guest calls the user (or the end of input) killed
 
     # ---- breakpoints & watchpoints ---------------------------------------------------
     @property
@@ -155,6 +178,20 @@ class Debugger(GuestView):
         self._plan = RunToPlan(kind="finish", finish_from=label.split("+")[0])
         return True
 
+    def resume_finish_to_kernel(self, on_return: Callable[[int], None]) -> None:
+        """`finish` in a function the kernel called (its caller is no module code): the guest
+        call returns to Python, where nothing can stop, so the engine runs on and calls
+        `on_return(result word)` when that guest call returns. A stop before then (a
+        breakpoint) abandons it, as a breakpoint abandons gdb's `finish`."""
+        self._plan = None
+        self._return_watch = ReturnWatch(self.m, self.m.depth, on_return)
+        self.m.call_observers.append(self._return_watch)
+
+    def _drop_return_watch(self) -> None:
+        watch, self._return_watch = self._return_watch, None
+        if watch is not None and watch in self.m.call_observers:
+            self.m.call_observers.remove(watch)
+
     def resume_until(self, address: int, kind: str = "until") -> None:
         """Run until `address` in this frame or an outer one, or until the function returns."""
         caller = self.caller()
@@ -165,6 +202,28 @@ class Debugger(GuestView):
 
     def kill(self) -> None:
         self._kill = True
+        self.kills += 1
+
+    # ---- guest calls made from a stop ----------------------------------------------------
+    def run_from_stop(self, run: Callable[[], int]) -> int:
+        """Run `run` (a guest shell command typed at a stop) with the user's breakpoints and
+        watchpoints active, as gdb keeps them for a function called from its prompt: a hit in
+        it is a stop of its own, inside this one. The stop's own plan (a step in progress)
+        waits until the command is done; then the engine restarts the stopped instruction in
+        code translated with the stop's hooks again."""
+        if self.stopped is None:
+            return run()
+        saved = (self.stopped, self._plan, self._internal, self._skip_addr, self._watch_hits)
+        self.stopped, self._plan, self._internal, self._skip_addr, self._watch_hits = None, None, [], None, []
+        if self._sync():
+            self._hooks.flush()
+        try:
+            return run()
+        finally:
+            self.stopped, self._plan, self._internal, self._skip_addr, self._watch_hits = saved
+            self._sync()
+            self._hooks.flush()
+            self._restart_after_stop = True
 
     # ---- interrupts (the machine's interrupt_handler) --------------------------------
     def on_interrupt(self, pc: int) -> bool:
@@ -215,6 +274,7 @@ class Debugger(GuestView):
             self._hooks.flush()
 
     def close(self) -> None:
+        self._drop_return_watch()
         self._hooks.close()
 
     def _restart_at(self, addr: int) -> None:
@@ -245,7 +305,7 @@ class Debugger(GuestView):
                 return
             self._skip_addr = None
         if self.stopped is not None:
-            return  # a guest call made from a stop (not supported): run it freely
+            return  # a guest call made from a stop outside `run_from_stop`: run it freely
         event = self._decide(addr)
         if event is not None:
             self._stop(event)
@@ -325,6 +385,7 @@ class Debugger(GuestView):
 
     # ---- stopping -------------------------------------------------------------------
     def _stop(self, event: StopEvent) -> None:
+        self._drop_return_watch()
         self.stopped = event
         self.m.clear_interrupt()   # this stop answers a Ctrl-C pressed meanwhile too
         try:
@@ -343,5 +404,6 @@ class Debugger(GuestView):
         self._dirty = False
         new_pc = self.pc
         changed = self._sync()
-        if changed or new_pc != event.pc:
+        restart, self._restart_after_stop = self._restart_after_stop, False
+        if changed or restart or new_pc != event.pc:
             self._restart_at(new_pc)

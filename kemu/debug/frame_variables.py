@@ -12,6 +12,7 @@ from typing import Callable
 
 from kemu.debug.dwarf_locations import FrameState, LocationEvaluator, Place
 from kemu.debug.dwarf_scopes import FunctionScope, Variable
+from kemu.debug.entry_arguments import argument_registers
 from kemu.debug.expr import CType, Value
 from kemu.debug.frames import Frame
 from kemu.debug.symbols import SymbolIndex
@@ -32,6 +33,7 @@ class FrameVariables:
     def __init__(self, symbols: SymbolIndex, arch: str, read_memory: Callable[[int, int], bytes]) -> None:
         self.symbols = symbols
         self.read_memory = read_memory
+        self.arch = arch
         self.locations = LocationEvaluator(arch)
 
     # ---- which function, which pc ---------------------------------------------------------
@@ -61,7 +63,26 @@ class FrameVariables:
         if scope is None:
             return None
         state = self.state(frame)
-        return [(v.name, self.value(v, state, scope, frame.level)) for v in scope.parameters]
+        in_registers = self.in_argument_registers(frame, scope)
+        return [(v.name, self.register_argument(v, in_registers[v.name], frame) if v.name in in_registers
+                 else self.value(v, state, scope, frame.level)) for v in scope.parameters]
+
+    def in_argument_registers(self, frame: Frame, scope: FunctionScope) -> dict[str, str]:
+        """Parameters still in their argument registers (frame #0 before the prologue has
+        stored them: `entry_arguments`), by name → register; empty anywhere else."""
+        if frame.level != 0:
+            return {}
+        source = self.symbols.source_for(frame.pc)
+        function = source.function_at(frame.pc) if source is not None else None
+        if function is None or frame.pc >= source.after_prologue(function):
+            return {}
+        state = self.state(frame)
+        found = argument_registers(self.arch, scope.parameters)
+        return {name: reg for name, reg in found.items() if reg in frame.regs and self.locations.place(
+            next(v for v in scope.parameters if v.name == name).location, state, scope.frame_base).kind == "mem"}
+
+    def register_argument(self, var: Variable, register: str, frame: Frame) -> Value:
+        return Value(typed_int(frame.regs[register], var.type), var.type, lval=("reg", register))
 
     def locals(self, frame: Frame) -> list[tuple[str, Value]] | None:
         """The locals in scope at the frame's pc, innermost block first; None without DWARF."""
@@ -80,6 +101,10 @@ class FrameVariables:
                 state = self.state(frame)
                 v = scope.lookup(name, state.pc)
                 if v is not None:
+                    if v.is_parameter:
+                        register = self.in_argument_registers(frame, scope).get(v.name)
+                        if register is not None:
+                            return self.register_argument(v, register, frame)
                     return self.value(v, state, scope, frame.level)
         g = self.symbols.global_variable(name)
         if g is None:

@@ -17,14 +17,11 @@ from typing import Iterable, Iterator, TextIO
 
 from kemu.debug.commands import CommandError
 from kemu.debug.events import DebuggerKilled
+from kemu.debug.guest_lines import guest_command_names
 from kemu.debug.session import Session, SessionEnd
 from kemu.debug.symbols import SymbolIndex, module_info_from_image
 from kemu.elf import BadObject, ObjectFile
 from kemu.paths import GUEST, ROOT
-
-# the personality shell's commands that may be typed directly at the debugger prompt
-SHELL_WORDS = frozenset({"od", "ls", "modload", "modunload", "modstat", "mknod", "rm", "chmod",
-                         "dmesg", "cat", "hexdump", "dd", "sh"})
 
 
 def add_symbol_file_line(path: str, section_addresses: dict[str, int]) -> str:
@@ -33,6 +30,22 @@ def add_symbol_file_line(path: str, section_addresses: dict[str, int]) -> str:
     for name, addr in sorted(section_addresses.items(), key=lambda kv: kv[1]):
         parts.append(f"-s {name} {addr:#x}")
     return " ".join(parts)
+
+
+def source_directories(info) -> list[str]:
+    """The directories where kemu found the module's source files (absolute, in the order the
+    line table names the files): what gdb needs as `directory` to show the same sources."""
+    found: list[str] = []
+    source = getattr(info, "source", None)
+    if source is None:
+        return found
+    for file in source.files():
+        path = source.find_source(file)
+        if path is not None:
+            d = str(Path(path).resolve().parent)
+            if d not in found:
+                found.append(d)
+    return found
 
 
 class DebugLaunch:
@@ -50,14 +63,14 @@ class DebugLaunch:
         self.paths: dict[str, str] = {}          # object display name → path on disk
         self.symbols = SymbolIndex(kernel_lookup=self.kernel.symbols.lookup,
                                    kernel_symbolize=self._kernel_symbolize)
+        self._shell = None
+        self._run_line_takes_streams = False
         self.session = Session(self.machine, self.symbols, out=out, err=self.err, color=color,
                                context=context, kernel=self.kernel, shell_runner=self.run_shell_line,
-                               shell_words=SHELL_WORDS, module_finder=self.discover,
+                               shell_words=guest_command_names(self._get_shell()), module_finder=self.discover,
                                echo_commands=echo_commands)
         self.pending_breaks: list[str] = []
         self.on_module: list = []                 # callbacks(ModuleInfo, slot) when a module is first seen
-        self._shell = None
-        self._run_line_takes_streams = False
 
     # ---- kernel symbols ---------------------------------------------------------------
     def _kernel_symbolize(self, addr: int):

@@ -4,6 +4,12 @@ Pure rendering: it takes the facts (register values and the previous ones, decod
 instructions, source lines, stack words, recent service calls) and returns text, in colour
 for a terminal or plain for scripts and `--batch`. Changed registers are marked (`*` in plain
 text, red in colour), the current instruction and source line with `=>` / `>`.
+
+It fits the terminal: no line is wider than `width` columns (tabs expanded, long lines cut
+with `…`), and the whole panel, with the two lines announcing the stop and the prompt under
+it, fits `height` rows — 80×24 by default. Registers always show in full (x86-64: three per
+row, six rows; i386: four per row, three rows); the rest of the rows are shared between
+code, source, stack and services, each keeping a few lines around what is current.
 """
 from __future__ import annotations
 
@@ -18,6 +24,11 @@ YELLOW = "\x1b[33m"
 BLUE = "\x1b[34m"
 CYAN = "\x1b[36m"
 
+#: rows under the panel's own: the stop line, its source line and the prompt
+RESERVED_ROWS = 3
+#: the fewest lines a section keeps, and the most it asks for, in the order they get rows
+_SECTION_LINES = {"code": (3, 10), "source": (3, 7), "stack": (2, 6), "services": (2, 5)}
+
 
 @dataclass
 class PanelData:
@@ -29,13 +40,20 @@ class PanelData:
     source: list[tuple[int, str, bool]] = field(default_factory=list)   # (line, text, is_current)
     stack: list[tuple[int, int, str | None]] = field(default_factory=list)  # (addr, value, label)
     services: list[str] = field(default_factory=list)
-    width: int = 78
+    width: int = 80
+    height: int = 24
 
 
 def _rule(title: str, width: int, color: bool) -> str:
     text = f"─── {title} "
     line = text + "─" * max(0, width - len(text))
     return f"{BLUE}{line}{RESET}" if color else line
+
+
+def _fit(text: str, width: int) -> str:
+    """One line as a terminal shows it: tabs expanded, cut to `width` columns with `…`."""
+    text = text.expandtabs(8)
+    return text if len(text) <= width else text[:width - 1] + "…"
 
 
 def format_flags(value: int) -> str:
@@ -47,68 +65,91 @@ def format_flags(value: int) -> str:
     return "[ " + " ".join(set_flags) + " ]" if set_flags else "[ ]"
 
 
-def render_panel(d: PanelData, color: bool) -> str:
-    out: list[str] = []
-    w = d.width
+def _window(count: int, current: int | None, n: int) -> tuple[int, int]:
+    """[lo, hi) of n items out of count keeping `current` in view, a third of them before it."""
+    if count <= n:
+        return 0, count
+    if current is None:
+        return 0, n
+    lo = max(0, min(current - max(1, n // 3), count - n))
+    return lo, lo + n
+
+
+def _share_rows(wanted: dict[str, tuple[int, int]], rows: int) -> dict[str, int]:
+    """Lines per section: each its minimum (as far as rows allow), then one more each in turn
+    until rows or wants run out."""
+    got = {}
+    for name, (least, most) in wanted.items():
+        got[name] = max(0, min(least, most, rows - sum(got.values())))
+    while sum(got.values()) < rows:
+        grew = False
+        for name, (_least, most) in wanted.items():
+            if got[name] < most and sum(got.values()) < rows:
+                got[name] += 1
+                grew = True
+        if not grew:
+            break
+    return got
+
+
+def _register_rows(d: PanelData, color: bool) -> list[str]:
     digits = 16 if d.arch == "x86_64" else 8
-    # registers, several per row
-    out.append(_rule("registers", w, color))
-    cells = []
+    per_row = 3 if d.arch == "x86_64" else 4
+    cells: list[tuple[str, str]] = []      # (plain text, shown text) of each cell
     for name, value in d.registers:
         changed = d.previous is not None and d.previous.get(name) != value
-        if name == "eflags":
-            shown = f"{value:#x} {format_flags(value)}"
-        else:
-            shown = f"0x{value:0{digits}x}"
-        cell = f"{name:>6} {shown}"
+        shown = f"{value:#x} {format_flags(value)}" if name == "eflags" else f"0x{value:0{digits}x}"
+        plain = f"{name:>3} {shown}"
         if changed:
-            cell = f"{RED}{BOLD}{cell}{RESET}" if color else cell + "*"
+            cells.append((plain + "*", f"{RED}{BOLD}{plain}{RESET} " if color else plain + "*"))
         else:
-            cell = cell + " "
-        cells.append((cell, name == "eflags"))
-    per_row = 3 if d.arch == "x86_64" else 4
-    row: list[str] = []
-    for cell, wide in cells:
-        if wide:
-            if row:
-                out.append("  ".join(row).rstrip())
-                row = []
-            out.append(cell.rstrip())
-            continue
-        row.append(cell)
-        if len(row) == per_row:
-            out.append("  ".join(row).rstrip())
+            cells.append((plain + " ", plain + " "))
+    rows: list[str] = []
+    row: list[tuple[str, str]] = []
+    for plain, shown in cells:
+        width_so_far = sum(len(p) + 2 for p, _s in row)
+        if len(row) == per_row or (row and width_so_far + len(plain) > d.width):
+            rows.append("  ".join(s for _p, s in row).rstrip())
             row = []
+        row.append((plain, shown))
     if row:
-        out.append("  ".join(row).rstrip())
-    # code
-    out.append(_rule("code", w, color))
-    for is_pc, addr, label, text in d.code:
-        lab = f" <{label}>" if label else ""
-        line = f"{'=>' if is_pc else '  '} {addr}{lab}:  {text}"
-        if is_pc and color:
-            line = f"{GREEN}{BOLD}{line}{RESET}"
-        out.append(line)
-    # source
-    if d.source:
-        out.append(_rule(f"source {d.source_title or ''}".rstrip(), w, color))
-        for number, text, current in d.source:
-            line = f"{'>' if current else ' '}{number:5d}  {text}"
-            if current and color:
-                line = f"{YELLOW}{BOLD}{line}{RESET}"
-            out.append(line)
-    # stack
-    if d.stack:
-        out.append(_rule("stack", w, color))
-        for addr, value, label in d.stack:
+        rows.append("  ".join(s for _p, s in row).rstrip())
+    return rows
+
+
+def render_panel(d: PanelData, color: bool) -> str:
+    w = d.width
+    out: list[str] = [_rule("registers", w, color), *_register_rows(d, color)]
+    sections = {"code": d.code, "source": d.source, "stack": d.stack, "services": d.services or ["(none called yet)"]}
+    present = {name: _SECTION_LINES[name] for name, items in sections.items() if items}
+    rows = max(0, d.height - RESERVED_ROWS - len(out) - len(present))     # a rule per section
+    share = _share_rows({n: (lo, min(hi, len(sections[n]))) for n, (lo, hi) in present.items()}, rows)
+
+    if d.code and share.get("code"):
+        out.append(_rule("code", w, color))
+        current = next((i for i, c in enumerate(d.code) if c[0]), None)
+        lo, hi = _window(len(d.code), current, share["code"])
+        for is_pc, addr, label, text in d.code[lo:hi]:
             lab = f" <{label}>" if label else ""
-            out.append(f"0x{addr:0{digits}x}:  0x{value:0{digits}x}{lab}")
-    # services
-    out.append(_rule("kernel services (most recent last)", w, color))
-    if d.services:
-        for s in d.services:
-            out.append(f"{CYAN}{s}{RESET}" if color else s)
-    else:
-        out.append("(none called yet)")
-    out.append(f"{BLUE}{'─' * w}{RESET}" if color else "─" * w)
+            line = _fit(f"{'=>' if is_pc else '  '} {addr}{lab}:  {text}", w)
+            out.append(f"{GREEN}{BOLD}{line}{RESET}" if is_pc and color else line)
+    if d.source and share.get("source"):
+        out.append(_rule(f"source {d.source_title or ''}".rstrip(), w, color))
+        current = next((i for i, s in enumerate(d.source) if s[2]), None)
+        lo, hi = _window(len(d.source), current, share["source"])
+        for number, text, is_current in d.source[lo:hi]:
+            line = _fit(f"{'>' if is_current else ' '}{number:5d}  {text}", w)
+            out.append(f"{YELLOW}{BOLD}{line}{RESET}" if is_current and color else line)
+    if d.stack and share.get("stack"):
+        out.append(_rule("stack", w, color))
+        digits = 16 if d.arch == "x86_64" else 8
+        for addr, value, label in d.stack[:share["stack"]]:
+            lab = f" <{label}>" if label else ""
+            out.append(_fit(f"0x{addr:0{digits}x}:  0x{value:0{digits}x}{lab}", w))
+    if share.get("services"):
+        out.append(_rule("kernel services (most recent last)", w, color))
+        shown = sections["services"][-share["services"]:]
+        for s in shown:
+            line = _fit(s, w)
+            out.append(f"{CYAN}{line}{RESET}" if color and d.services else line)
     return "\n".join(out)

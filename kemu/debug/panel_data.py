@@ -6,6 +6,9 @@ addresses symbolized, and the last kernel services the module called, from the k
 """
 from __future__ import annotations
 
+import os
+import shutil
+
 from kemu.debug.core import Debugger
 from kemu.debug.disasm import code_window
 from kemu.debug.panel import PanelData, render_panel
@@ -34,8 +37,33 @@ def _is_stub(machine, addr: int) -> bool:
         return False
 
 
-def build_panel(dbg: Debugger, kernel, baseline: dict[str, int] | None, color: bool) -> str:
-    """The context panel for the current stop; `baseline` holds the registers to mark changes against."""
+def _env_int(name: str, default: int) -> int:
+    try:
+        value = int(os.environ.get(name, ""))
+    except ValueError:
+        return default
+    return value if value > 0 else default
+
+
+def terminal_size(out) -> tuple[int, int]:
+    """(columns, rows) the panel must fit, at most 80 columns wide: the terminal's when `out`
+    is one; otherwise (a script, `--batch`, a pipe) COLUMNS and LINES, or 80×24."""
+    try:
+        tty = out.isatty()
+    except (AttributeError, ValueError):
+        tty = False
+    if tty:
+        size = shutil.get_terminal_size((80, 24))
+        columns, rows = size.columns, size.lines
+    else:
+        columns, rows = _env_int("COLUMNS", 80), _env_int("LINES", 24)
+    return min(columns, 80), rows
+
+
+def build_panel(dbg: Debugger, kernel, baseline: dict[str, int] | None, color: bool,
+                size: tuple[int, int] = (80, 24)) -> str:
+    """The context panel for the current stop; `baseline` holds the registers to mark changes
+    against; `size` the (columns, rows) it must fit (`terminal_size`)."""
     symbols, m = dbg.symbols, dbg.m
     pc = dbg.pc
     regs = register_snapshot(dbg)
@@ -60,6 +88,7 @@ def build_panel(dbg: Debugger, kernel, baseline: dict[str, int] | None, color: b
         except Exception:
             break
         stack.append((a, v, symbols.label(v) if symbols.module_at(v) or _is_stub(m, v) else None))
+    width, height = size
     data = PanelData(dbg.arch, [(n, regs[n]) for n in dbg.reg_names.shown], baseline,
-                     code, title, source, stack, recent_services(kernel, 5))
+                     code, title, source, stack, recent_services(kernel, 5), width, height)
     return render_panel(data, color)

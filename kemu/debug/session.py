@@ -31,7 +31,7 @@ from kemu.debug.frame_describe import FrameDescriber
 from kemu.debug.frame_variables import FrameVariables
 from kemu.debug.frames import Frame
 from kemu.debug.locations import LocationResolver
-from kemu.debug.panel_data import build_panel
+from kemu.debug.panel_data import build_panel, terminal_size
 from kemu.debug.stop_report import StopReport
 from kemu.debug.symbols import SymbolIndex
 from kemu.debug.typed_format import TypedFormatter
@@ -68,6 +68,7 @@ class Session:
         self.history: list[Value] = []
         self.quitting = False
         self.errors = 0
+        self.guest_failures: list[tuple[str, int]] = []   # (guest shell line, its non-zero status)
         self.remote = None              # a GdbServer when gdb drives the stops
         self.selected_frame = 0         # `frame N` / `up` / `down`; #0 again at every stop
         self.variables = FrameVariables(symbols, self.arch, self.read_memory)
@@ -109,7 +110,8 @@ class Session:
 
     def panel(self) -> str:
         """The context panel for the current stop."""
-        return build_panel(self.dbg, self.kernel, self.report.panel_baseline, self.color)
+        return build_panel(self.dbg, self.kernel, self.report.panel_baseline, self.color,
+                           terminal_size(self.out))
 
     # ---- what commands share ----------------------------------------------------------
     def read_memory(self, addr: int, n: int) -> bytes:

@@ -63,6 +63,14 @@ class StopReport:
             s.say(f"Value returned is ${len(s.history)} = {v.value}")
         self.after_stop()
 
+    def returned_to_kernel(self, result: int) -> None:
+        """`finish` from a function the kernel called: its call returned to the kernel."""
+        s = self.s
+        v = s.evaluator._int(result, s.evaluator.int_t)
+        s.history.append(v)
+        s.say("Returned to the kernel.")
+        s.say(f"Value returned is ${len(s.history)} = {v.value}")
+
     def after_stop(self) -> None:
         s = self.s
         # changes are marked against the registers at the previous stop, whenever the panel shows

@@ -30,7 +30,7 @@ import math
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from unicorn import UC_HOOK_INTR
 
@@ -55,6 +55,16 @@ if TYPE_CHECKING:
 _UNLIMITED_COUNT = (1 << 62)
 #: Unicorn allows 64 nested emu_start levels.
 _UC_MAX_NESTED = 64
+
+
+class CallObserver(Protocol):
+    """Told of every `Machine.call` (in `machine.call_observers`): a tracer showing the guest
+    entry points the kernel calls. `call_left` gets the result word, or the exception that
+    ended the call."""
+
+    def call_entered(self, addr: int, args: tuple[int, ...]) -> None: ...
+
+    def call_left(self, addr: int, result: int | None, error: BaseException | None) -> None: ...
 
 
 @dataclass
@@ -136,6 +146,9 @@ class GuestCalls:
         self.boot_state: "BootState | None" = None   # set by the machine once it is built
         self._call_batches: dict[str, native.RegisterBatch] = {}
 
+        # told of every call's start and end (`CallObserver`); nothing is done while empty
+        machine.call_observers = self.observers = []
+
         self._intr_cb = native.HOOK_INTR_CFUNC(self._on_interrupt)
         native.hook_add(self._h, UC_HOOK_INTR, self._intr_cb)
 
@@ -170,7 +183,26 @@ class GuestCalls:
 
     def call(self, addr: int, args: tuple[int, ...], abi: str | None = None, budget: int | None = None,
              timeout: float | None = None) -> int:
-        """`Machine.call`: run the guest function at `addr` and return its raw result word."""
+        """`Machine.call`: run the guest function at `addr` and return its raw result word,
+        telling each of `machine.call_observers` (`CallObserver`) when it starts and ends."""
+        observers = self.observers      # one list: an observer added during the call sees its end
+        if observers:
+            for o in list(observers):
+                o.call_entered(addr, args)
+        try:
+            result = self._run(addr, args, abi, budget, timeout)
+        except BaseException as exc:
+            if observers:
+                for o in list(observers):
+                    o.call_left(addr, None, exc)
+            raise
+        if observers:
+            for o in list(observers):
+                o.call_left(addr, result, None)
+        return result
+
+    def _run(self, addr: int, args: tuple[int, ...], abi: str | None, budget: int | None,
+             timeout: float | None) -> int:
         machine = self.machine
         conv = machine.abi(abi)
         depth = len(self.active)

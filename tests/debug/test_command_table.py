@@ -58,3 +58,30 @@ def test_breakpoints_and_watchpoints_share_one_number_sequence():
     assert bt.add_breakpoint(0x1000, "f", False).number == 1
     assert bt.add_watchpoint(0x2000, 4, "*0x2000", b"\0" * 4).number == 2
     assert bt.add_breakpoint(0x1010, "g", True).number == 3
+
+
+GUEST = {"od", "echo", "help", "exit", "modstat", "cat"}
+
+
+@pytest.mark.parametrize("line", ["echo 5 > /dev/echodev0", "echo a >> /dev/x", "cat < /dev/x",
+                                  "modstat | cat", "modstat && od /dev/x", "od /dev/x || true",
+                                  "modstat; modstat", "echo 1 2>&1"])
+def test_a_line_with_shell_syntax_whose_first_word_is_the_guests_runs_in_the_guest(line):
+    ran: list[str] = []
+    assert table(shell_words=GUEST, ran=ran).execute(line, stopped=True) is False
+    assert ran == [line]
+
+
+def test_an_unknown_first_word_with_shell_syntax_goes_to_the_guest_shell():
+    ran: list[str] = []
+    table(shell_words=GUEST, ran=ran).execute("./fibotest | head", stopped=True)
+    assert ran == ["./fibotest | head"]
+
+
+def test_shell_only_sends_every_line_to_the_guest():
+    ran: list[str] = []
+    t = table(shell_words=GUEST, ran=ran)
+    t.shell_only = True
+    t.execute("help", stopped=False)
+    t.execute("echo hi", stopped=False)
+    assert ran == ["help", "echo hi"]

@@ -147,3 +147,15 @@ def test_without_dwarf_frames_show_empty_parentheses_and_no_symbol_table(arch):
     assert after(text, "info args") == "No symbol table info available.\n"
     assert after(text, "info locals") == "No symbol table info available.\n"
     assert re.match(r"#0  0x[0-9a-f]+ in fibo_read \(\)\n", after(text, "bt"))
+
+
+def test_x86_64_arguments_at_the_entry_point_come_from_their_registers():
+    """Before the prologue stores them, the parameters are still in rdi, rsi, rdx."""
+    from debug_helpers import after, run_session
+    text = run_session("x86_64", ["info args", "p/x $rdi", "p lkmtp", "p/x $rsi", "next", "info args"],
+                       debug=True)
+    rdi = after(text, "p/x $rdi").split(" = ")[1].strip()
+    assert text.startswith(f"Stopped at the module's entry point: fibo_lkmentry (lkmtp={rdi}, cmd=1, ver=1)")
+    assert after(text, "info args") == f"lkmtp = {rdi}\ncmd = 1\nver = 1\n"
+    assert after(text, "p lkmtp") == f"$2 = (struct lkm_table *) {rdi}\n"
+    assert after(text, "info args", -1).startswith(f"lkmtp = {rdi}\ncmd = 1\nver = 1\n")   # the stack slots now

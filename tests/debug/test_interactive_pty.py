@@ -63,7 +63,7 @@ def test_interactive_session_on_a_terminal():
         term.send("c")
         shown = ANSI.sub("", term.read_until(r"\(kemu\) $"))
         assert re.search(r"Breakpoint 1, fibo_handle \(lkmtp=0x[0-9a-f]+, cmd=1\) at fibo\.c:82", shown)
-        assert re.search(r">\s+82\s+\tswitch \(cmd\) \{", shown)         # the current source line
+        assert re.search(r">\s+82\s+switch \(cmd\) \{", shown)         # the current source line
         term.send("n")
         term.send("")                                                      # empty line repeats `next`
         shown = ANSI.sub("", term.read_until(r"89\t.*bzero.*\n(.|\n)*\(kemu\) $"))

@@ -30,15 +30,16 @@ def start_kemu(module: str, tmp_path, script: str):
     port = re.search(r"target remote 127\.0\.0\.1:(\d+)", text)
     asf = re.search(r"kemu: in gdb: (add-symbol-file .*)", text)
     assert port and asf, text
+    start_kemu.directories = re.findall(r"kemu: in gdb: (directory .*)", text)
     return proc, int(port.group(1)), asf.group(1)
 
 
-def run_gdb(port: int, commands: list[str]) -> str:
+def run_gdb(port: int, commands: list[str], cwd: str = ROOT) -> str:
     argv = ["gdb", "-batch", "-nx", "-ex", "set confirm off", "-ex", "set pagination off",
             "-ex", f"target remote 127.0.0.1:{port}"]
     for c in commands:
         argv += ["-ex", c]
-    return subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=ROOT).stdout
+    return subprocess.run(argv, capture_output=True, text=True, timeout=120, cwd=cwd).stdout
 
 
 @pytest.mark.parametrize("arch", ARCHES)
@@ -117,3 +118,25 @@ def test_kemus_own_view_of_arguments_and_locals_matches_real_gdbs(arch, compiler
     shown += [after(ours, c).splitlines() for c in in_read]
     for lines in shown:
         assert lines and "\n".join(lines) in theirs, f"{lines}\n--- gdb ---\n{theirs}"
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_gdb_finds_the_sources_with_the_printed_directory_lines(arch, tmp_path):
+    """The object records its source relative to the build directory; gdb run anywhere else
+    finds it only through the `directory` lines kemu prints."""
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    shown = {}
+    for with_directories in (False, True):
+        proc, port, asf = start_kemu(fibo_path(arch, "gcc", debug=True), tmp_path, "")
+        directories = start_kemu.directories
+        try:
+            lines = [asf, *(directories if with_directories else []), "list fibo_read", "detach"]
+            shown[with_directories] = run_gdb(port, lines, cwd=str(elsewhere))
+            proc.communicate(timeout=120)
+        finally:
+            proc.kill()
+        assert directories and all(os.path.isabs(d.split(" ", 1)[1]) for d in directories)
+    listing = re.compile(r"^\d+\s+fibo_read\(dev_t dev, struct uio \*uio, int flag\)$", re.M)
+    assert not listing.search(shown[False])                 # the premise: not found from elsewhere
+    assert listing.search(shown[True]), shown[True]

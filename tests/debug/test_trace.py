@@ -3,6 +3,7 @@ import io
 import json
 import os
 import re
+import shlex
 import subprocess
 import sys
 
@@ -15,6 +16,11 @@ from debug_helpers import ARCHES, fibo_path
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 READ4 = "od -A d -t u4 -N 4 /dev/fibo0"
+
+
+def service_lines(log):
+    """The trace's service call lines (not the module's entry events or repeat counts)."""
+    return [l for l in log.splitlines() if not l.startswith(("-> ", "<- ", "  "))]
 
 
 def trace(arch, commands, *, as_json=False, instructions=(), debug=False):
@@ -30,7 +36,7 @@ def trace(arch, commands, *, as_json=False, instructions=(), debug=False):
 def test_load_read_unload_lines_have_decoded_arguments_and_results(arch):
     status, out, log, _ = trace(arch, ["mknod /dev/fibo0 c 29 0", READ4, "modunload -n fibo"])
     assert status == 0
-    lines = log.splitlines()
+    lines = service_lines(log)
     assert re.fullmatch(r"lkmexists\(lkmtp=0x[0-9a-f]+\) = 0", lines[0])
     assert re.fullmatch(r"bzero\(b=0x[0-9a-f]+, len=96\)", lines[1])
     # the format string as strace shows a string: captured at the call, cut at 32 bytes
@@ -42,7 +48,7 @@ def test_load_read_unload_lines_have_decoded_arguments_and_results(arch):
 
 def test_json_records_carry_names_values_and_types():
     _, _, log, _ = trace("x86_64", [], as_json=True)
-    records = [json.loads(line) for line in log.splitlines()]
+    records = [r for r in map(json.loads, log.splitlines()) if r["type"] == "call"]
     first = records[0]
     assert first["type"] == "call" and first["name"] == "lkmexists" and first["result"] == 0
     assert first["args"][0]["name"] == "lkmtp" and first["args"][0]["type"] == "struct lkm_table *"
@@ -95,9 +101,83 @@ def test_cli_s_sets_how_much_of_a_string_is_shown():
 def test_cli_writes_the_trace_to_a_file_and_json_lines(tmp_path):
     path = tmp_path / "trace.jsonl"
     proc = subprocess.run([sys.executable, "-m", "kemu", "trace", fibo_path("i386"), "--json", "-o", str(path),
-                           "--run", "mknod /dev/fibo0 c 29 0", "--run", READ4],
+                           "--run", "mknod /dev/fibo0 c 29 0", "--run", "od -A d -t u4 -N 8 /dev/fibo0"],
                           cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, proc.stderr
-    assert re.search(r"0000000\s+1\n", proc.stdout)
-    names = [json.loads(l)["name"] for l in path.read_text().splitlines()]
+    assert re.search(r"0000000\s+1\s+1\n", proc.stdout)
+    records = [json.loads(l) for l in path.read_text().splitlines()]
+    names = [r["name"] for r in records if r["type"] == "call"]
     assert names[:4] == ["lkmexists", "bzero", "printf", "lkmdispatch"] and "uiomove" in names
+    assert names.count("uiomove") > 1                   # JSON keeps every call, nothing collapsed
+    assert {"type": "return", "name": "fibo_read", "result": 0, "text": "<- fibo_read = 0"} in records
+
+
+def kemu_trace(*argv: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "kemu", "trace", *argv], cwd=ROOT, capture_output=True,
+                          text=True, timeout=120)
+
+
+def test_identical_consecutive_lines_print_once_with_a_count():
+    _, _, log, tracer = trace("i386", ["mknod /dev/fibo0 c 29 0", "od -A d -t u4 -N 64 /dev/fibo0"])
+    lines = log.splitlines()
+    assert all(a != b for a, b in zip(lines, lines[1:]))
+    at = next(i for i, l in enumerate(lines) if l.startswith("uiomove("))
+    more = re.fullmatch(r"  \(the same line (\d+) more times\)", lines[at + 1])
+    assert more and int(more.group(1)) >= 15                  # 16 words of 4 bytes at least
+    assert sum(1 for l in lines if l.startswith("uiomove(")) == 1
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_entry_points_the_kernel_calls_show_with_their_dwarf_argument_names(arch):
+    status, _, log, _ = trace(arch, ["mknod /dev/fibo0 c 29 0", READ4], debug=True)
+    assert status == 0
+    lines = log.splitlines()
+    assert re.fullmatch(r"-> fibo_lkmentry\(lkmtp=0x[0-9a-f]+, cmd=1, ver=1\)", lines[0])
+    assert "<- fibo_lkmentry = 0" in lines
+    read = next(i for i, l in enumerate(lines) if l.startswith("-> fibo_read("))
+    assert re.fullmatch(r"-> fibo_read\(dev=7424, uio=0x[0-9a-f]+, flag=0\)", lines[read])
+    assert lines[read + 1].startswith("uiomove(")
+    assert "<- fibo_read = 0" in lines[read:]
+    assert re.search(r"-> fibo_open\(dev=7424, flag=1, mode=8192, p=0x[0-9a-f]+\)", log)
+
+
+def test_entry_points_without_dwarf_show_the_values_passed():
+    _, _, log, _ = trace("i386", [])
+    assert re.match(r"-> fibo_lkmentry\(0x[0-9a-f]+, 1, 1\)\n", log)
+
+
+def test_summary_counts_calls_errors_and_time_per_service():
+    p = kemu_trace(fibo_path("x86_64"), "-e", "fibo_lkmentry", "-c",
+                   "--run", "mknod /dev/fibo0 c 29 0", "--run", "od -A d -t u4 -N 8 /dev/fibo0")
+    assert p.returncode == 0, p.stderr
+    rows = {line.split()[-1]: line.split() for line in p.stderr.splitlines()[2:] if not line.startswith("-")}
+    assert p.stderr.startswith("% time     seconds  usecs/call     calls    errors service\n")
+    assert set(rows) == {"lkmexists", "bzero", "printf", "lkmdispatch", "uiomove", "total"}
+    assert rows["lkmexists"][3] == "1" and int(rows["uiomove"][3]) >= 2
+    assert int(rows["total"][2]) == sum(int(r[3]) for n, r in rows.items() if n != "total")
+    assert float(rows["total"][1]) > 0
+    assert "uiomove(" not in p.stderr                          # a table instead of the lines
+
+
+def test_run_lines_are_guest_shell_lines():
+    p = kemu_trace(fibo_path("i386"), "--run", "help")
+    assert p.returncode == 0, p.stderr
+    assert "NetBSD 1.6 console" in p.stdout                    # the guest's help, not the debugger's
+
+
+def test_a_failing_run_line_makes_trace_exit_with_its_status():
+    p = kemu_trace(fibo_path("i386"), "--run", "od -N 4 /dev/fibo0", "--run", "modstat")
+    assert p.returncode == 1
+    assert "od: /dev/fibo0: No such file or directory" in p.stderr
+    assert "kemu trace: --run 'od -N 4 /dev/fibo0' failed with exit status 1" in p.stderr
+    assert "fibo" in p.stdout.split("Module loaded as ID 0", 1)[1]   # later lines still ran
+
+
+def test_the_readme_trace_example_works_as_written():
+    readme = open(os.path.join(ROOT, "README.md")).read()
+    line = next(l for l in readme.splitlines() if l.startswith("$ kemu trace "))
+    argv = shlex.split(line[len("$ kemu trace "):])
+    p = kemu_trace(*argv)
+    assert p.returncode == 0, p.stderr
+    assert re.search(r"0000000\s+1\n0000004\n", p.stdout)
+    assert re.search(r"^-> fibo_read\(", p.stderr, re.M) and "<- fibo_read = 0" in p.stderr
