@@ -2,6 +2,10 @@
 
     kemu cc --target netbsd-lkm --arch i386 [--compiler gcc|clang] [-g] [-O2]
             [-D NAME[=VALUE]] [-I DIR] [-v] -c fibo.c -o fibo.o
+    kemu cc --target linux --arch x86_64 [-D ...] [-I ...] [-v] -o fibo.ko fibo.c [more.c ...]
+
+Targets with their own kernel build system (Linux: kbuild) take several sources and choose
+compiler, optimisation and debug flags themselves.
 
 A thin shell over kemu.toolchain.cc, which owns the flags. Exit status: 0 on success,
 1 when the compiler rejected the source (its diagnostics are shown unchanged), 2 when the
@@ -24,9 +28,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Compile one C file into a relocatable kernel-module object for a kemu "
         "guest, using the guest SDK headers and the kernel's compiler flags.",
     )
-    parser.add_argument("--target", required=True, help="guest system: " + ", ".join(sorted(cc.TARGETS)))
+    parser.add_argument("--target", required=True, help="guest system: " + ", ".join(cc.target_names()))
     parser.add_argument("--arch", required=True, help="guest CPU: " + ", ".join(cc.ARCHES))
-    parser.add_argument("--compiler", default="gcc", help="gcc (default) or clang")
+    parser.add_argument("--compiler", default=None, help="gcc (default) or clang")
     parser.add_argument("-g", dest="debug", action="store_true", help="emit DWARF debug information")
     parser.add_argument(
         "-O", dest="optimize", nargs="?", const="1", default="2", metavar="LEVEL",
@@ -38,13 +42,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="compile only (kemu cc never links; accepted for familiarity)")
     parser.add_argument("-o", dest="output", metavar="FILE.o", help="output object (default: FILE.o here)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the compiler command before running it")
-    parser.add_argument("source", metavar="FILE.c")
+    parser.add_argument("sources", metavar="FILE.c", nargs="+")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Carry out one `kemu cc` invocation; returns the exit status."""
-    source = Path(args.source)
+    if args.target in cc.BUILD_SYSTEM_TARGETS:
+        return _run_build_system(args)
+    if len(args.sources) != 1:
+        print(f"kemu cc: error: target {args.target} compiles one source at a time; got {len(args.sources)}",
+              file=sys.stderr)
+        return 2
+    args.compiler = args.compiler or "gcc"
+    source = Path(args.sources[0])
     output = Path(args.output) if args.output else Path(source.stem + ".o")
     request = cc.CompileRequest(
         target=args.target,
@@ -65,6 +76,33 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(result.stderr)
     if not result.ok:
         print(f"kemu cc: {args.compiler} failed with exit status {result.returncode}; {output} not written",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_build_system(args: argparse.Namespace) -> int:
+    """`kemu cc` for a target built by its own kernel build system (kbuild for Linux)."""
+    refused = [flag for flag, given in (("--compiler", args.compiler not in (None, "gcc")),
+                                        ("-g", args.debug), ("-O", args.optimize != "2")) if given]
+    if refused:
+        print(f"kemu cc: error: target {args.target}: {', '.join(refused)} not accepted; the kernel's "
+              "build system chooses the compiler and its flags", file=sys.stderr)
+        return 2
+    sources = tuple(Path(s) for s in args.sources)
+    output = Path(args.output) if args.output else Path(sources[0].stem + ".ko")
+    try:
+        result = cc.build_with_target_system(
+            args.target, args.arch, sources, output, tuple(args.defines), tuple(args.include_dirs),
+            verbose=sys.stderr if args.verbose else None,
+        )
+    except cc.ToolchainError as exc:
+        print(f"kemu cc: error: {exc}", file=sys.stderr)
+        return 2
+    if result.stderr:
+        sys.stderr.write(result.stderr)
+    if not result.ok:
+        print(f"kemu cc: the {args.target} build failed with exit status {result.returncode}; {output} not written",
               file=sys.stderr)
         return 1
     return 0
