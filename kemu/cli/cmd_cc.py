@@ -42,6 +42,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         help="compile only (kemu cc never links; accepted for familiarity)")
     parser.add_argument("-o", dest="output", metavar="FILE.o", help="output object (default: FILE.o here)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the compiler command before running it")
+    linux = parser.add_argument_group("linux target (kbuild)")
+    linux.add_argument("--extra-symbols", action="append", default=[], metavar="Module.symvers",
+                       help="exports of other out-of-tree modules this one uses (KBUILD_EXTRA_SYMBOLS)")
+    linux.add_argument("--allow-undefined", action="store_true",
+                       help="let modpost only warn about unknown symbols (KBUILD_MODPOST_WARN=1)")
+    linux.add_argument("--write-symvers", metavar="FILE",
+                       help="save the build's Module.symvers (this module's exports) to FILE")
     parser.add_argument("sources", metavar="FILE.c", nargs="+")
     parser.set_defaults(func=run)
 
@@ -50,6 +57,12 @@ def run(args: argparse.Namespace) -> int:
     """Carry out one `kemu cc` invocation; returns the exit status."""
     if args.target in cc.BUILD_SYSTEM_TARGETS:
         return _run_build_system(args)
+    linux_only = [flag for flag, given in (("--extra-symbols", args.extra_symbols),
+                                           ("--allow-undefined", args.allow_undefined),
+                                           ("--write-symvers", args.write_symvers)) if given]
+    if linux_only:
+        print(f"kemu cc: error: {', '.join(linux_only)}: only for --target linux", file=sys.stderr)
+        return 2
     if len(args.sources) != 1:
         print(f"kemu cc: error: target {args.target} compiles one source at a time; got {len(args.sources)}",
               file=sys.stderr)
@@ -95,6 +108,9 @@ def _run_build_system(args: argparse.Namespace) -> int:
         result = cc.build_with_target_system(
             args.target, args.arch, sources, output, tuple(args.defines), tuple(args.include_dirs),
             verbose=sys.stderr if args.verbose else None,
+            extra_symbols=tuple(Path(p) for p in args.extra_symbols),
+            allow_undefined=args.allow_undefined,
+            write_symvers=Path(args.write_symvers) if args.write_symvers else None,
         )
     except cc.ToolchainError as exc:
         print(f"kemu cc: error: {exc}", file=sys.stderr)

@@ -49,6 +49,14 @@ class KbuildRequest:
     output: Path
     defines: tuple[str, ...] = ()
     include_dirs: tuple[str, ...] = ()
+    # Module.symvers files of other out-of-tree modules this one uses (KBUILD_EXTRA_SYMBOLS):
+    # modpost then knows their exports, their GPL-ness and CRCs for __versions.
+    extra_symbols: tuple[Path, ...] = ()
+    # Let modpost only warn about symbols it cannot find (KBUILD_MODPOST_WARN=1) instead of
+    # failing the build; such symbols get no __versions entry.
+    allow_undefined: bool = False
+    # Where to copy the Module.symvers this build writes (the module's own exports).
+    write_symvers: Path | None = None
 
     @property
     def module_name(self) -> str:
@@ -122,6 +130,11 @@ def _check(request: KbuildRequest, cwd: Path) -> list[Path]:
     for inc in request.include_dirs:
         if not (cwd / inc).is_dir():
             raise ToolchainError(f"include directory does not exist: {inc}")
+    for symvers in request.extra_symbols:
+        if not (cwd / symvers).is_file():
+            raise ToolchainError(f"extra symbols file not found: {symvers}")
+    if request.write_symvers is not None and not (cwd / request.write_symvers).parent.is_dir():
+        raise ToolchainError(f"directory for {request.write_symvers} does not exist")
     return sources
 
 
@@ -147,11 +160,14 @@ def _stage(sources: list[Path], build: Path) -> None:
                 shutil.copyfile(header, build / header.name)
 
 
-def make_command(tree: Path, build: Path, verbose: bool = False) -> list[str]:
+def make_command(tree: Path, build: Path, request: KbuildRequest, cwd: Path, verbose: bool = False) -> list[str]:
     """The kbuild invocation for an external module in `build`."""
+    extra = " ".join(str((cwd / p).resolve()) for p in request.extra_symbols)
     return [
         "make", "-C", str(tree), f"M={build}",
         f"KCFLAGS=-ffile-prefix-map={build}/=",
+        *([f"KBUILD_EXTRA_SYMBOLS={extra}"] if extra else []),
+        *(["KBUILD_MODPOST_WARN=1"] if request.allow_undefined else []),
         *(["V=1"] if verbose else []),
         "modules",
     ]
@@ -172,7 +188,7 @@ def build_module(request: KbuildRequest, cwd: Path | None = None, verbose: TextI
         build = Path(scratch) / request.module_name
         _stage(sources, build)
         (build / "Kbuild").write_text(kbuild_file(request, sources, cwd))
-        argv = make_command(tree, build, verbose=verbose is not None)
+        argv = make_command(tree, build, request, cwd, verbose=verbose is not None)
         if verbose is not None:
             print(shlex.join(argv), file=verbose)
         try:
@@ -187,6 +203,8 @@ def build_module(request: KbuildRequest, cwd: Path | None = None, verbose: TextI
             returncode = 1
         if returncode == 0:
             shutil.copyfile(built, cwd / request.output)
+            if request.write_symvers is not None:
+                shutil.copyfile(build / "Module.symvers", cwd / request.write_symvers)
         log = log.replace(str(build) + "/", "")
     return CompileResult(argv=argv, returncode=returncode, stderr=_quiet(log), output=cwd / request.output)
 
@@ -205,10 +223,15 @@ def build(
     include_dirs: tuple[str, ...] = (),
     cwd: Path | None = None,
     verbose: TextIO | None = None,
+    extra_symbols: tuple[Path, ...] = (),
+    allow_undefined: bool = False,
+    write_symvers: Path | None = None,
 ) -> CompileResult:
     """kemu.toolchain.cc's entry point for `--target linux` (see BUILD_SYSTEM_TARGETS there)."""
     if target != TARGET:
         raise ToolchainError(f"linux_kbuild cannot build for target {target!r}")
     request = KbuildRequest(arch=arch, sources=tuple(sources), output=output,
-                            defines=tuple(defines), include_dirs=tuple(include_dirs))
+                            defines=tuple(defines), include_dirs=tuple(include_dirs),
+                            extra_symbols=tuple(extra_symbols), allow_undefined=allow_undefined,
+                            write_symvers=write_symvers)
     return build_module(request, cwd=cwd, verbose=verbose)
