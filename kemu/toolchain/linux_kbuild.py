@@ -55,7 +55,8 @@ class KbuildRequest:
     # Let modpost only warn about symbols it cannot find (KBUILD_MODPOST_WARN=1) instead of
     # failing the build; such symbols get no __versions entry.
     allow_undefined: bool = False
-    # Where to copy the Module.symvers this build writes (the module's own exports).
+    # Where to copy the Module.symvers this build writes (the module's own exports), with
+    # the scratch directory dropped from its module column ("stack_base", not "/tmp/.../stack_base").
     write_symvers: Path | None = None
 
     @property
@@ -204,7 +205,8 @@ def build_module(request: KbuildRequest, cwd: Path | None = None, verbose: TextI
         if returncode == 0:
             shutil.copyfile(built, cwd / request.output)
             if request.write_symvers is not None:
-                shutil.copyfile(build / "Module.symvers", cwd / request.write_symvers)
+                symvers = (build / "Module.symvers").read_text()
+                (cwd / request.write_symvers).write_text(symvers.replace(f"\t{build}/", "\t"))
         log = log.replace(str(build) + "/", "")
     return CompileResult(argv=argv, returncode=returncode, stderr=_quiet(log), output=cwd / request.output)
 
