@@ -57,7 +57,7 @@ def modules_root(arch: str = "x86_64", cache: Path = CACHE) -> Path | None:
     """lib/modules/<release> of the newest unpacked package of `arch`'s flavour, or None."""
     flavour = linux_headers.FLAVOURS[arch]
     hits = sorted(cache.glob(f"linux-image-6.1.0-*-{flavour}-unsigned/lib/modules/6.1.0-*-{flavour}"),
-                  key=lambda p: int(p.name.split("-")[2]))
+                  key=lambda p: int(p.name.split("-")[1]))
     return hits[-1] if hits else None
 
 
@@ -67,7 +67,7 @@ def find_cached_module(name: str, cache: Path = CACHE, arch: str = "x86_64") -> 
         return None
     flavour = linux_headers.FLAVOURS[arch]
     roots = sorted(cache.glob(f"linux-image-6.1.0-*-{flavour}-unsigned/lib/modules/*/kernel"),
-                   key=lambda p: int(p.parts[-3].split("-")[2]), reverse=True)
+                   key=lambda p: int(p.parts[-2].split("-")[1]), reverse=True)
     for root in roots:
         hits = sorted(root.rglob(f"{name}.ko"))
         if hits:
