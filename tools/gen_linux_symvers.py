@@ -106,7 +106,12 @@ def vmlinux_symbols(path: Path, wanted: set[str]) -> dict[str, tuple[str, int | 
             found[name] = ("data", size or None, "*ABS*", None)
             continue
         section, flags, base = sections[shndx]
-        size = size or sized.get((shndx, value)) or None
+        if not size and not flags & SHF_EXECINSTR:
+            # An unsized data alias (jiffies = jiffies_64 in the linker script) is as big as
+            # the sized symbol at its address. Code aliases are not: a thunk at the start of
+            # __x86_indirect_thunk_array is not the whole array.
+            size = sized.get((shndx, value))
+        size = size or None
         if section == PERCPU_SECTION:
             found[name] = ("percpu", size, section, value - base)
         elif flags & SHF_EXECINSTR:
@@ -134,9 +139,10 @@ def module_uses(args: tuple[str, str, frozenset[str]]) -> tuple[set[str], set[st
             if not symbol.undefined or symbol.name not in exported:
                 continue
             is_call = int(rtype) in calls_only
-            if not is_call and int(rtype) in maybe_call and code is not None and offset >= 2:
-                before = code[int(offset) - 2:int(offset)]
-                is_call = before[1] in (0xE8, 0xE9) or (before[0] == 0x0F and 0x80 <= before[1] <= 0x8F)
+            if not is_call and int(rtype) in maybe_call and code is not None and offset >= 1:
+                at = int(offset)
+                is_call = code[at - 1] in (0xE8, 0xE9) or (at >= 2 and code[at - 2] == 0x0F
+                                                            and 0x80 <= code[at - 1] <= 0x8F)
             (called if is_call else referred).add(symbol.name)
     return called, referred
 
