@@ -166,29 +166,40 @@ def _read_probe(ko: Path, count: int, word: int) -> list[int]:
     return [int.from_bytes(data[i:i + word], "little") for i in range(0, len(data), word)]
 
 
+NO_MEMBER = re.compile(r"[‘'](.+?)[’'](?: \{aka [‘'](.+?)[’']\})? has no member named [‘'](\w+)[’']")
+
+
+def absent_fields(stderr: str, structs: dict[str, tuple[str, ...]]) -> set[tuple[str, str]]:
+    """(struct, field) pairs gcc reported missing ("'struct module' has no member named 'x'")."""
+    found = set()
+    for spelled, aka, member in NO_MEMBER.findall(stderr):
+        for struct, fields in structs.items():
+            for field in fields:
+                parts = field.split(".")
+                if struct in (spelled, aka) and parts[0] == member:
+                    found.add((struct, field))
+                elif struct not in (spelled, aka) and len(parts) > 1 and parts[-1] == member:
+                    found.add((struct, field))      # a nested member: gcc names the inner struct
+    return found
+
+
 def measure(arch: str) -> dict:
     """Build the probe for `arch` and return the layout table (what layouts-<release>.json holds)."""
     structs = {s: tuple(f) for s, f in STRUCTS.items()}
-    absent: dict[str, list[str]] = {}
+    absent: set[tuple[str, str]] = set()
     with tempfile.TemporaryDirectory(prefix="kemu-layouts-") as scratch:
         src = Path(scratch) / "layout_probe.c"
-        for _ in range(20):
+        for _ in range(5):
             src.write_text(probe_source(structs))
             request = linux_kbuild.KbuildRequest(arch=arch, sources=(src,), output=Path(scratch) / "probe.ko")
             result = linux_kbuild.build_module(request, cwd=Path(scratch))
             if result.ok:
                 break
-            dropped = False
-            missing = set(re.findall(r"has no member named [‘'](\w+)[’']", result.stderr))
-            for struct, fields in list(structs.items()):
-                for field in fields:
-                    parts = field.split(".")
-                    if (parts[0] in missing or parts[-1] in missing) and _fails(arch, struct, field, scratch):
-                        structs[struct] = tuple(f for f in structs[struct] if f != field)
-                        absent.setdefault(struct, []).append(field)
-                        dropped = True
-            if not dropped:
+            missing = absent_fields(result.stderr, structs)
+            if not missing:
                 raise SystemExit(f"gen_linux_layouts: the {arch} probe does not build:\n{result.stderr}")
+            absent |= missing
+            structs = {s: tuple(f for f in fields if (s, f) not in absent) for s, fields in structs.items()}
         else:
             raise SystemExit(f"gen_linux_layouts: gave up on the {arch} probe")
         word = 8 if arch == "x86_64" else 4
@@ -203,9 +214,10 @@ def measure(arch: str) -> dict:
             entry["fields"][field] = {"offset": value}
         else:
             entry["fields"][field]["size"] = value
-    for struct, fields in absent.items():
-        for field in fields:
-            table[struct]["fields"][field] = None
+    for struct, field in sorted(absent):
+        table[struct]["fields"][field] = None
+    for struct, fields in STRUCTS.items():          # keep STRUCTS' order, absent fields included
+        table[struct]["fields"] = {f: table[struct]["fields"][f] for f in fields}
     headers = linux_headers.header_set(arch)
     return {
         "release": headers.release,
@@ -214,14 +226,6 @@ def measure(arch: str) -> dict:
         "generator": "tools/gen_linux_layouts.py",
         "structs": table,
     }
-
-
-def _fails(arch: str, struct: str, field: str, scratch: str) -> bool:
-    """Whether offsetof(struct, field) alone fails to compile for `arch` (the field is absent)."""
-    src = Path(scratch) / "one_field.c"
-    src.write_text(probe_source({struct: (field,)}))
-    request = linux_kbuild.KbuildRequest(arch=arch, sources=(src,), output=Path(scratch) / "one_field.ko")
-    return not linux_kbuild.build_module(request, cwd=Path(scratch)).ok
 
 
 def main(argv: list[str] | None = None) -> int:
