@@ -26,7 +26,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "cc",
         help="compile a guest kernel module (.c -> .o) with the target kernel's flags",
         description="Compile one C file into a relocatable kernel-module object for a kemu "
-        "guest, using the guest SDK headers and the kernel's compiler flags.",
+        "guest, using the guest SDK headers and the kernel's compiler flags. For --target linux, "
+        "build NAME.ko from one or more files with the kernel's own build system (kbuild) "
+        "against Debian's 6.1 headers.",
     )
     parser.add_argument("--target", required=True, help="guest system: " + ", ".join(cc.target_names()))
     parser.add_argument("--arch", required=True, help="guest CPU: " + ", ".join(cc.ARCHES))
@@ -40,7 +42,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR")
     parser.add_argument("-c", dest="compile_only", action="store_true",
                         help="compile only (kemu cc never links; accepted for familiarity)")
-    parser.add_argument("-o", dest="output", metavar="FILE.o", help="output object (default: FILE.o here)")
+    parser.add_argument("-o", dest="output", metavar="FILE.o", help="output object (default: FILE.o here; FILE.ko for linux)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the compiler command before running it")
     linux = parser.add_argument_group("linux target (kbuild)")
     linux.add_argument("--extra-symbols", action="append", default=[], metavar="Module.symvers",
@@ -49,7 +51,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                        help="let modpost only warn about unknown symbols (KBUILD_MODPOST_WARN=1)")
     linux.add_argument("--write-symvers", metavar="FILE",
                        help="save the build's Module.symvers (this module's exports) to FILE")
-    parser.add_argument("sources", metavar="FILE.c", nargs="+")
+    parser.add_argument("sources", metavar="FILE.c", nargs="+",
+                        help="the source (several only for targets with their own build system)")
     parser.set_defaults(func=run)
 
 
