@@ -62,7 +62,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct kernel_param_ops": ("flags", "set", "get", "free"),
     "struct kparam_string": ("maxlen", "string"),
     "struct kparam_array": ("max", "elemsize", "num", "ops", "elem"),
-    "struct bug_entry": ("bug_addr_disp", "file_disp", "line", "flags"),
+    "struct bug_entry": ("bug_addr_disp", "bug_addr", "file_disp", "file", "line", "flags"),
     "struct exception_table_entry": ("insn", "fixup", "data"),
     "struct jump_entry": ("code", "target", "key"),
     "struct static_key": ("enabled",),

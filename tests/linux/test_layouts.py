@@ -87,3 +87,19 @@ def test_a_fresh_measurement_equals_the_committed_data():
     generator = load_tool("gen_linux_layouts")
     for arch in ARCHES:
         assert generator.measure(arch)["structs"] == layouts.layout(RELEASES[arch]).structs, arch
+
+
+def test_bug_table_entries_are_relative_on_x86_64_and_absolute_on_i386():
+    x86_64 = layouts.layout(RELEASES["x86_64"])
+    i386 = layouts.layout(RELEASES["i386"])
+    assert x86_64.has("struct bug_entry", "bug_addr_disp") and not x86_64.has("struct bug_entry", "bug_addr")
+    assert i386.has("struct bug_entry", "bug_addr") and not i386.has("struct bug_entry", "bug_addr_disp")
+    assert x86_64.size("struct bug_entry") == i386.size("struct bug_entry")
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_export_entries_are_three_pc_relative_ints_on_both_arches(arch):
+    lay = layouts.layout(RELEASES[arch])
+    assert lay.size("struct kernel_symbol") == 12
+    assert [lay.offset("struct kernel_symbol", f) for f in ("value_offset", "name_offset", "namespace_offset")] \
+        == [0, 4, 8]
