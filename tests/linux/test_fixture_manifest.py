@@ -48,7 +48,7 @@ def test_hello_rebuilds_identically_on_both_arches(capsys):
 @pytest.mark.needs_tool
 def test_every_fixture_rebuilds_identically(capsys, request):
     if "slow" not in (request.config.getoption("markexpr") or ""):
-        pytest.skip("rebuilds all 24 modules (about 30 s): run with -m slow")
+        pytest.skip("rebuilds all 24 modules (15-30 s): run with -m slow")
     require_headers()
     builder = load_tool("build_linux_fixtures")
     status = builder.check(None)
