@@ -36,6 +36,19 @@ def test_module_specific_sections_are_present(arch, name, expected):
     assert expected <= section_names(ko(arch, name))
 
 
+def test_an_indirect_call_goes_through_a_retpoline_thunk_on_x86_64():
+    path = ko("x86_64", "stack_user")
+    assert ".retpoline_sites" in section_names(path)
+    with path.open("rb") as f:
+        elf = ELFFile(f)
+        symtab = elf.get_section_by_name(".symtab")
+        called = {symtab.get_symbol(r["r_info_sym"]).name
+                  for sec in elf.iter_sections() if isinstance(sec, RelocationSection) and sec.name == ".rela.init.text"
+                  for r in sec.iter_relocations()}
+    assert any(name.startswith("__x86_indirect_thunk_") for name in called)
+    assert ".retpoline_sites" not in section_names(ko("i386", "stack_user"))
+
+
 @pytest.mark.parametrize("arch", ARCHES)
 def test_elf_identity_matches_the_arch(arch):
     with ko(arch, "hello").open("rb") as f:
