@@ -2,6 +2,10 @@
 
     kemu cc --os netbsd-lkm --arch i386 [--compiler gcc|clang] [-g] [-O2]
             [-D NAME[=VALUE]] [-I DIR] [-v] -c fibo.c -o fibo.o
+    kemu cc --target linux --arch x86_64 [-D ...] [-I ...] [-v] -o fibo.ko fibo.c [more.c ...]
+
+Targets with their own kernel build system (Linux: kbuild) take several sources and choose
+compiler, optimisation and debug flags themselves.
 
 `--target` is accepted for `--os` (as compilers spell it), `amd64` for `x86_64`.
 
@@ -26,12 +30,14 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "cc",
         help="compile a guest kernel module (.c -> .o) with the target kernel's flags",
         description="Compile one C file into a relocatable kernel-module object for a kemu "
-        "guest, using the guest SDK headers and the kernel's compiler flags.",
+        "guest, using the guest SDK headers and the kernel's compiler flags. For --target linux, "
+        "build NAME.ko from one or more files with the kernel's own build system (kbuild) "
+        "against Debian's 6.1 headers.",
     )
     add_system_option(parser, default=None,
-                      help_text="guest system to build for: " + ", ".join(sorted(cc.TARGETS)) + " (required)")
+                      help_text="guest system to build for: " + ", ".join(cc.target_names()) + " (required)")
     add_arch_option(parser, default=None, validate=False)   # kemu.toolchain names a bad one
-    parser.add_argument("--compiler", default="gcc", help="gcc (default) or clang")
+    parser.add_argument("--compiler", default=None, help="gcc (default) or clang")
     parser.add_argument("-g", dest="debug", action="store_true", help="emit DWARF debug information")
     parser.add_argument(
         "-O", dest="optimize", nargs="?", const="1", default="2", metavar="LEVEL",
@@ -41,21 +47,43 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("-I", dest="include_dirs", action="append", default=[], metavar="DIR")
     parser.add_argument("-c", dest="compile_only", action="store_true",
                         help="compile only (kemu cc never links; accepted for familiarity)")
-    parser.add_argument("-o", dest="output", metavar="FILE.o", help="output object (default: FILE.o here)")
+    parser.add_argument("-o", dest="output", metavar="FILE.o", help="output object (default: FILE.o here; FILE.ko for linux)")
     parser.add_argument("-v", "--verbose", action="store_true", help="print the compiler command before running it")
-    parser.add_argument("source", metavar="FILE.c")
+    linux = parser.add_argument_group("linux target (kbuild)")
+    linux.add_argument("--extra-symbols", action="append", default=[], metavar="Module.symvers",
+                       help="exports of other out-of-tree modules this one uses (KBUILD_EXTRA_SYMBOLS)")
+    linux.add_argument("--allow-undefined", action="store_true",
+                       help="let modpost only warn about unknown symbols (KBUILD_MODPOST_WARN=1)")
+    linux.add_argument("--write-symvers", metavar="FILE",
+                       help="save the build's Module.symvers (this module's exports) to FILE")
+    parser.add_argument("sources", metavar="FILE.c", nargs="+",
+                        help="the source (several only for targets with their own build system)")
     parser.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
     """Carry out one `kemu cc` invocation; returns the exit status."""
-    systems = ", ".join(sorted(cc.TARGETS))
+    systems = ", ".join(cc.target_names())
     for what, value, how in (("system", args.system, f"--os SYSTEM (or --target SYSTEM): {systems}"),
                              ("arch", args.arch, "--arch ARCH: " + ", ".join(cc.ARCHES))):
         if value is None:
             print(f"kemu cc: error: name the guest {what} to build for with {how}", file=sys.stderr)
             return 2
-    source = Path(args.source)
+    args.target = args.system
+    if args.target in cc.BUILD_SYSTEM_TARGETS:
+        return _run_build_system(args)
+    linux_only = [flag for flag, given in (("--extra-symbols", args.extra_symbols),
+                                           ("--allow-undefined", args.allow_undefined),
+                                           ("--write-symvers", args.write_symvers)) if given]
+    if linux_only:
+        print(f"kemu cc: error: {', '.join(linux_only)}: only for --target linux", file=sys.stderr)
+        return 2
+    if len(args.sources) != 1:
+        print(f"kemu cc: error: target {args.target} compiles one source at a time; got {len(args.sources)}",
+              file=sys.stderr)
+        return 2
+    args.compiler = args.compiler or "gcc"
+    source = Path(args.sources[0])
     output = Path(args.output) if args.output else Path(source.stem + ".o")
     request = cc.CompileRequest(
         target=args.system,
@@ -76,6 +104,36 @@ def run(args: argparse.Namespace) -> int:
         sys.stderr.write(result.stderr)
     if not result.ok:
         print(f"kemu cc: {args.compiler} failed with exit status {result.returncode}; {output} not written",
+              file=sys.stderr)
+        return 1
+    return 0
+
+
+def _run_build_system(args: argparse.Namespace) -> int:
+    """`kemu cc` for a target built by its own kernel build system (kbuild for Linux)."""
+    refused = [flag for flag, given in (("--compiler", args.compiler not in (None, "gcc")),
+                                        ("-g", args.debug), ("-O", args.optimize != "2")) if given]
+    if refused:
+        print(f"kemu cc: error: target {args.target}: {', '.join(refused)} not accepted; the kernel's "
+              "build system chooses the compiler and its flags", file=sys.stderr)
+        return 2
+    sources = tuple(Path(s) for s in args.sources)
+    output = Path(args.output) if args.output else Path(sources[0].stem + ".ko")
+    try:
+        result = cc.build_with_target_system(
+            args.target, args.arch, sources, output, tuple(args.defines), tuple(args.include_dirs),
+            verbose=sys.stderr if args.verbose else None,
+            extra_symbols=tuple(Path(p) for p in args.extra_symbols),
+            allow_undefined=args.allow_undefined,
+            write_symvers=Path(args.write_symvers) if args.write_symvers else None,
+        )
+    except cc.ToolchainError as exc:
+        print(f"kemu cc: error: {exc}", file=sys.stderr)
+        return 2
+    if result.stderr:
+        sys.stderr.write(result.stderr)
+    if not result.ok:
+        print(f"kemu cc: the {args.target} build failed with exit status {result.returncode}; {output} not written",
               file=sys.stderr)
         return 1
     return 0

@@ -54,6 +54,39 @@ TARGETS: dict[str, Target] = {
     ),
 }
 
+# Targets whose modules only their own kernel build system can make (it picks compiler
+# and flags, and post-processes the objects): target name -> the module that builds them,
+# imported on use. Each such module provides `build(target, arch, sources, output,
+# defines, include_dirs, cwd, verbose, **options) -> CompileResult`, the options being
+# that build system's own (for Linux: extra_symbols, allow_undefined, write_symvers).
+BUILD_SYSTEM_TARGETS: dict[str, str] = {
+    "linux": "kemu.toolchain.linux_kbuild",
+}
+
+
+def target_names() -> list[str]:
+    """Every target `kemu cc --target` accepts, sorted."""
+    return sorted([*TARGETS, *BUILD_SYSTEM_TARGETS])
+
+
+def build_with_target_system(
+    target: str,
+    arch: str,
+    sources: tuple[Path, ...],
+    output: Path,
+    defines: tuple[str, ...] = (),
+    include_dirs: tuple[str, ...] = (),
+    cwd: Path | None = None,
+    verbose: TextIO | None = None,
+    **options: object,
+) -> "CompileResult":
+    """Build a module for a target in BUILD_SYSTEM_TARGETS with that target's own build system."""
+    import importlib
+
+    builder = importlib.import_module(BUILD_SYSTEM_TARGETS[target])
+    return builder.build(target, arch, sources, output, defines, include_dirs, cwd, verbose, **options)
+
+
 # What every kernel build needs, whatever the compiler: no host headers or builtins
 # (calls to bzero/printf/memcpy must stay calls to kernel symbols), no PIC/PIE (no GOT),
 # no stack protector or CET (no __stack_chk_guard, no endbr), no unwind tables, no

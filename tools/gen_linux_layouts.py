@@ -1,0 +1,252 @@
+#!/usr/bin/env python3
+"""Measure the kernel structs kemu's Linux services touch, from Debian's real headers.
+
+    python3 tools/gen_linux_layouts.py            # write kemu/os/linux/data/layouts-<release>.json
+    python3 tools/gen_linux_layouts.py --check    # measure afresh and compare with the committed files
+
+For each arch a probe module is generated: one `const unsigned long` array whose entries
+are sizeof/__alignof__ of each struct in STRUCTS and offsetof/sizeof of each of its listed
+fields. kbuild compiles it against the flavour's headers with the kernel's own flags and
+config (through kemu.toolchain.linux_kbuild, as `kemu cc --target linux` does), and the
+array is read back out of the built .ko. A field the configuration leaves out (gcc: "has
+no member named") is dropped from the probe and recorded as absent (null), so the data says
+what the kernel has rather than what was expected. Nothing here is typed in by hand but the
+names of the structs and fields to measure.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import sys
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from kemu.os.linux import layouts  # noqa: E402
+from kemu.toolchain import linux_headers, linux_kbuild  # noqa: E402
+
+HEADERS = (
+    "linux/module.h", "linux/moduleparam.h", "linux/fs.h", "linux/cdev.h", "linux/device.h",
+    "linux/miscdevice.h", "linux/proc_fs.h", "linux/seq_file.h", "linux/timer.h", "linux/workqueue.h",
+    "linux/mutex.h", "linux/spinlock.h", "linux/wait.h", "linux/uio.h", "linux/export.h",
+    "linux/kobject.h", "linux/kref.h", "linux/sched.h", "linux/bug.h", "linux/jump_label.h",
+    "linux/extable.h", "linux/slab.h", "linux/completion.h", "linux/kdev_t.h", "linux/rbtree.h",
+    "asm/extable.h",
+)
+
+# struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
+STRUCTS: dict[str, tuple[str, ...]] = {
+    "struct module": (
+        "state", "list", "name", "mkobj", "version", "srcversion", "holders_dir", "syms", "crcs",
+        "num_syms", "kp", "num_kp", "num_gpl_syms", "gpl_syms", "gpl_crcs", "using_gplonly_symbols",
+        "sig_ok", "async_probe_requested", "num_exentries", "extable", "init", "core_layout",
+        "core_layout.base", "core_layout.size", "core_layout.text_size", "core_layout.ro_size",
+        "core_layout.ro_after_init_size", "init_layout", "init_layout.base", "init_layout.size",
+        "arch", "taints", "num_bugs", "bug_list", "bug_table", "kallsyms", "core_kallsyms",
+        "sect_attrs", "notes_attrs", "args", "percpu", "percpu_size", "noinstr_text_start",
+        "noinstr_text_size", "num_tracepoints", "tracepoints_ptrs", "jump_entries", "num_jump_entries",
+        "num_ftrace_callsites", "ftrace_callsites", "num_static_call_sites", "static_call_sites",
+        "printk_index_size", "printk_index_start", "source_list", "target_list", "exit", "refcnt",
+        "btf_data_size", "btf_data", "trace_events", "num_trace_events", "ei_funcs", "num_ei_funcs",
+    ),
+    "struct module_layout": ("base", "size", "text_size", "ro_size", "ro_after_init_size", "mtn"),
+    "struct module_kobject": ("kobj", "mod", "drivers_dir", "mp", "kobj_completion"),
+    "struct module_use": ("source_list", "target_list", "source", "target"),
+    "struct modversion_info": ("crc", "name"),
+    "struct kernel_symbol": ("value_offset", "name_offset", "namespace_offset"),
+    "struct kernel_param": ("name", "mod", "ops", "perm", "level", "flags", "arg", "str", "arr"),
+    "struct kernel_param_ops": ("flags", "set", "get", "free"),
+    "struct kparam_string": ("maxlen", "string"),
+    "struct kparam_array": ("max", "elemsize", "num", "ops", "elem"),
+    "struct bug_entry": ("bug_addr_disp", "bug_addr", "file_disp", "file", "line", "flags"),
+    "struct exception_table_entry": ("insn", "fixup", "data"),
+    "struct jump_entry": ("code", "target", "key"),
+    "struct static_key": ("enabled",),
+    "struct file_operations": (
+        "owner", "llseek", "read", "write", "read_iter", "write_iter", "iopoll", "iterate",
+        "iterate_shared", "poll", "unlocked_ioctl", "compat_ioctl", "mmap", "mmap_supported_flags",
+        "open", "flush", "release", "fsync", "fasync", "lock", "sendpage", "get_unmapped_area",
+        "check_flags", "flock", "splice_write", "splice_read", "setlease", "fallocate", "show_fdinfo",
+        "copy_file_range", "remap_file_range", "fadvise", "uring_cmd", "uring_cmd_iopoll",
+    ),
+    "struct proc_ops": (
+        "proc_flags", "proc_open", "proc_read", "proc_read_iter", "proc_write", "proc_lseek",
+        "proc_release", "proc_poll", "proc_ioctl", "proc_compat_ioctl", "proc_mmap",
+        "proc_get_unmapped_area",
+    ),
+    "struct seq_operations": ("start", "stop", "next", "show"),
+    "struct seq_file": ("buf", "size", "from", "count", "pad_until", "index", "read_pos", "lock", "op",
+                        "poll_event", "file", "private"),
+    "struct cdev": ("kobj", "owner", "ops", "list", "dev", "count"),
+    "struct miscdevice": ("minor", "name", "fops", "list", "parent", "this_device", "groups", "nodename",
+                          "mode"),
+    "struct file": ("f_u", "f_path", "f_inode", "f_op", "f_lock", "f_count", "f_flags", "f_mode",
+                    "f_pos_lock", "f_pos", "f_owner", "f_cred", "f_ra", "f_version", "f_security",
+                    "private_data", "f_ep", "f_mapping", "f_wb_err", "f_sb_err"),
+    "struct inode": ("i_mode", "i_opflags", "i_uid", "i_gid", "i_flags", "i_op", "i_sb", "i_mapping",
+                     "i_ino", "__i_nlink", "i_rdev", "i_size", "i_atime", "i_mtime", "i_ctime", "i_lock",
+                     "i_bytes", "i_blkbits", "i_blocks", "i_state", "i_count", "i_fop", "i_pipe", "i_cdev",
+                     "i_link", "i_private"),
+    "struct path": ("mnt", "dentry"),
+    "struct kiocb": ("ki_filp", "ki_pos", "ki_complete", "private", "ki_flags"),
+    "struct iov_iter": ("iter_type", "nofault", "data_source", "user_backed", "iov_offset", "count",
+                        "iov", "kvec", "bvec", "nr_segs"),
+    "struct iovec": ("iov_base", "iov_len"),
+    "struct kvec": ("iov_base", "iov_len"),
+    "struct list_head": ("next", "prev"),
+    "struct hlist_head": ("first",),
+    "struct hlist_node": ("next", "pprev"),
+    "struct kref": ("refcount",),
+    "struct kobject": ("name", "entry", "parent", "kset", "ktype", "sd", "kref"),
+    "struct class": ("name", "owner", "class_groups", "dev_groups", "dev_kobj", "dev_uevent", "devnode",
+                     "class_release", "dev_release", "shutdown_pre", "ns_type", "namespace", "get_ownership",
+                     "pm", "p"),
+    "struct device": ("kobj", "parent", "p", "init_name", "type", "bus", "driver", "platform_data",
+                      "driver_data", "mutex", "devt", "id", "class", "groups", "release"),
+    "struct timer_list": ("entry", "expires", "function", "flags"),
+    "struct work_struct": ("data", "entry", "func"),
+    "struct delayed_work": ("work", "timer", "wq", "cpu"),
+    "struct mutex": ("owner", "wait_lock", "wait_list"),
+    "spinlock_t": (),
+    "rwlock_t": (),
+    "struct wait_queue_head": ("lock", "head"),
+    "struct wait_queue_entry": ("flags", "private", "func", "entry"),
+    "struct completion": ("done", "wait"),
+    "struct lock_class_key": (),
+    "struct task_struct": ("__state", "stack", "usage", "flags", "pid", "tgid", "comm", "cred",
+                           "real_parent", "mm"),
+    "atomic_t": ("counter",),
+    "atomic64_t": ("counter",),
+    "refcount_t": ("refs",),
+    "dev_t": (),
+    "loff_t": (),
+    "size_t": (),
+    "gfp_t": (),
+    "unsigned long": (),
+    "void *": (),
+}
+
+PROBE_SYMBOL = "kemu_layout_probe"
+
+
+def probe_entries(structs: dict[str, tuple[str, ...]]) -> list[tuple[str, str, str]]:
+    """(struct, field or "", C expression) for every value the probe records, in array order."""
+    entries = []
+    for struct, fields in structs.items():
+        entries.append((struct, "", f"sizeof({struct})"))
+        entries.append((struct, "", f"__alignof__({struct})"))
+        for field in fields:
+            entries.append((struct, field, f"offsetof({struct}, {field})"))
+            entries.append((struct, field, f"sizeof(((({struct} *)0)->{field}))"))
+    return entries
+
+
+def probe_source(structs: dict[str, tuple[str, ...]]) -> str:
+    lines = ["// SPDX-License-Identifier: GPL-2.0", "/* Generated by tools/gen_linux_layouts.py: not a driver. */"]
+    lines += [f"#include <{h}>" for h in HEADERS]
+    lines += ["#include <linux/stddef.h>", "", 'MODULE_LICENSE("GPL");', "",
+              f"const unsigned long {PROBE_SYMBOL}[] __used = {{"]
+    for struct, field, expr in probe_entries(structs):
+        lines.append(f"\t{expr},\t/* {struct} {field} */")
+    lines.append("};")
+    return "\n".join(lines) + "\n"
+
+
+def _read_probe(ko: Path, count: int, word: int) -> list[int]:
+    from elftools.elf.elffile import ELFFile
+
+    with ko.open("rb") as f:
+        elf = ELFFile(f)
+        sym = elf.get_section_by_name(".symtab").get_symbol_by_name(PROBE_SYMBOL)[0]
+        data = elf.get_section(sym["st_shndx"]).data()[sym["st_value"]:sym["st_value"] + count * word]
+    return [int.from_bytes(data[i:i + word], "little") for i in range(0, len(data), word)]
+
+
+NO_MEMBER = re.compile(r"[‘'](.+?)[’'](?: \{aka [‘'](.+?)[’']\})? has no member named [‘'](\w+)[’']")
+
+
+def absent_fields(stderr: str, structs: dict[str, tuple[str, ...]]) -> set[tuple[str, str]]:
+    """(struct, field) pairs gcc reported missing ("'struct module' has no member named 'x'")."""
+    found = set()
+    for spelled, aka, member in NO_MEMBER.findall(stderr):
+        for struct, fields in structs.items():
+            for field in fields:
+                parts = field.split(".")
+                if struct in (spelled, aka) and parts[0] == member:
+                    found.add((struct, field))
+                elif struct not in (spelled, aka) and len(parts) > 1 and parts[-1] == member:
+                    found.add((struct, field))      # a nested member: gcc names the inner struct
+    return found
+
+
+def measure(arch: str) -> dict:
+    """Build the probe for `arch` and return the layout table (what layouts-<release>.json holds)."""
+    structs = {s: tuple(f) for s, f in STRUCTS.items()}
+    absent: set[tuple[str, str]] = set()
+    with tempfile.TemporaryDirectory(prefix="kemu-layouts-") as scratch:
+        src = Path(scratch) / "layout_probe.c"
+        for _ in range(5):
+            src.write_text(probe_source(structs))
+            request = linux_kbuild.KbuildRequest(arch=arch, sources=(src,), output=Path(scratch) / "probe.ko")
+            result = linux_kbuild.build_module(request, cwd=Path(scratch))
+            if result.ok:
+                break
+            missing = absent_fields(result.stderr, structs)
+            if not missing:
+                raise SystemExit(f"gen_linux_layouts: the {arch} probe does not build:\n{result.stderr}")
+            absent |= missing
+            structs = {s: tuple(f for f in fields if (s, f) not in absent) for s, fields in structs.items()}
+        else:
+            raise SystemExit(f"gen_linux_layouts: gave up on the {arch} probe")
+        word = 8 if arch == "x86_64" else 4
+        entries = probe_entries(structs)
+        values = _read_probe(Path(scratch) / "probe.ko", len(entries), word)
+    table: dict = {}
+    for (struct, field, expr), value in zip(entries, values):
+        entry = table.setdefault(struct, {"size": None, "align": None, "fields": {}})
+        if not field:
+            entry["size" if expr.startswith("sizeof") else "align"] = value
+        elif expr.startswith("offsetof"):
+            entry["fields"][field] = {"offset": value}
+        else:
+            entry["fields"][field]["size"] = value
+    for struct, field in sorted(absent):
+        table[struct]["fields"][field] = None
+    for struct, fields in STRUCTS.items():          # keep STRUCTS' order, absent fields included
+        table[struct]["fields"] = {f: table[struct]["fields"][f] for f in fields}
+    headers = linux_headers.header_set(arch)
+    return {
+        "release": headers.release,
+        "debian_version": linux_headers.DEBIAN_VERSION,
+        "arch": arch,
+        "generator": "tools/gen_linux_layouts.py",
+        "structs": table,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--check", action="store_true", help="compare a fresh measurement with the committed data")
+    parser.add_argument("--arch", choices=("x86_64", "i386", "all"), default="all")
+    args = parser.parse_args(argv)
+    status = 0
+    for arch in ("x86_64", "i386") if args.arch == "all" else (args.arch,):
+        fresh = measure(arch)
+        path = layouts.DATA / f"layouts-{fresh['release']}.json"
+        text = json.dumps(fresh, indent=1, sort_keys=False) + "\n"
+        if args.check:
+            same = path.is_file() and json.loads(path.read_text()) == fresh
+            print(f"{arch}: {'same as' if same else 'DIFFERS from'} {path.relative_to(ROOT)}")
+            status |= 0 if same else 1
+        else:
+            path.write_text(text)
+            print(f"{arch}: wrote {path.relative_to(ROOT)} ({len(fresh['structs'])} structs)")
+    return status
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
