@@ -6,11 +6,12 @@
  * implements; NULL ones get the kernel's defaults) and creates nodes with make_dev(9)
  * or make_dev_s(9), which return a `struct cdev' whose si_drv1/si_drv2 are the
  * driver's. Layouts (see docs/freebsd.md for the full tables):
- *   struct cdevsw  amd64: d_version 0, d_flags 4, d_name 8, d_open 16, d_fdopen 24,
- *                  d_close 32, d_read 40, d_write 48, d_ioctl 56 ... size 192
- *                  i386: d_version 0, d_flags 4, d_name 8, d_open 12 ... d_ioctl 32, size 112
- *   struct cdev    amd64: si_drv0 80, si_drv1 136, si_drv2 144, si_devsw 152, si_name 184
- *                  i386:  si_drv0 48, si_drv1 80, si_drv2 84, si_devsw 88, si_name 104
+ *   struct cdevsw  amd64: d_version 0, d_flags 4, d_name 8, then the 13 entry points
+ *                  every 8 bytes from d_open 16 to d_mmap_single 112; size 184.
+ *                  i386: d_version 0, d_flags 4, d_name 8, entry points every 4 bytes
+ *                  from d_open 12 to d_mmap_single 60; size 100.
+ *   struct cdev    amd64: si_drv0 88, si_drv1 168, si_drv2 176, si_devsw 184, si_name 224; size 480
+ *                  i386:  si_drv0 48, si_drv1 92,  si_drv2 96,  si_devsw 100, si_name 120; size 376
  */
 #ifndef _SYS_CONF_H_
 #define _SYS_CONF_H_
