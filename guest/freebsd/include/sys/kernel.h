@@ -57,7 +57,10 @@ enum sysinit_sub_id {
 	SI_SUB_MBUF		= 0x2700000,
 	SI_SUB_INTR		= 0x2800000,
 	SI_SUB_TASKQ		= 0x2880000,
-	SI_SUB_SMP		= 0x2900000,
+	SI_SUB_EPOCH		= 0x2888000,
+#ifdef EARLY_AP_STARTUP
+	SI_SUB_SMP		= 0x2900000,	/* kernels built with EARLY_AP_STARTUP */
+#endif
 	SI_SUB_SOFTINTR		= 0x2A00000,
 	SI_SUB_DEVFS		= 0x2F00000,
 	SI_SUB_INIT_IF		= 0x3000000,
@@ -97,6 +100,9 @@ enum sysinit_sub_id {
 	SI_SUB_KTHREAD_BUF	= 0xea00000,
 	SI_SUB_KTHREAD_UPDATE	= 0xec00000,
 	SI_SUB_KTHREAD_IDLE	= 0xee00000,
+#ifndef EARLY_AP_STARTUP
+	SI_SUB_SMP		= 0xf000000,	/* what a kld built without opt_global.h sees */
+#endif
 	SI_SUB_RACCTD		= 0xf100000,
 	SI_SUB_LAST		= 0xfffffff
 };
