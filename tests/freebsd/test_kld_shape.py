@@ -134,3 +134,32 @@ def test_modules_import_the_kernel_interfaces_they_are_written_against(arch, com
     undefined = _facts(f"{arch}/{compiler}/{module}.ko")["undefined"]
     assert NEEDS[module] <= undefined
     assert undefined - NEEDS[module] <= COMPILER_HELPERS | {"module_register_init"}
+
+
+def _dynamic_symbols_and_tags(relpath: str) -> tuple[dict[str, str], set[str]]:
+    from .conftest import FIXTURE_DIR
+    with open(FIXTURE_DIR / relpath, "rb") as f:
+        elf = ELFFile(f)
+        dynsym = elf.get_section_by_name(".dynsym")
+        symbols = {s.name: s["st_shndx"] for s in dynsym.iter_symbols() if s.name}
+        tags = {t.entry.d_tag for t in elf.get_section_by_name(".dynamic").iter_tags()}
+        return symbols, tags
+
+
+@pytest.mark.parametrize("relpath", BY_ARCH["i386"])
+def test_i386_klds_let_link_elf_find_their_linker_sets_through_the_hash_table(relpath):
+    # link_elf_lookup_set looks up __start_set_<name>/__stop_set_<name> with the DT_HASH
+    # table before the full symbol table is read, so they must be dynamic symbols.
+    symbols, tags = _dynamic_symbols_and_tags(relpath)
+    assert "DT_HASH" in tags
+    for setname in ("modmetadata_set", "sysinit_set"):
+        assert symbols[f"__start_set_{setname}"] != "SHN_UNDEF"
+        assert symbols[f"__stop_set_{setname}"] != "SHN_UNDEF"
+
+
+@pytest.mark.parametrize("compiler", COMPILERS)
+def test_i386_depbase_exports_what_depuser_imports(compiler):
+    provided, _ = _dynamic_symbols_and_tags(f"i386/{compiler}/depbase.ko")
+    wanted, _ = _dynamic_symbols_and_tags(f"i386/{compiler}/depuser.ko")
+    assert provided["depbase_answer"] != "SHN_UNDEF" and provided["depbase_calls"] != "SHN_UNDEF"
+    assert wanted["depbase_answer"] == "SHN_UNDEF"
