@@ -32,6 +32,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TextIO
 
+from kemu.elf import ObjectFile
 from kemu.paths import GUEST
 from kemu.toolchain import cc
 
@@ -260,6 +261,25 @@ def export_arguments(symbols: dict[str, str], export: str | tuple[str, ...]) -> 
     return args
 
 
+def linker_sets(relocatable: Path) -> list[str]:
+    """Names of the linker sets (allocated `set_<name>' sections) in a relocatable kld."""
+    obj = ObjectFile.load(relocatable)
+    return sorted({s.name[len("set_"):] for s in obj.sections if s.name.startswith("set_") and s.alloc})
+
+
+def set_bound_references(sets: list[str]) -> list[str]:
+    """lld options that reference __start_set_<name>/__stop_set_<name> for each set.
+
+    Why: <sys/linker_set.h> declares the bounds `.weak' so that the shared link defines
+    and exports them, and link_elf.c finds each set by looking its bounds up in the
+    dynamic symbol table. clang's assembler keeps those weak references; GNU as drops a
+    weak symbol nothing references, so a gcc-built i386 kld would come out with no set
+    bounds and, on FreeBSD, no modules. Referencing them at link time restores what the
+    .weak directives mean.
+    """
+    return [f"--undefined=__{edge}_set_{name}" for name in sets for edge in ("start", "stop")]
+
+
 class _Runner:
     """Runs the build's commands in order, stopping at the first failure."""
 
@@ -327,7 +347,8 @@ def build_kmod(request: KmodRequest, compiler: cc.Compiler | str = "clang", cwd:
         final = relocatable
         if shared:
             final = str(Path(tmp) / "kmod.ko")
-            if runner.run([lld, "-m", LD_EMULATION[arch], *SHARED_FLAGS, *LD_FLAGS, "-o", final,
+            bounds = set_bound_references(linker_sets(Path(relocatable)))
+            if runner.run([lld, "-m", LD_EMULATION[arch], *SHARED_FLAGS, *LD_FLAGS, *bounds, "-o", final,
                            relocatable], "ld.lld") is None:
                 return result
         if not request.debug and runner.run([objcopy, "--strip-debug", final], "objcopy") is None:
