@@ -21,7 +21,8 @@ BY_ARCH = {arch: [p for p in ALL if p.startswith(arch + "/")] for arch in ARCHES
 AMD64_RELOCS = {"R_X86_64_64", "R_X86_64_PC32", "R_X86_64_PLT32", "R_X86_64_32S"}
 I386_RELOCS = {"R_386_RELATIVE", "R_386_32", "R_386_GLOB_DAT", "R_386_JUMP_SLOT"}
 
-# What each module must import from the kernel (compilers may add memset/memcpy/bzero).
+# What each module must import from the kernel (compilers may add memset/memcpy/memmove/memcmp
+# calls for what they do not inline: <sys/systm.h> maps bzero/bcopy/mem* to the builtins).
 NEEDS = {
     "fibo": {"make_dev", "destroy_dev", "uiomove", "printf", "module_register_init"},
     "echo": {"make_dev_s", "make_dev_args_init_impl", "destroy_dev", "devtoname", "uiomove",
@@ -31,7 +32,7 @@ NEEDS = {
     "sysinits": {"malloc", "free", "malloc_init", "malloc_uninit", "strlcpy", "printf"},
     "depuser": {"depbase_answer", "printf", "module_register_init"},
 }
-COMPILER_HELPERS = {"memset", "memcpy", "bzero", "bcopy"}
+COMPILER_HELPERS = {"memset", "memcpy", "memmove", "memcmp"}
 
 
 def _facts(relpath: str):
@@ -166,3 +167,8 @@ def test_i386_depbase_exports_what_depuser_imports(compiler):
     wanted, _ = _dynamic_symbols_and_tags(f"i386/{compiler}/depuser.ko")
     assert provided["depbase_answer"] != "SHN_UNDEF" and provided["depbase_calls"] != "SHN_UNDEF"
     assert wanted["depbase_answer"] == "SHN_UNDEF"
+
+
+@pytest.mark.parametrize("relpath", ALL)
+def test_no_kld_imports_bzero_or_bcopy_which_freebsd_14_makes_builtins(relpath):
+    assert not _facts(relpath)["undefined"] & {"bzero", "bcopy", "bcmp"}

@@ -12,8 +12,10 @@
 #ifndef _SYS_MALLOC_H_
 #define _SYS_MALLOC_H_
 
-#include <sys/cdefs.h>
-#include <sys/types.h>
+#include <sys/param.h>
+#ifdef _KERNEL
+#include <sys/systm.h>
+#endif
 #include <sys/queue.h>
 
 #define	MINALLOCSIZE	UMA_SMALLEST_UNIT
@@ -87,6 +89,25 @@ void	free(void *addr, struct malloc_type *type);
 void	zfree(void *addr, struct malloc_type *type);
 void	*malloc(size_t size, struct malloc_type *type, int flags) __malloc_like
 	    __result_use_check __alloc_size(1);
+/*
+ * FreeBSD 14 zeroes constant-size M_ZERO allocations in place: the kernel is asked
+ * for the memory without M_ZERO and the kld clears it itself (inline or memset), after
+ * a NULL check unless M_WAITOK was given.
+ */
+#define	malloc(size, type, flags) ({					\
+	void *_malloc_item;						\
+	size_t _size = (size);						\
+	if (__builtin_constant_p(size) && __builtin_constant_p(flags) &&\
+	    ((flags) & M_ZERO) != 0) {					\
+		_malloc_item = malloc(_size, type, (flags) &~ M_ZERO);	\
+		if (((flags) & M_WAITOK) != 0 ||			\
+		    __predict_true(_malloc_item != NULL))		\
+			bzero(_malloc_item, _size);			\
+	} else {							\
+		_malloc_item = malloc(_size, type, flags);		\
+	}								\
+	_malloc_item;							\
+})
 void	*mallocarray(size_t nmemb, size_t size, struct malloc_type *type,
 	    int flags) __malloc_like __result_use_check __alloc_size2(1, 2);
 void	*malloc_exec(size_t size, struct malloc_type *type, int flags)

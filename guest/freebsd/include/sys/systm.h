@@ -65,8 +65,11 @@ int	sscanf(const char *, char const *, ...) __scanflike(2, 3);
 int	asprintf(char **ret, struct malloc_type *mtp, const char *format, ...)
 	    __printflike(3, 4);
 void	hexdump(const void *ptr, int length, const char *hdr, int flags);
-void	critical_enter(void);
-void	critical_exit(void);
+void	critical_enter_KBI(void);
+void	critical_exit_KBI(void);
+/* A kld cannot inline the kernel's critical sections (td_critnest): it calls the KBI. */
+#define	critical_enter()	critical_enter_KBI()
+#define	critical_exit()		critical_exit_KBI()
 
 
 void	bcopy(const void *from, void *to, size_t len);
@@ -75,6 +78,19 @@ void	explicit_bzero(void *, size_t);
 void	*memset(void *b, int c, size_t len);
 void	*memcpy(void * __restrict to, const void * __restrict from, size_t len);
 void	*memmove(void *dest, const void *src, size_t n);
+
+/*
+ * As in FreeBSD 13 and later, the BSD and C memory functions are the compiler's
+ * builtins: small constant-size ones are inlined, the rest become calls to the
+ * kernel's memset/memcpy/memmove/memcmp (so a kld never imports bzero or bcopy).
+ */
+#define	bcmp(b1, b2, len)	__builtin_memcmp((b1), (b2), (len))
+#define	bcopy(from, to, len)	__builtin_memmove((to), (from), (len))
+#define	bzero(buf, len)		__builtin_memset((buf), 0, (len))
+#define	memcmp(b1, b2, len)	__builtin_memcmp((b1), (b2), (len))
+#define	memcpy(to, from, len)	__builtin_memcpy((to), (from), (len))
+#define	memmove(dest, src, n)	__builtin_memmove((dest), (src), (n))
+#define	memset(buf, c, len)	__builtin_memset((buf), (c), (len))
 
 int	copystr(const void * __restrict kfaddr, void * __restrict kdaddr,
 	    size_t len, size_t * __restrict lencopied);
@@ -108,6 +124,9 @@ int	getenv_int(const char *name, int *data);
 int	getenv_string(const char *name, char *data, int size);
 char	*kern_getenv(const char *name);
 void	freeenv(char *env);
+
+struct cdev;
+const char *devtoname(struct cdev *cdev);
 
 int	securelevel_gt(struct ucred *cr, int level);
 int	securelevel_ge(struct ucred *cr, int level);
