@@ -14,6 +14,7 @@
 #include <sys/param.h>
 
 #ifdef _KERNEL
+struct mod_depend;
 typedef struct linker_file *linker_file_t;
 
 int	linker_file_lookup_set(linker_file_t _file, const char *_name,

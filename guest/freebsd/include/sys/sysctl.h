@@ -91,6 +91,7 @@ struct thread;
 #define	CTL_AUTO_START	0x100
 
 #ifdef _KERNEL
+#include <sys/linker_set.h>
 
 #define	SYSCTL_HANDLER_ARGS struct sysctl_oid *oidp, void *arg1,	\
 	intmax_t arg2, struct sysctl_req *req
