@@ -17,10 +17,9 @@ and the sha256. --check only compares files whose compiler and linker are instal
 recorded versions (the code they generate changes between versions) and says which it
 skipped and why.
 
---layouts measures, with offsetof probes compiled for both arches, the struct layouts the
-FreeBSD personality shares with klds (STRUCTS below says which fields and where each
-layout comes from) and writes them to guest/freebsd/layout/layouts.json;
-tests/freebsd/test_layouts.py checks that file against both compilers. Exit status: 0 ok, 1 mismatch or build failure, 2 bad usage or a required
+--layouts re-measures guest/freebsd/layout/layouts.json (kemu.toolchain.freebsd_layouts:
+the struct layouts and constants the FreeBSD personality shares with klds, compiled from
+the SDK headers); tests/freebsd/test_layouts.py checks that file against both compilers. Exit status: 0 ok, 1 mismatch or build failure, 2 bad usage or a required
 tool missing.
 """
 from __future__ import annotations
@@ -41,7 +40,7 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from kemu.toolchain import cc, freebsd_kmod  # noqa: E402  (needs ROOT on sys.path)
+from kemu.toolchain import cc, freebsd_kmod, freebsd_layouts  # noqa: E402  (needs ROOT on sys.path)
 
 GUEST_DIR = Path("guest/freebsd")
 FIXTURE_DIR = Path("fixtures/freebsd")
@@ -50,77 +49,6 @@ ROOT_TOKEN = "${KEMU_ROOT}"
 TMP_TOKEN = "${TMPDIR}"
 ARCHES = ("i386", "x86_64")
 DEBUG_BUILDS = ("fibo",)        # also built -g -O0 as <name>-g.ko
-LAYOUTS = GUEST_DIR / "layout" / "layouts.json"
-
-# The structures the emulated kernel reads or writes in a kld's memory, the header that
-# declares each in the SDK, the FreeBSD 14 file its layout reproduces, and the fields
-# whose offsets matter (nested members are given by their C access path).
-STRUCTS: dict[str, dict] = {
-    "mod_metadata": {"c": "struct mod_metadata", "header": "sys/module.h",
-                     "origin": "FreeBSD 14 sys/sys/module.h; read by kern_linker.c from set_modmetadata_set",
-                     "fields": ["md_version", "md_type", "md_data", "md_cval"]},
-    "mod_depend": {"c": "struct mod_depend", "header": "sys/module.h",
-                   "origin": "FreeBSD 14 sys/sys/module.h (MDT_DEPEND data)",
-                   "fields": ["md_ver_minimum", "md_ver_preferred", "md_ver_maximum"]},
-    "mod_version": {"c": "struct mod_version", "header": "sys/module.h",
-                    "origin": "FreeBSD 14 sys/sys/module.h (MDT_VERSION data)",
-                    "fields": ["mv_version"]},
-    "moduledata": {"c": "struct moduledata", "header": "sys/module.h",
-                   "origin": "FreeBSD 14 sys/sys/module.h (moduledata_t, MDT_MODULE data)",
-                   "fields": ["name", "evhand", "priv"]},
-    "module_stat": {"c": "struct module_stat", "header": "sys/module.h",
-                    "origin": "FreeBSD 14 sys/sys/module.h (modstat(2) record)",
-                    "fields": ["version", "name", "refs", "id", "data"]},
-    "sysinit": {"c": "struct sysinit", "header": "sys/kernel.h",
-                "origin": "FreeBSD 14 sys/sys/kernel.h; set_sysinit_set and set_sysuninit_set members",
-                "fields": ["subsystem", "order", "func", "udata"]},
-    "cdevsw": {"c": "struct cdevsw", "header": "sys/conf.h",
-               "origin": "FreeBSD 14 sys/sys/conf.h (D_VERSION_04)",
-               "fields": ["d_version", "d_flags", "d_name", "d_open", "d_fdopen", "d_close", "d_read",
-                          "d_write", "d_ioctl", "d_poll", "d_mmap", "d_strategy", "d_dump", "d_kqfilter",
-                          "d_purge", "d_mmap_single", "d_spare0", "d_spare1", "d_devs", "d_spare2",
-                          "__d_giant"]},
-    "cdev": {"c": "struct cdev", "header": "sys/conf.h",
-             "origin": "FreeBSD 14 sys/sys/conf.h (SPECNAMELEN 255)",
-             "fields": ["si_spare0", "si_flags", "si_atime", "si_ctime", "si_mtime", "si_uid", "si_gid",
-                        "si_mode", "si_cred", "si_drv0", "si_refcount", "si_list", "si_clone",
-                        "si_children", "si_siblings", "si_parent", "si_mountpt", "si_drv1", "si_drv2",
-                        "si_devsw", "si_iosize_max", "si_usecount", "si_threadcount", "__si_u",
-                        "si_name"]},
-    "make_dev_args": {"c": "struct make_dev_args", "header": "sys/conf.h",
-                      "origin": "FreeBSD 14 sys/sys/conf.h (make_dev_s(9) arguments)",
-                      "fields": ["mda_size", "mda_flags", "mda_devsw", "mda_cr", "mda_uid", "mda_gid",
-                                 "mda_mode", "mda_unit", "mda_si_drv1", "mda_si_drv2"]},
-    "uio": {"c": "struct uio", "header": "sys/uio.h", "origin": "FreeBSD 14 sys/sys/uio.h",
-            "fields": ["uio_iov", "uio_iovcnt", "uio_offset", "uio_resid", "uio_segflg", "uio_rw",
-                       "uio_td"]},
-    "iovec": {"c": "struct iovec", "header": "sys/uio.h", "origin": "FreeBSD 14 sys/sys/_iovec.h",
-              "fields": ["iov_base", "iov_len"]},
-    "timespec": {"c": "struct timespec", "header": "sys/time.h",
-                 "origin": "FreeBSD 14 sys/sys/_timespec.h (32-bit time_t on i386)",
-                 "fields": ["tv_sec", "tv_nsec"]},
-    "malloc_type": {"c": "struct malloc_type", "header": "sys/malloc.h",
-                    "origin": "FreeBSD 14 sys/sys/malloc.h (M_VERSION 2020110501)",
-                    "fields": ["ks_next", "ks_version", "ks_shortdesc", "ks_mti"]},
-    "sysctl_oid": {"c": "struct sysctl_oid", "header": "sys/sysctl.h",
-                   "origin": "FreeBSD 14 sys/sys/sysctl.h (RB-tree children, oid_label); set_sysctl_set members",
-                   "fields": ["oid_children", "oid_parent", "oid_link", "oid_number", "oid_kind", "oid_arg1",
-                              "oid_arg2", "oid_name", "oid_handler", "oid_fmt", "oid_refcnt",
-                              "oid_running", "oid_descr", "oid_label"]},
-    "sysctl_req": {"c": "struct sysctl_req", "header": "sys/sysctl.h",
-                   "origin": "FreeBSD 14 sys/sys/sysctl.h (what SYSCTL_HANDLER_ARGS handlers read)",
-                   "fields": ["td", "lock", "oldptr", "oldlen", "oldidx", "oldfunc", "newptr", "newlen",
-                              "newidx", "newfunc", "validlen", "flags"]},
-    "eventhandler_entry": {"c": "struct eventhandler_entry", "header": "sys/eventhandler.h",
-                           "origin": "FreeBSD 14 sys/sys/eventhandler.h",
-                           "fields": ["ee_link", "ee_priority", "ee_arg"]},
-    "kld_file_stat": {"c": "struct kld_file_stat", "header": "sys/linker.h",
-                      "origin": "FreeBSD 14 sys/sys/linker.h (kldstat(2) record)",
-                      "fields": ["version", "name", "refs", "id", "address", "size", "pathname"]},
-}
-LAYOUT_HEADERS = ("sys/param.h", "sys/systm.h", "sys/kernel.h", "sys/module.h", "sys/conf.h",
-                  "sys/uio.h", "sys/malloc.h", "sys/sysctl.h", "sys/eventhandler.h", "sys/linker.h")
-
 
 @dataclass(frozen=True)
 class Module:
@@ -320,66 +248,6 @@ def check(compilers: tuple[str, ...] = cc.COMPILERS, fixture_dir: Path = ROOT / 
     return CheckReport(matched=matched, mismatched=mismatched, skipped=skipped)
 
 
-def _probe_source() -> tuple[str, list[tuple[str, str]]]:
-    """C whose data is every size and offset in STRUCTS, and what each value is."""
-    lines = [f"#include <{h}>" for h in LAYOUT_HEADERS]
-    items: list[tuple[str, str]] = []
-    values = []
-    for name, spec in STRUCTS.items():
-        items.append((name, ""))
-        values.append(f"sizeof({spec['c']})")
-        for fld in spec["fields"]:
-            items.append((name, fld))
-            values.append(f"__builtin_offsetof({spec['c']}, {fld})")
-    lines.append("unsigned long kemu_layout_probe[] = {")
-    lines += [f"\t{v}," for v in values]
-    lines.append("};")
-    return "\n".join(lines) + "\n", items
-
-
-def measure_layouts(arch: str, compiler: cc.Compiler) -> dict[str, dict]:
-    """{struct: {"size": n, "fields": {field: offset}}} as `compiler` lays them out for `arch`."""
-    source, items = _probe_source()
-    with tempfile.TemporaryDirectory(prefix="kemu-freebsd-layout-") as tmp:
-        probe = Path(tmp) / "probe.c"
-        probe.write_text(source)
-        flags = freebsd_kmod.compile_flags(arch, compiler, optimize="0", cwd=ROOT)
-        done = subprocess.run([compiler.path, *flags, "-S", str(probe), "-o", "-"], cwd=ROOT,
-                              capture_output=True, text=True, check=False)
-    if done.returncode != 0:
-        raise BuildFailure(f"layout probe for {arch} failed with {compiler.name}:\n{done.stderr}")
-    numbers = [int(m.group(2)) for m in re.finditer(r"^\s*\.(long|quad)\s+(\d+)", done.stdout, re.M)]
-    if len(numbers) != len(items):
-        raise BuildFailure(f"layout probe for {arch}: expected {len(items)} values, found {len(numbers)}")
-    out: dict[str, dict] = {}
-    for (name, fld), value in zip(items, numbers):
-        entry = out.setdefault(name, {"size": 0, "fields": {}})
-        if fld:
-            entry["fields"][fld] = value
-        else:
-            entry["size"] = value
-    return out
-
-
-def write_layouts(compiler: cc.Compiler) -> Path:
-    """Measure every STRUCTS layout on both arches and write guest/freebsd/layout/layouts.json."""
-    measured = {arch: measure_layouts(arch, compiler) for arch in ARCHES}
-    doc = {
-        "release": freebsd_kmod.RELEASE,
-        "generator": "python3 tools/build_freebsd_fixtures.py --layouts",
-        "checked_by": "tests/freebsd/test_layouts.py (gcc and clang, both arches)",
-        "structs": {
-            name: {"c": spec["c"], "header": spec["header"], "origin": spec["origin"],
-                   **{arch: measured[arch][name] for arch in ARCHES}}
-            for name, spec in STRUCTS.items()
-        },
-    }
-    path = ROOT / LAYOUTS
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(json.dumps(doc, indent=2) + "\n")
-    return path
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true",
@@ -393,7 +261,7 @@ def main(argv: list[str] | None = None) -> int:
 
     try:
         if args.layouts:
-            path = write_layouts(cc.Compiler.find("clang"))
+            path = freebsd_layouts.write_layouts(cc.Compiler.find("clang"))
             print(f"wrote {path.relative_to(ROOT)}")
             return 0
         if args.check:

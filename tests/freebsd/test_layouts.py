@@ -9,16 +9,15 @@ import subprocess
 import pytest
 
 from kemu.paths import ROOT
-from kemu.toolchain import cc, freebsd_kmod
+from kemu.toolchain import cc, freebsd_kmod, freebsd_layouts
 
-from .conftest import ARCHES, COMPILERS, load_builder, load_layouts, require
+from .conftest import ARCHES, COMPILERS, load_layouts, require
 
 LAYOUTS = load_layouts()
-BUILDER = load_builder()
 
 
 def _probe(arch: str) -> str:
-    lines = [f"#include <{h}>" for h in BUILDER.LAYOUT_HEADERS]
+    lines = [f"#include <{h}>" for h in freebsd_layouts.LAYOUT_HEADERS]
     for name, spec in LAYOUTS["structs"].items():
         layout = spec[arch]
         ctype = spec["c"]
@@ -43,14 +42,14 @@ def test_recorded_layouts_match_the_compiled_guest_headers(tmp_path, arch, compi
 
 
 def test_every_struct_the_personality_shares_with_klds_is_recorded_with_its_origin():
-    assert set(LAYOUTS["structs"]) == set(BUILDER.STRUCTS) == {
+    assert set(LAYOUTS["structs"]) == set(freebsd_layouts.STRUCTS) == {
         "mod_metadata", "mod_depend", "mod_version", "moduledata", "module_stat", "sysinit", "cdevsw",
         "cdev", "make_dev_args", "uio", "iovec", "timespec", "malloc_type", "sysctl_oid", "sysctl_req",
         "eventhandler_entry", "kld_file_stat"}
     for name, spec in LAYOUTS["structs"].items():
         assert spec["origin"].startswith("FreeBSD 14 sys/sys/"), name
         assert (ROOT / "guest/freebsd/include" / spec["header"]).is_file(), name
-        assert list(spec["x86_64"]["fields"]) == BUILDER.STRUCTS[name]["fields"]
+        assert list(spec["x86_64"]["fields"]) == freebsd_layouts.STRUCTS[name]["fields"]
 
 
 def _offsets(name: str, arch: str, *fields: str) -> list[int]:
@@ -82,7 +81,25 @@ def test_linker_set_records_are_16_bytes_on_i386_and_24_on_amd64():
 
 def test_layouts_file_is_what_the_builder_measures_now():
     require("clang")
-    measured = {arch: BUILDER.measure_layouts(arch, cc.Compiler.find("clang")) for arch in ARCHES}
+    measured = {arch: freebsd_layouts.measure_layouts(arch, cc.Compiler.find("clang")) for arch in ARCHES}
     for name, spec in LAYOUTS["structs"].items():
         for arch in ARCHES:
             assert measured[arch][name] == spec[arch], (name, arch)
+
+
+def test_recorded_constants_are_what_the_headers_define_now():
+    require("clang")
+    measured = freebsd_layouts.measure_constants(cc.Compiler.find("clang"))
+    recorded = {n: v for group in LAYOUTS["constants"].values() for n, v in group.items()}
+    assert recorded == measured
+
+
+def test_constants_the_loader_keys_on_have_freebsd_14s_values():
+    c = {n: v for group in LAYOUTS["constants"].values() for n, v in group.items()}
+    assert (c["MDT_DEPEND"], c["MDT_MODULE"], c["MDT_VERSION"], c["MDT_STRUCT_VERSION"]) == (1, 2, 3, 1)
+    assert (c["MOD_LOAD"], c["MOD_UNLOAD"], c["MOD_SHUTDOWN"], c["MOD_QUIESCE"]) == (0, 1, 2, 3)
+    assert (c["SI_SUB_KLD"], c["SI_SUB_DRIVERS"], c["SI_ORDER_MIDDLE"], c["SI_ORDER_ANY"]) == (
+        0x2000000, 0x3100000, 0x1000000, 0xfffffff)
+    assert c["D_VERSION"] == 0x5c48c353 and c["__FreeBSD_version"] == 1403000
+    assert (c["M_NOWAIT"], c["M_WAITOK"], c["M_ZERO"]) == (1, 2, 0x100)
+    assert c["OID_AUTO"] == -1 and c["CTLFLAG_RD"] == 0x80000000 and c["CTLTYPE_INT"] == 2
