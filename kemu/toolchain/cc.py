@@ -15,6 +15,7 @@ compiled by the same compiler version give byte-identical objects in any checkou
 from __future__ import annotations
 
 import functools
+import importlib
 import os
 import re
 import shlex
@@ -43,6 +44,9 @@ class Target:
     description: str
     include_dir: Path
     defines: tuple[str, ...]
+    # Targets whose modules are more than one compiled object (a linked .ko) name the
+    # module that builds them; it provides compile_request(request, compiler, cwd, verbose).
+    builder: str | None = None
 
 
 TARGETS: dict[str, Target] = {
@@ -51,6 +55,13 @@ TARGETS: dict[str, Target] = {
         description="NetBSD 1.6 loadable kernel module (modload/modstat/modunload)",
         include_dir=GUEST / "netbsd-lkm" / "include",
         defines=("_KERNEL", "_LKM", "__NetBSD__", "__NetBSD_Version__=106000000"),
+    ),
+    "freebsd": Target(
+        name="freebsd",
+        description="FreeBSD 14.3 kld (.ko built as sys/conf/kmod.mk does; kldload/kldstat/kldunload)",
+        include_dir=GUEST / "freebsd" / "include",
+        defines=("_KERNEL", "KLD_MODULE"),
+        builder="kemu.toolchain.freebsd_kmod",
     ),
 }
 
@@ -312,6 +323,9 @@ def compile_object(
     line before it runs.
     """
     cwd = Path.cwd() if cwd is None else cwd
+    target = TARGETS.get(request.target)
+    if target is not None and target.builder is not None:
+        return importlib.import_module(target.builder).compile_request(request, compiler, cwd, verbose)
     if isinstance(compiler, str):
         compiler = Compiler.find(compiler)
     argv = command(request, compiler, cwd)
