@@ -22,9 +22,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Callable, TextIO
 
 from kemu.paths import GUEST
+from kemu.toolchain import netbsd_kmod
 
 ARCHES: tuple[str, ...] = ("i386", "x86_64")
 COMPILERS: tuple[str, ...] = ("gcc", "clang")
@@ -52,6 +53,18 @@ TARGETS: dict[str, Target] = {
         include_dir=GUEST / "netbsd-lkm" / "include",
         defines=("_KERNEL", "_LKM", "__NetBSD__", "__NetBSD_Version__=106000000"),
     ),
+    netbsd_kmod.NAME: Target(
+        name=netbsd_kmod.NAME,
+        description=netbsd_kmod.DESCRIPTION,
+        include_dir=netbsd_kmod.INCLUDE_DIR,
+        defines=netbsd_kmod.DEFINES,
+    ),
+}
+
+# Targets whose module is more than one compiler output (a linked .kmod, .ko ...) build it
+# themselves: builder(request, compiler, cwd, verbose) -> CompileResult.
+BUILDERS: dict[str, Callable[..., "CompileResult"]] = {
+    netbsd_kmod.NAME: netbsd_kmod.build,
 }
 
 # What every kernel build needs, whatever the compiler: no host headers or builtins
@@ -279,6 +292,8 @@ def compile_object(
     line before it runs.
     """
     cwd = Path.cwd() if cwd is None else cwd
+    if request.target in BUILDERS:
+        return BUILDERS[request.target](request, compiler, cwd, verbose)
     if isinstance(compiler, str):
         compiler = Compiler.find(compiler)
     argv = command(request, compiler, cwd)
