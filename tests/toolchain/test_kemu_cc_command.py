@@ -25,7 +25,8 @@ def test_unknown_target_is_an_error_listing_the_known_targets(tmp_path):
     status, err = run_kemu_cc(["--target", "freebsd-kld", "--arch", "i386", "-c", str(FIBO_C),
                                "-o", str(tmp_path / "x.o")])
     assert status == 2
-    assert "unknown target 'freebsd-kld': expected one of netbsd-lkm" in err
+    assert "unknown target 'freebsd-kld': expected one of " in err
+    assert "netbsd-lkm" in err.split("expected one of ", 1)[1]
 
 
 def test_unknown_arch_is_an_error_listing_the_known_arches(tmp_path):
