@@ -4,8 +4,8 @@
  * It allocates a buffer, frees it again (so nothing leaks), and returns
  * ENODEV.  The kernel then prints "WARNING: module error: modcmd(CMD_INIT)
  * failed for `initfail', error 19", unloads the object, and modload
- * reports "modload: Operation not supported by device"; the module is not
- * in modstat afterwards.
+ * reports "modload: initfail: Operation not supported by device"; the
+ * module is not in modstat afterwards.
  */
 #include <sys/param.h>
 #include <sys/systm.h>

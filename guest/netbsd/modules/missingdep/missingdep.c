@@ -4,7 +4,7 @@
  * The dependency is looked for as <module_base>/kemu_absent/kemu_absent.kmod
  * and not found (ENOENT); the loader says "recursive load failed for
  * `missingdep' (`kemu_absent' required), error 2" and modload reports
- * "modload: No such file or directory".
+ * "modload: missingdep: No such file or directory".
  */
 #include <sys/param.h>
 #include <sys/systm.h>

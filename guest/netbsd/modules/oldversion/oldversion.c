@@ -5,9 +5,9 @@
  * module_compatible() on a NetBSD 10.0 kernel accepts only the same
  * major.minor (|1000000000 - 900000000| >= 10000), so the load fails:
  * "WARNING: module error: module `oldversion' built for `900000000',
- * system `1000000000'" and EPROGMISMATCH ("modload: Program version
- * wrong").  modload -f (MODCTL_LOAD_FORCE) loads it anyway after a second
- * message, "forced load, system may be unstable".
+ * system `1000000000'" and EPROGMISMATCH ("modload: oldversion: Program
+ * version wrong").  modload -f (MODCTL_LOAD_FORCE) loads it anyway after a
+ * second message, "forced load, system may be unstable".
  */
 #define	__NetBSD_Version__	900000000	/* NetBSD 9.0 */
 

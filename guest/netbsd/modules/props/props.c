@@ -2,12 +2,15 @@
  * props -- a MODULE_CLASS_MISC module that reads its properties.
  *
  * kern_module.c hands MODULE_CMD_INIT a prop_dictionary: the module's
- * props.plist (found beside props.kmod) with the properties given to
- * modload (-b/-i/-s/-m) merged over it (the caller's value wins for a key
- * in both), or NULL when there is neither.  This module reads three keys
- * with NetBSD 10's typed getters -- "count" (int32), "greeting" (string),
- * "verbose" (bool) -- prints what it found, and keeps the values in
- * props_count / props_greeting / props_verbose for a test to inspect.
+ * props.plist (found beside props.kmod) with the caller's properties merged
+ * over it (the caller's value wins for a key in both), or the caller's
+ * dictionary alone when there is no plist or modload -P (MODCTL_NO_PROP)
+ * skipped it.  modload always sends a dictionary, empty without -b/-i/-s,
+ * so only a load with no caller dictionary and no plist (a dependency load,
+ * module_autoload) gets NULL.  This module reads three keys with NetBSD
+ * 10's typed getters -- "count" (int32), "greeting" (string), "verbose"
+ * (bool) -- prints what it found, and keeps the values in props_count /
+ * props_greeting / props_verbose for a test to inspect.
  * A key that is absent or of another type is reported as "(unset)" and
  * leaves the default (-1, "", false).  INIT fails with EINVAL (before
  * reading the other keys) when "count" is negative, so a bad property

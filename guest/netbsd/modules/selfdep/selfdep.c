@@ -3,7 +3,7 @@
  *
  * The loader refuses before loading anything else: "WARNING: module
  * error: self-dependency detected for `selfdep'", EDEADLK ("modload:
- * Resource deadlock avoided").
+ * selfdep: Resource deadlock avoided").
  */
 #include <sys/param.h>
 #include <sys/systm.h>

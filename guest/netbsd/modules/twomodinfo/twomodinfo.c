@@ -4,7 +4,8 @@
  * Its link_set_modules section then holds two pointers where the loader
  * wants exactly one: "WARNING: module error: `link_set_modules' section
  * wrong size (2 different MODULE declarations?)", then "cannot fetch info
- * for `twomodinfo', error 8" (ENOEXEC: "modload: Exec format error").
+ * for `twomodinfo', error 8" (ENOEXEC: "modload: twomodinfo: Exec format
+ * error").
  */
 #include <sys/param.h>
 #include <sys/systm.h>
