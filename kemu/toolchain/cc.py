@@ -23,9 +23,10 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TextIO
+from typing import Callable, TextIO
 
 from kemu.paths import GUEST
+from kemu.toolchain import netbsd_kmod
 
 ARCHES: tuple[str, ...] = ("i386", "x86_64")
 COMPILERS: tuple[str, ...] = ("gcc", "clang")
@@ -62,6 +63,13 @@ TARGETS: dict[str, Target] = {
         include_dir=GUEST / "freebsd" / "include",
         defines=("_KERNEL", "KLD_MODULE"),
         builder="kemu.toolchain.freebsd_kmod",
+    ),
+    netbsd_kmod.NAME: Target(
+        name=netbsd_kmod.NAME,
+        description=netbsd_kmod.DESCRIPTION,
+        include_dir=netbsd_kmod.INCLUDE_DIR,
+        defines=netbsd_kmod.DEFINES,
+        builder="kemu.toolchain.netbsd_kmod",
     ),
 }
 
