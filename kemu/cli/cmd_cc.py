@@ -30,7 +30,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "cc",
         help="compile a guest kernel module (.c -> .o) with the target kernel's flags",
         description="Compile one C file into a relocatable kernel-module object for a kemu "
-        "guest, using the guest SDK headers and the kernel's compiler flags. For --target linux, "
+        "guest, using the guest SDK headers and the kernel's compiler flags. For --os linux, "
         "build NAME.ko from one or more files with the kernel's own build system (kbuild) "
         "against Debian's 6.1 headers.",
     )

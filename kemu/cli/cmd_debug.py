@@ -26,6 +26,8 @@ import os
 import stat
 import sys
 
+from .options import add_system_option
+
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
@@ -48,7 +50,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def add_common_arguments(p: argparse.ArgumentParser) -> None:
-    p.add_argument("--os", "--target", dest="system", default="netbsd-lkm", help="system to boot (netbsd-lkm)")
+    add_system_option(p)
     p.add_argument("--arch", choices=("i386", "x86_64"), help="default: the module's own")
     p.add_argument("--timeout", type=float, default=None, metavar="SECONDS",
                    help="limit on each call into module code, not counting time stopped at a "

@@ -79,11 +79,10 @@ class ModuleLoader:
 
     # --- objects -------------------------------------------------------------------------------
     def read_object(self, path: str, display_name: str | None = None):
-        """The ELF object at host `path` (OSError if unreadable, kemu.elf.BadObject if malformed)."""
-        from kemu.elf import ObjectFile
-        with open(path, "rb") as f:
-            data = f.read()
-        return ObjectFile.parse(data, display_name or path)
+        """The ELF object at host `path`: OSError if unreadable, kemu.elf.BadObject if malformed
+        or not a regular file (a directory, FIFO or /dev/zero is refused before it is read)."""
+        from kemu.elf import ObjectFile, read_object_file
+        return ObjectFile.parse(read_object_file(path), display_name or path)
 
     # --- linking -------------------------------------------------------------------------------
     def resolver(self, user: str, *, lenient: bool = False, visible: Visibility | None = None,

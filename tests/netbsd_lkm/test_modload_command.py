@@ -125,3 +125,27 @@ def test_modload_api_raises_with_the_messages_and_exit_status(bare_system, tmp_p
         bare_system.modload(str(tmp_path / "nosuch.o"))
     assert info.value.status == 1 and info.value.name == "ENOENT"
     assert "No such file or directory" in str(info.value)
+
+
+def test_modload_refuses_a_shared_object_as_netbsds_modload_does(system, tmp_path):
+    from pathlib import Path
+    shared = sorted(Path(__file__).resolve().parents[2].glob(f"fixtures/dyn/*{system.arch}*.so"))
+    if not shared:
+        pytest.skip("no shared-object fixture for this arch")
+    target = tmp_path / "shared.o"
+    target.write_bytes(shared[0].read_bytes())
+    result = run(system, "modload", str(target))
+    assert result.status == 1
+    assert "a shared object (ET_DYN); an LKM is a relocatable object" in result.err
+    assert system.modstat() == []
+
+
+def test_modload_of_a_fifo_or_dev_zero_is_an_error_not_a_hang(system, tmp_path):
+    fifo, zero = tmp_path / "pipe.o", tmp_path / "zero.o"
+    os.mkfifo(fifo)
+    zero.symlink_to("/dev/zero")
+    for path in (fifo, zero):
+        result = run(system, "modload", str(path))
+        assert result.status == 1
+        assert "not a regular file" in result.err or "FIFO" in result.err or "device" in result.err
+    assert system.modstat() == []

@@ -69,6 +69,7 @@ class Reloc:
     symbol: str
     symbol_undefined: bool
     symbol_type: str
+    opcode: int | None = None   # the byte before the patched field (0xe8 call, 0xe9 jmp) in code
 
 
 @dataclass
@@ -106,6 +107,7 @@ def elf_facts(path: Path) -> ElfFacts:
                 continue
             target = elf.get_section(sec["sh_info"])
             symsec = elf.get_section(sec["sh_link"])
+            code = target.data() if target["sh_flags"] & 0x4 else b""
             for r in sec.iter_relocations():
                 sym = symsec.get_symbol(r["r_info_sym"])
                 name = sym.name or (elf.get_section(sym["st_shndx"]).name
@@ -115,6 +117,7 @@ def elf_facts(path: Path) -> ElfFacts:
                     type=describe_reloc_type(r["r_info_type"], elf),
                     symbol=name, symbol_undefined=sym["st_shndx"] == "SHN_UNDEF",
                     symbol_type=sym["st_info"]["type"],
+                    opcode=code[r["r_offset"] - 1] if 0 < r["r_offset"] <= len(code) else None,
                 ))
         alloc = {s.name for s in elf.iter_sections() if s["sh_flags"] & 0x2}
         facts = ElfFacts(

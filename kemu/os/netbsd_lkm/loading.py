@@ -169,14 +169,19 @@ class _Modload:
 
     def read(self):
         """nlist(): the object, or the errors modload prints for an unreadable one."""
+        eftype = self.errno.strerror(self.errno.EFTYPE)
         try:
-            return self.lkm.loader.read_object(self.host_path(self.module), display_name=self.module)
+            obj = self.lkm.loader.read_object(self.host_path(self.module), display_name=self.module)
         except OSError as exc:
             raise self.fail("nlist", "ENOENT", reason=_host_strerror(self.errno, exc)) from None
         except ValueError as exc:  # kemu.elf.BadObject
-            eftype = self.errno.strerror(self.errno.EFTYPE)
             raise self.fail("format", "ENOEXEC", details=[f"modload: nlist {self.module}: {eftype}"],
                             reason=str(exc)) from None
+        if obj.shared:            # NetBSD 1.6's modload links relocatable objects only
+            raise self.fail("format", "ENOEXEC", details=[f"modload: nlist {self.module}: {eftype}"],
+                            reason=f"{self.module}: a shared object (ET_DYN); an LKM is a relocatable "
+                                   f"object (ET_REL) made with cc -c or ld -r")
+        return obj
 
     def find_entry(self, obj) -> str:
         entry = self.opts.entry or DEFAULT_ENTRY
