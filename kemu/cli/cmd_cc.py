@@ -61,6 +61,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+#: what a module file is called on each system when no -o is given
+MODULE_SUFFIX = {"netbsd-lkm": ".o", "netbsd": ".kmod", "freebsd": ".ko", "linux": ".ko"}
+
+
 def run(args: argparse.Namespace) -> int:
     """Carry out one `kemu cc` invocation; returns the exit status."""
     systems = ", ".join(cc.target_names())
@@ -84,7 +88,7 @@ def run(args: argparse.Namespace) -> int:
         return 2
     args.compiler = args.compiler or "gcc"
     source = Path(args.sources[0])
-    output = Path(args.output) if args.output else Path(source.stem + ".o")
+    output = Path(args.output) if args.output else Path(source.stem + MODULE_SUFFIX.get(args.target, ".o"))
     request = cc.CompileRequest(
         target=args.system,
         arch=args.arch,
@@ -95,15 +99,22 @@ def run(args: argparse.Namespace) -> int:
         defines=tuple(args.defines),
         include_dirs=tuple(args.include_dirs),
     )
+    return _report(lambda: cc.compile_object(request, args.compiler,
+                                             verbose=sys.stderr if args.verbose else None),
+                   args.compiler, output)
+
+
+def _report(build, what: str, output: Path) -> int:
+    """Run a build; show the compiler's own diagnostics and say plainly when it failed."""
     try:
-        result = cc.compile_object(request, args.compiler, verbose=sys.stderr if args.verbose else None)
+        result = build()
     except cc.ToolchainError as exc:
         print(f"kemu cc: error: {exc}", file=sys.stderr)
         return 2
     if result.stderr:
         sys.stderr.write(result.stderr)
     if not result.ok:
-        print(f"kemu cc: {args.compiler} failed with exit status {result.returncode}; {output} not written",
+        print(f"kemu cc: {what} failed with exit status {result.returncode}; {output} not written",
               file=sys.stderr)
         return 1
     return 0
@@ -119,21 +130,10 @@ def _run_build_system(args: argparse.Namespace) -> int:
         return 2
     sources = tuple(Path(s) for s in args.sources)
     output = Path(args.output) if args.output else Path(sources[0].stem + ".ko")
-    try:
-        result = cc.build_with_target_system(
-            args.target, args.arch, sources, output, tuple(args.defines), tuple(args.include_dirs),
-            verbose=sys.stderr if args.verbose else None,
-            extra_symbols=tuple(Path(p) for p in args.extra_symbols),
-            allow_undefined=args.allow_undefined,
-            write_symvers=Path(args.write_symvers) if args.write_symvers else None,
-        )
-    except cc.ToolchainError as exc:
-        print(f"kemu cc: error: {exc}", file=sys.stderr)
-        return 2
-    if result.stderr:
-        sys.stderr.write(result.stderr)
-    if not result.ok:
-        print(f"kemu cc: the {args.target} build failed with exit status {result.returncode}; {output} not written",
-              file=sys.stderr)
-        return 1
-    return 0
+    return _report(lambda: cc.build_with_target_system(
+        args.target, args.arch, sources, output, tuple(args.defines), tuple(args.include_dirs),
+        verbose=sys.stderr if args.verbose else None,
+        extra_symbols=tuple(Path(p) for p in args.extra_symbols),
+        allow_undefined=args.allow_undefined,
+        write_symvers=Path(args.write_symvers) if args.write_symvers else None,
+    ), f"the {args.target} build", output)
