@@ -57,3 +57,21 @@ def test_the_same_name_gets_the_same_major_again(system):
     system.modctl_unload("fibo")
     system.modctl_load("fibo")
     assert system.devsw.conv["fibo"][1] == major and system.devsw.cdev_at(major) is not None
+
+
+def test_an_ioctl_reaches_the_drivers_noioctl_which_answers_enodev(system):
+    attach(system)
+    fd = system.open("/dev/fibo0")
+    with pytest.raises(SyscallError) as info:
+        system.ioctl(fd, 0x20006601, 0)                  # _IO('f', 1): fibo's d_ioctl is noioctl
+    assert info.value.name == "ENODEV"
+    system.close(fd)
+
+
+def test_a_write_reaches_nowrite(system):
+    attach(system)
+    fd = system.open("/dev/fibo0", "rw")
+    with pytest.raises(SyscallError) as info:
+        system.write(fd, b"1234")
+    assert info.value.name == "ENODEV"
+    system.close(fd)

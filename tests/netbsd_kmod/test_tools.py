@@ -79,3 +79,28 @@ def test_the_device_through_mknod_and_od(system):
     major = system.devsw.conv["fibo"][1]
     _, out, err = run(system, f"mknod /dev/fibo0 c {major} 0\nod -An -tu4 -N 16 /dev/fibo0")
     assert out.split() == ["1", "1", "2", "3"], err
+
+
+def test_the_stat_buffer_has_count_records_and_required_strings(system):
+    from kemu.os.netbsd.commands import read_stat_buffer
+    system.modctl_load("chain_a")
+    data = system.modctl_stat_buffer()
+    assert int.from_bytes(data[:4], "little") == 3
+    assert data[4:4 + 7] == b"chain_a"
+    assert data[4 + 3 * 64:] == b"\0chain_b,chain_c\0chain_c\0"
+    assert read_stat_buffer(data, system.arch) == system.modctl_stat()
+
+
+def test_modstat_shows_a_disabled_builtin_with_minus_one_refs(system):
+    from kemu.os.netbsd.modinfo import ModInfo
+    system.modules.add_builtin(ModInfo(1000000000, 6, "kemu_bufq", None))
+    _, out, _ = run(system, "modunload kemu_bufq\nmodstat")
+    assert out.splitlines()[-1] == "kemu_bufq        bufq     builtin  -       -1       - -"
+
+
+def test_a_builtin_secmodel_cannot_be_unloaded(system):
+    from kemu.os.netbsd.modinfo import ModInfo
+    system.modules.add_builtin(ModInfo(1000000000, 5, "kemu_secmodel", None))
+    status, _, err = run(system, "sysctl kern.module.verbose=1\nmodunload kemu_secmodel")
+    assert err == "modunload: kemu_secmodel: Operation not permitted\n"
+    assert "DEBUG: module: cannot unload built-in secmodel module `kemu_secmodel'" in system.dmesg()

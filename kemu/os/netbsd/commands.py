@@ -13,7 +13,11 @@ import re
 from kemu.kernel import SyscallError
 from kemu.userland.getopt import getopt
 
+from kemu.intbits import to_signed
+
 from . import constants as C
+from .layouts import MODSTAT
+from .modules import ModStat
 from .proplib import PlistError, externalize, parse_plist
 
 MODLOAD_USAGE = ("Usage: modload [-fP] [-b var=boolean] [-i var=integer] [-s var=string] module\n"
@@ -134,6 +138,23 @@ def modunload(system, args: list[str], out, err, cwd: str | None = None) -> int:
     return 0
 
 
+def read_stat_buffer(data: bytes, arch: str) -> list[ModStat]:
+    """The rows of a MODCTL_STAT buffer, read as NetBSD 10's modstat reads them."""
+    layout = MODSTAT.layout(arch)
+    count = int.from_bytes(data[:4], "little")
+    strings = data[4 + count * layout.size:]
+    rows = []
+    for i in range(count):
+        rec = data[4 + i * layout.size:4 + (i + 1) * layout.size]
+        f = layout.unpack(rec)
+        name = rec[:C.MAXMODNAME].split(b"\0", 1)[0].decode("latin-1")
+        off = f["ms_reqoffset"]
+        required = strings[off:].split(b"\0", 1)[0].decode("latin-1") if off else ""
+        rows.append(ModStat(name, f["ms_class"], f["ms_source"], f["ms_flags"],
+                            to_signed(f["ms_refcnt"], 32), f["ms_addr"], f["ms_size"], required))
+    return rows
+
+
 def modstat(system, args: list[str], out, err, cwd: str | None = None) -> int:
     """modstat [-Aaek] [-n name | name]: the table sorted by name."""
     parsed = getopt("modstat", args, "Aaekn:")
@@ -161,7 +182,7 @@ def modstat(system, args: list[str], out, err, cwd: str | None = None) -> int:
             return 1
         out.write("You can load modules.\n")
         return 0
-    rows = system.modctl_stat()
+    rows = read_stat_buffer(system.modctl_stat_buffer(), system.arch)
     width = max([16] + [len(r.name) for r in rows])
     show_addr = "-k" in opts
     head = f"{'NAME':<{width}} {'CLASS':<8} {'SOURCE':<8} {'FLAG':<4} {'REFS':>5} "

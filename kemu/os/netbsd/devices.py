@@ -16,6 +16,8 @@ from .layouts import CDEVSW
 
 S_IFCHR = 0o020000
 UIO_READ, UIO_WRITE = 0, 1
+IOCPARM_MASK, IOCPARM_SHIFT, IOCPARM_MAX = 0x1FFF, 16, 4096     # sys/ioccom.h
+IOC_VOID, IOC_OUT, IOC_IN = 0x20000000, 0x40000000, 0x80000000
 
 
 def makedev(major: int, minor: int) -> int:
@@ -91,4 +93,28 @@ class CdevswDriver:
             return uio.moved
 
     def ioctl(self, f, cmd: int, arg: int) -> int:
-        raise self.system.errno.error("ENOTTY", f"ioctl {f.path}: kemu's NetBSD 10 passes no ioctls yet")
+        """sys_ioctl(): the argument through a kernel buffer of IOCPARM_LEN(cmd) bytes, copied in
+        for IOC_IN and out for IOC_OUT; a void command gets the argument word itself."""
+        k, mem = self.k, self.k.machine.mem
+        cmd &= 0xFFFFFFFF
+        size = (cmd >> IOCPARM_SHIFT) & IOCPARM_MASK
+        if size > IOCPARM_MAX:
+            raise self.system.errno.error("ENOTTY", f"ioctl {cmd:#x}: parameter of {size} bytes")
+        word = k.word_size
+        data = k.heap.alloc(max(size, word), "ioctlops", zero=True)
+        try:
+            if cmd & IOC_IN:
+                if size:
+                    mem.write(data, k.user.copyin(arg, size))
+                else:
+                    mem.write_int(data, word, arg)
+            elif cmd & IOC_VOID:
+                mem.write_int(data, word, arg)
+            dev, fn = self._op(f, "d_ioctl")
+            what = f"ioctl {f.path} {cmd:#x}"
+            self._call(fn, *self.dev_words(dev), cmd, data, f.private["fflag"], self.system.curlwp, what=what)
+            if cmd & IOC_OUT and size:
+                k.user.copyout(mem.read(data, size), arg)
+            return 0
+        finally:
+            k.heap.free(data)

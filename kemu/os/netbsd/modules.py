@@ -393,6 +393,9 @@ class ModuleFramework:
         if mod.refcnt != 0:
             self.module_print(f"module `{name}' busy ({mod.refcnt} refs)")
             raise self.fail("EBUSY", f"module `{name}' busy")
+        if mod.source == C.MODULE_SOURCE_KERNEL and mod.info.modclass == C.MODULE_CLASS_SECMODEL:
+            self.module_print(f"cannot unload built-in secmodel module `{name}'")
+            raise self.fail("EPERM", f"built-in secmodel `{name}'")
         for _, _, unload in list(self.callbacks):
             self.call_callback(unload, mod)
         error = self.modcmd(mod, C.MODULE_CMD_FINI, None) if mod.loaded is not None else 0

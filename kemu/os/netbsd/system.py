@@ -152,6 +152,29 @@ class NetBSD:
         """MODCTL_STAT: loaded modules newest first, then disabled built-ins."""
         return self.modules.stat()
 
+    def modctl_stat_buffer(self) -> bytes:
+        """MODCTL_STAT's buffer as the kernel fills it (docs/netbsd-module.md §8): `int count`,
+        `count` modstat_t records (64 bytes each; loaded modules newest first, then disabled
+        built-ins with refcount -1 and flags 0), then the strings area whose byte 0 is NUL and
+        which `ms_reqoffset` indexes (0: no required modules)."""
+        from .layouts import MODSTAT
+        layout = MODSTAT.layout(self.arch)
+        rows = self.modctl_stat()
+        strings = bytearray(b"\0")
+        records = []
+        for r in rows:
+            reqoffset = 0
+            if r.required:
+                reqoffset = len(strings)
+                strings += r.required.encode("latin-1") + b"\0"
+            record = bytearray(layout.pack(ms_addr=r.addr, ms_source=r.source, ms_class=r.modclass,
+                                           ms_size=r.size, ms_refcnt=r.refcnt & 0xFFFFFFFF,
+                                           ms_flags=r.flags, ms_reqoffset=reqoffset))
+            name = r.name.encode("latin-1")[:C.MAXMODNAME - 1]
+            record[layout.offset("ms_name"):layout.offset("ms_name") + len(name)] = name
+            records.append(bytes(record))
+        return len(rows).to_bytes(4, "little") + b"".join(records) + bytes(strings)
+
     def modctl_exists(self, autoload: bool = False) -> None:
         """MODCTL_EXISTS: returns when (auto)loading is allowed, else SyscallError(EPERM)."""
         if autoload and not self.modules.sysctl["autoload"]:
