@@ -122,3 +122,29 @@ def test_unloading_an_unknown_module_is_enoent_with_module_error(system):
         system.modctl_unload("nothere")
     assert info.value.name == "ENOENT"
     assert "WARNING: module error: module `nothere' not found" in system.dmesg()
+
+
+def test_a_dependency_whose_modinfo_names_another_module_is_a_mismatch(system, tmp_path):
+    copy_module(system, tmp_path, "chain_b")
+    (tmp_path / "chain_c").mkdir()
+    shutil.copy(ROOT / "fixtures/netbsd" / system.arch / "gcc/props/props.kmod", tmp_path / "chain_c/chain_c.kmod")
+    system.modules.module_dir = str(tmp_path)
+    with pytest.raises(SyscallError) as info:
+        system.modctl_load("chain_b")
+    assert info.value.name == "ENOENT"
+    log = system.dmesg()
+    assert "WARNING: module error: dependency name mismatch (`chain_c' != `props')" in log
+    assert "WARNING: module error: recursive load failed for `chain_b' (`chain_c' required), error 2" in log
+
+
+def test_a_symbol_no_module_defines_fails_the_affix(system):
+    from kemu.os.netbsd.modinfo import ModInfo
+    system.modules.add_builtin(ModInfo(1000000000, 1, "chain_c", None))   # a chain_c without code
+    with pytest.raises(SyscallError) as info:
+        system.modctl_load("chain_b")
+    assert info.value.name == "ENOEXEC"
+    log = system.dmesg()
+    assert "linker error: symbol `chain_c_value' not found" in log
+    assert "WARNING: module error: unable to affix module `chain_b', error 8" in log
+    assert [r.name for r in system.modctl_stat()] == ["chain_c"]
+    assert system.modctl_stat()[0].refcnt == 0
