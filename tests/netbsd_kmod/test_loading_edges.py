@@ -148,3 +148,25 @@ def test_a_symbol_no_module_defines_fails_the_affix(system):
     assert "WARNING: module error: unable to affix module `chain_b', error 8" in log
     assert [r.name for r in system.modctl_stat()] == ["chain_c"]
     assert system.modctl_stat()[0].refcnt == 0
+
+
+def test_a_path_under_the_module_base_is_the_module_directory(system):
+    system.modctl_load(f"{system.sysctl_get('kern.module.path')}/chain_c/chain_c.kmod")
+    assert [r.name for r in system.modctl_stat()] == ["chain_c"]
+
+
+def test_properties_over_4096_bytes_are_enomem(system):
+    with pytest.raises(SyscallError) as info:
+        system.modctl_load("props", props={"greeting": "x" * 5000})
+    assert info.value.name == "ENOMEM"
+    assert system.modctl_stat() == []
+
+
+def test_a_module_cannot_reach_host_files_by_path(system):
+    from kemu.os.netbsd.modules import ModuleFramework
+    fw: ModuleFramework = system.modules
+    fw.cwd = "/"
+    with pytest.raises(SyscallError) as info:
+        fw.load_from_kernel("/etc/passwd", 0, None, 0)
+    assert info.value.name == "ENOENT"
+    assert fw.cwd == "/"

@@ -147,6 +147,14 @@ class ModuleFramework:
             raise self.fail("EEXIST", f"module `{filename}' already loaded")
         return self.do_load(filename, False, flags, props, modclass, False)
 
+    def load_from_kernel(self, filename: str, flags: int, props: dict | None, modclass: int) -> Module:
+        """module_load called by a module: paths outside the module directory reach no host file."""
+        saved, self.cwd = self.cwd, None
+        try:
+            return self.load(filename, flags, props, modclass)
+        finally:
+            self.cwd = saved
+
     def autoload(self, name: str, modclass: int = C.MODULE_CLASS_ANY) -> Module:
         """module_autoload(9): only when kern.module.autoload is 1 and the name is a plain name."""
         if not self.sysctl["autoload"]:
@@ -281,12 +289,21 @@ class ModuleFramework:
 
     # --- module_load_vfs ------------------------------------------------------------------------
     def host_path(self, name: str, autoload: bool) -> tuple[str, str]:
-        """(path the kernel names, host path) of the object for `name`."""
+        """(path the kernel names, host path) of the object for `name`; host path "" when the
+        name reaches no host file kemu may read. A path under module_base is the module
+        directory; another path is read relative to the user's working directory only when
+        the user gave it (modload), never when a module asked (module_load from modcmd)."""
+        base = self.sysctl["path"] + "/"
         if not autoload and "/" in name:
             self.module_print(f"Loading module from {name}")
-            host = name if os.path.isabs(name) or self.cwd is None else os.path.join(self.cwd, name)
+            if name.startswith(base):
+                host = os.path.join(self.module_dir, name[len(base):]) if self.module_dir else ""
+            elif self.cwd is None:
+                host = ""
+            else:
+                host = name if os.path.isabs(name) else os.path.join(self.cwd, name)
             return name, host
-        shown = f"{self.sysctl['path']}/{name}/{name}.kmod"
+        shown = f"{base}{name}/{name}.kmod"
         host = os.path.join(self.module_dir, name, f"{name}.kmod") if self.module_dir else ""
         return shown, host
 

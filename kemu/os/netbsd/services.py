@@ -254,7 +254,7 @@ def module_load(k, name: int, flags: int, props: int, modclass: int) -> int:
     """Load a module from kernel code; 0 or an errno."""
     fw = _fw(k)
     pd = _dict(k, props)
-    return fw.errno_of(lambda: fw.load(_key(k, name), flags, pd.values if pd else None, modclass))
+    return fw.errno_of(lambda: fw.load_from_kernel(_key(k, name), flags, pd.values if pd else None, modclass))
 
 
 @table.service("int module_autoload(const char *name, modclass_t class)")

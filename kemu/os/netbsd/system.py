@@ -32,7 +32,7 @@ from .devices import CdevswDriver
 from .devsw import DevSwitches
 from .layouts import IOVEC, MODINFO, UIO
 from .modules import ModStat, Module, ModuleFramework
-from .proplib import PropStore
+from .proplib import PropStore, externalize
 from .services import table as netbsd_services
 
 DEFAULT_CALL_TIMEOUT = 5.0
@@ -140,8 +140,12 @@ class NetBSD:
     def modctl_load(self, filename: str, flags: int = 0, props: dict[str, Any] | None = None,
                     cwd: str | None = None) -> str:
         """MODCTL_LOAD: `filename` is a module name or a path; `props` the caller's dictionary
-        (values bool, int or str). Returns the loaded module's name."""
-        self.modules.cwd = cwd
+        (values bool, int or str). Returns the loaded module's name. A relative path is read
+        from `cwd` (default: the process's current directory), as modload reads it.
+        handle_modctl_load refuses an externalized dictionary over 4096 bytes (ENOMEM)."""
+        if props is not None and len(externalize(props)) > C.PROPS_MAX:
+            raise self.errno.error("ENOMEM", f"properties of {len(externalize(props))} bytes")
+        self.modules.cwd = os.getcwd() if cwd is None else cwd
         return self.modules.load(filename, flags, props).name
 
     def modctl_unload(self, name: str) -> None:
