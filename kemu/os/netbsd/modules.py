@@ -19,6 +19,7 @@ from typing import Any, Callable
 
 from kemu.elf import BadObject
 from kemu.intbits import to_signed
+from kemu.printable import printable
 from kemu.kernel import GuestCrash, KernelError, LinkFailure, LoadedModule, ModuleState, SyscallError
 
 from . import constants as C
@@ -87,11 +88,13 @@ class ModuleFramework:
 
     # --- messages -------------------------------------------------------------------------------
     def module_error(self, text: str) -> None:
-        self.k.msgbuf.write(f"WARNING: module error: {text}\n")
+        """Always printed; names from module files have their control bytes escaped."""
+        self.k.msgbuf.write(f"WARNING: module error: {printable(text)}\n")
 
     def module_print(self, text: str) -> None:
+        """Printed only with kern.module.verbose=1."""
         if self.sysctl["verbose"]:
-            self.k.msgbuf.write(f"DEBUG: module: {text}\n")
+            self.k.msgbuf.write(f"DEBUG: module: {printable(text)}\n")
 
     def fail(self, name: str, context: str) -> SyscallError:
         return self.errno.error(name, context)
