@@ -1,6 +1,7 @@
 """`kemu shell`: a console on an emulated system, interactive or from a script.
 
-    kemu shell [--os netbsd-lkm] [--arch i386|x86_64|amd64] [--timeout SECONDS] [-v]
+    kemu shell [--os netbsd-lkm|netbsd] [--arch i386|x86_64|amd64] [--timeout SECONDS] [-v]
+               [--modules DIR]
                [-c COMMANDS | SCRIPT]
 
 With a SCRIPT file or `-c`, the lines run in order and the shell stops at the first command
@@ -14,6 +15,7 @@ Type `help` in the shell for its commands.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from typing import Iterable, Iterator
 
@@ -35,6 +37,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     add_arch_option(parser, default="i386")
     parser.add_argument("--timeout", type=seconds, default=None, metavar="SECONDS",
                         help="limit on each call into module code (default 5; 0: none)")
+    parser.add_argument("--modules", metavar="DIR", default=None,
+                        help="netbsd: the host directory standing for /stand/<machine>/10.0/modules, "
+                             "laid out NAME/NAME.kmod (default: the current directory)")
     parser.add_argument("-v", dest="echo", action="store_true", help="echo each command after the prompt")
     parser.add_argument("-c", dest="commands", metavar="COMMANDS", help="run these commands and exit")
     parser.add_argument("script", nargs="?", help="file of commands to run")
@@ -58,6 +63,14 @@ def bounded_lines(stream: Iterable[str], name: str) -> Iterator[str]:
 def run(args: argparse.Namespace) -> int:
     from kemu.os import boot
     options = {} if args.timeout is None else {"call_timeout": args.timeout}
+    if args.modules is not None:
+        if args.system != "netbsd":
+            print(f"kemu shell: --modules is for --os netbsd, not {args.system}", file=sys.stderr)
+            return 2
+        if not os.path.isdir(args.modules):
+            print(f"kemu shell: --modules {args.modules}: not a directory", file=sys.stderr)
+            return 2
+        options["modules"] = args.modules
     try:
         system = boot(args.system, args.arch, **options)
     except ValueError as exc:
