@@ -17,6 +17,11 @@ from kemu import __version__
 
 from .options import harmonize
 
+# numpy loads OpenBLAS, which starts a worker thread per core that spins for about 0.1 s of CPU
+# waiting for matrix work, competing with the run itself on a busy machine. kemu never
+# multiplies matrices, so its command asks for none (unless the user chose a number).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 COMMANDS = ("demo", "shell", "link", "cc", "debug", "trace")
 INTERNAL_ERROR = 70          # EX_SOFTWARE
 
