@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import (SHT_DYNSYM, SHT_GROUP, SHT_NOBITS, SHT_NULL, SHT_REL, SHT_RELA,
-                        SHT_STRTAB, SHT_SYMTAB, SHT_SYMTAB_SHNDX, section_type_name)
+from .constants import SHT_REL, SHT_RELA, section_type_name
+from .limits import NOT_RELOCATABLE
 from .model import RELOC_DTYPE, RelocationTable, Section
 from .sections import SectionTable
 from .symbols import SymbolTable
@@ -19,9 +19,7 @@ RAW_RELOC_DTYPE = {
     (64, False): np.dtype([("offset", "<u8"), ("info", "<u8")]),
     (64, True): np.dtype([("offset", "<u8"), ("info", "<u8"), ("addend", "<i8")]),
 }
-# Sections that hold ELF metadata rather than bytes to patch.
-_NOT_RELOCATABLE = {SHT_NULL, SHT_NOBITS, SHT_SYMTAB, SHT_STRTAB, SHT_REL, SHT_RELA, SHT_GROUP,
-                    SHT_SYMTAB_SHNDX, SHT_DYNSYM}
+_NOT_RELOCATABLE = NOT_RELOCATABLE
 
 
 def decode_entries(data: bytes, elfclass: int, is_rela: bool, count: int,

@@ -33,7 +33,7 @@ print(json.dumps({
 }))
 """
 
-NOT_NEEDED = ("capstone", "elftools", "keystone", "kemu.toolchain", "kemu.debug")
+NOT_NEEDED = ("numpy", "capstone", "elftools", "keystone", "kemu.toolchain", "kemu.debug")
 
 
 @pytest.fixture(scope="module", params=["i386", "x86_64"])
