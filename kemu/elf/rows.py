@@ -97,11 +97,19 @@ def read_small(src: Source, header: Header) -> SmallObject | None:
         return None
     try:
         sections = _sections(src, header)
+        _require(_entries(sections, (SHT_SYMTAB,)) <= SMALL_LIMIT)
+        _require(_entries(sections, (SHT_REL, SHT_RELA)) <= SMALL_LIMIT)
         symbols = _symbols(src, header.elfclass, sections)
         relocations = _relocations(src, header.elfclass, sections, symbols)
     except (Reject, struct.error, UnicodeError, IndexError, ValueError):
         return None
     return SmallObject(sections, symbols, relocations)
+
+
+def _entries(sections: list[Section], types: tuple[int, ...]) -> int:
+    """Entries the headers of sections of these types announce: a big object is refused
+    before any entry is unpacked."""
+    return sum(s.size // s.entsize for s in sections if s.type in types and s.entsize)
 
 
 def _require(ok: bool) -> None:
