@@ -74,7 +74,9 @@ def link_small(obj: ObjectFile, base: int, resolve: Callable[[str], "int | None"
     writes = _compute(obj, batch, relocs, addr, size, layout.section_addr, image, base, bits)
     if writes is None:
         return None
-    for _type, _k, pos, width, value in sorted(writes, key=lambda w: (w[0], w[1])):
+    # The numpy linker's order: by type, then by the field's phase (pos % width, one strided
+    # view each), then table order; it decides which write wins where fields overlap.
+    for _type, _k, pos, width, value in sorted(writes, key=lambda w: (w[0], w[2] % w[3], w[1])):
         image[pos:pos + width] = (value & ((1 << 8 * width) - 1)).to_bytes(width, "little")
 
     return LinkedImage(

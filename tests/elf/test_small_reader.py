@@ -86,3 +86,33 @@ def test_a_defect_is_worded_by_the_full_reader():
         _parse(bytes(data), "fibo.o", small=False)
     assert str(small_path.value) == str(full_path.value)
     assert "symbol 1" in str(small_path.value) and "st_name" in str(small_path.value)
+
+
+MUTANTS = 2000
+
+
+def _outcome(data: bytes, *, small: bool):
+    try:
+        obj = _parse(data, "mutant.o", small=small)
+    except BadObject as err:
+        return ("refused", str(err)), None
+    return ("read", obj.sections, obj.symbols, obj.symtab.tolist(),
+            [(t.section, t.target, t.is_rela, t.entries.tolist()) for t in obj.relocations]), obj
+
+
+def test_mutants_are_read_or_refused_alike_by_both_readers():
+    """Seeded damage to small fixtures: the small reader may only ever accept what the numpy
+    reader accepts, reading it identically; whatever it refuses reaches the same message."""
+    from .test_corrupt_mutation import mutate
+    seeds = [p.read_bytes() for p in OBJECTS
+             if p.parent.name in ("gcc", "clang") and (data := p.read_bytes())
+             and _parse(data, p.name, small=True).small][:12]
+    assert seeds
+    taken = 0
+    for n in range(MUTANTS):
+        mutant, log = mutate(seeds[n % len(seeds)], 7_000_000 + n)
+        quick, obj = _outcome(mutant, small=True)
+        full, _ = _outcome(mutant, small=False)
+        assert quick == full, f"mutant {n}: {'; '.join(log)}"
+        taken += obj is not None and obj.small
+    assert taken > MUTANTS // 20, taken

@@ -3,6 +3,8 @@ and hands everything else — GOTs, and every error, which the numpy linker word
 asking the resolver nothing twice."""
 from __future__ import annotations
 
+import random
+
 import pytest
 
 from kemu.elf import ObjectFile
@@ -104,3 +106,55 @@ def test_a_got_relocation_goes_to_the_numpy_linker():
     image = link(obj, BASE["x86_64"], resolve)
     _same(image, _link_arrays(obj, BASE["x86_64"], resolve, 4096, DEFAULT_POLICY))
     assert image.got_addr is not None
+
+
+VALUES = (0, 1, 2, 4, 0x10, 0x7F, 0x80, 0xFF, 0x1000, 0x7FFF, 0x8000, 0xFFFF, 0x7FFFFFFF,
+          0x80000000, 0xFFFFFFFF)
+
+
+def _damage(data: bytes, rng: random.Random) -> tuple[bytes, list[str]]:
+    """1-3 seeded writes into what the linker reads: symbol values and section indices,
+    relocation entries, section sizes and alignments, and the relocated bytes themselves."""
+    obj = ObjectFile.parse(data, "seed.o")
+    spans = [(s.offset, s.offset + s.size) for s in obj.sections
+             if s.type in (1, 2, 4, 9) and s.size]          # PROGBITS, SYMTAB, RELA, REL
+    buf, log = bytearray(data), []
+    for _ in range(rng.randint(1, 3)):
+        lo, hi = rng.choice(spans)
+        at, width = rng.randrange(lo, hi), rng.choice((1, 2, 4))
+        value = rng.choice(VALUES) & ((1 << 8 * width) - 1)
+        buf[at:at + width] = value.to_bytes(width, "little")[:len(buf) - at]
+        log.append(f"write {width}-byte {value:#x} at {at:#x}")
+    return bytes(buf), log
+
+
+def _link_outcome(linker, obj):
+    try:
+        image = linker(obj)
+    except LinkError as err:
+        return ("refused", str(err))
+    return ("linked", bytes(image.bytes), image.placements, image.segments, image.imports,
+            image.weak_unresolved, image.symbol_list)
+
+
+def test_mutants_link_or_are_refused_alike_by_both_linkers():
+    """Seeded damage to small fixtures that the reader still accepts: linking through `link`
+    (the small linker first) gives the numpy linker's image or its exact error."""
+    seeds = [p.read_bytes() for p in OBJECTS if p.parent.name == "gcc"
+             and p.parent.parent.name in ("i386", "x86_64") and ObjectFile.load(p).small]
+    assert seeds
+    compared = 0
+    for n in range(1500):
+        mutant, log = _damage(seeds[n % len(seeds)], random.Random(9_000_000 + n))
+        try:
+            obj = ObjectFile.parse(mutant, "mutant.o")
+        except Exception:
+            continue
+        if not obj.small or sum(s.size for s in obj.sections if s.alloc) > 1 << 24:
+            continue
+        base, resolve = BASE[obj.arch], kernel_resolver(obj.arch)
+        quick = _link_outcome(lambda o: link(o, base, resolve), obj)
+        full = _link_outcome(lambda o: _link_arrays(o, base, resolve, 4096, DEFAULT_POLICY), obj)
+        assert quick == full, f"mutant {n}: {'; '.join(log)}"
+        compared += 1
+    assert compared > 100, compared
