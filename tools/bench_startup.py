@@ -34,7 +34,7 @@ import time
 t0 = time.perf_counter()
 import io, sys
 from kemu.cli.main import build_parser
-build_parser()
+build_parser("shell")                # what `kemu shell …` builds
 from kemu.os import boot
 import kemu.os.netbsd_lkm
 t1 = time.perf_counter()
