@@ -19,7 +19,6 @@ RAW_RELOC_DTYPE = {
     (64, False): np.dtype([("offset", "<u8"), ("info", "<u8")]),
     (64, True): np.dtype([("offset", "<u8"), ("info", "<u8"), ("addend", "<i8")]),
 }
-_NOT_RELOCATABLE = NOT_RELOCATABLE
 
 
 def decode_entries(data: bytes, elfclass: int, is_rela: bool, count: int,
@@ -61,7 +60,7 @@ def _read_one(t: SectionTable, symbols: SymbolTable, sec: Section) -> Relocation
         t.fail(sec, f"sh_info {sec.info} (the section to relocate) is out of range "
                     f"({len(t.sections)} sections)", "info")
     target = t.sections[sec.info]
-    if target.type in _NOT_RELOCATABLE:
+    if target.type in NOT_RELOCATABLE:
         t.fail(sec, f"sh_info {sec.info} names [{target.index}] {target.name}, a "
                     f"{section_type_name(target.type)} section, which cannot be relocated",
                "info")

@@ -11,6 +11,7 @@ import numpy as np
 
 from .constants import SHN_UNDEF, SHN_XINDEX, SHT_NOBITS, SHT_NULL, SHT_STRTAB, section_type_name
 from .header import Header
+from .limits import MAX_ALIGN, MAX_MEMORY_SIZE
 from .model import Section
 from .source import Source
 from .strings import StringTable
@@ -24,8 +25,6 @@ SHDR_DTYPE = {
                   ("addralign", "<u8"), ("entsize", "<u8")]),
 }
 _FIELD_OFFSET = {c: {n: SHDR_DTYPE[c].fields[n][1] for n in SHDR_DTYPE[c].names} for c in (32, 64)}
-
-from .limits import MAX_ALIGN, MAX_MEMORY_SIZE  # noqa: E402 - re-exported for the readers
 
 
 class SectionTable:
