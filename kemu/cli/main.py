@@ -17,15 +17,23 @@ from kemu import __version__
 
 from .options import harmonize
 
+# numpy loads OpenBLAS, which starts a worker thread per core that spins for about 0.1 s of CPU
+# waiting for matrix work, competing with the run itself on a busy machine. kemu never
+# multiplies matrices, so its command asks for none (unless the user chose a number).
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
 COMMANDS = ("demo", "shell", "link", "cc", "debug", "trace")
 INTERNAL_ERROR = 70          # EX_SOFTWARE
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    """The whole command line; with `only` (a name from COMMANDS), just that subcommand: each
+    command module imports what its options need (`cc` its toolchain tables), and a run of one
+    command should not pay for the others' (see `command_named`)."""
     parser = argparse.ArgumentParser(prog="kemu", description="Run real kernel modules outside a kernel.")
     parser.add_argument("--version", action="version", version=f"kemu {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    for name in COMMANDS:
+    for name in COMMANDS if only is None else (only,):
         try:
             module = importlib.import_module(f"kemu.cli.cmd_{name}")
         except ModuleNotFoundError as exc:
@@ -38,8 +46,14 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def command_named(argv: list[str]) -> str | None:
+    """The subcommand `argv` runs when its first word is one (`kemu shell -c …`), else None
+    (`kemu`, `kemu --help`, `kemu --version`, a misspelt command: those need every command)."""
+    return argv[0] if argv and argv[0] in COMMANDS else None
+
+
 def main(argv: list[str] | None = None) -> int:
-    parser = build_parser()
+    parser = build_parser(command_named(sys.argv[1:] if argv is None else argv))
     args = parser.parse_args(argv)
     if not getattr(args, "func", None):
         parser.print_help()

@@ -1,13 +1,13 @@
 """ELF numbers the reader and the layers above use, and their printable names.
 
 Names come from pyelftools' tables so a message can say `EM_ARM` or `SHT_DYNSYM` instead of a
-bare number, without kemu keeping its own copy of those lists.
+bare number, without kemu keeping its own copy of those lists. The tables are read on the first
+message that needs a name: pyelftools costs every `kemu` command startup time otherwise.
 """
 from __future__ import annotations
 
+from functools import cache
 from typing import Literal
-
-from elftools.elf import enums as _enums
 
 Arch = Literal["i386", "x86_64"]
 
@@ -87,19 +87,24 @@ def _invert(table: dict) -> dict[int, str]:
     return out
 
 
-_MACHINE_NAMES = _invert(_enums.ENUM_E_MACHINE)
-_TYPE_NAMES = _invert(_enums.ENUM_E_TYPE)
-_SH_TYPE_NAMES = _invert(_enums.ENUM_SH_TYPE_AMD64) | _invert(_enums.ENUM_SH_TYPE_BASE)
+@cache
+def _names(table: str) -> dict[int, str]:
+    """pyelftools' table `table` (several joined by `|`) as number → name, loaded on first use."""
+    from elftools.elf import enums
+    out: dict[int, str] = {}
+    for part in table.split("|"):
+        out = out | _invert(getattr(enums, part))
+    return out
 
 
 def machine_name(value: int) -> str:
     """`EM_386`, `EM_ARM` … or `EM_<n>` for numbers nobody assigned."""
-    return _MACHINE_NAMES.get(value, f"EM_{value}")
+    return _names("ENUM_E_MACHINE").get(value, f"EM_{value}")
 
 
 def file_type_name(value: int) -> str:
     """`ET_EXEC`, `ET_DYN` … with a hint of what such a file is."""
-    name = _TYPE_NAMES.get(value, f"ET_{value:#x}")
+    name = _names("ENUM_E_TYPE").get(value, f"ET_{value:#x}")
     hint = {ET_EXEC: "an executable", ET_DYN: "a shared object or PIE", ET_CORE: "a core dump",
             ET_NONE: "no file type"}.get(value)
     return f"{name} ({hint})" if hint else name
@@ -118,4 +123,4 @@ def segment_type_name(value: int) -> str:
 
 def section_type_name(value: int) -> str:
     """`SHT_PROGBITS`, `SHT_X86_64_UNWIND` … or the number in hex."""
-    return _SH_TYPE_NAMES.get(value, f"SHT_{value:#x}")
+    return _names("ENUM_SH_TYPE_AMD64|ENUM_SH_TYPE_BASE").get(value, f"SHT_{value:#x}")

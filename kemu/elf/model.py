@@ -7,8 +7,7 @@ carry hundreds of thousands of them and the linker processes them a table at a t
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .constants import (SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_ABS, SHN_COMMON,
                         SHN_UNDEF, SHT_NOBITS, STB_GLOBAL, STB_GNU_UNIQUE, STB_LOCAL, STB_WEAK)
@@ -98,10 +97,25 @@ class Symbol:
         return self.shndx
 
 
-# Canonical in-memory layouts, the same for ELF32 and ELF64 input.
-SYMTAB_DTYPE = np.dtype([("name", "<u4"), ("info", "u1"), ("other", "u1"), ("shndx", "<u4"),
-                         ("value", "<u8"), ("size", "<u8")])
-RELOC_DTYPE = np.dtype([("offset", "<u8"), ("type", "<u4"), ("sym", "<u4"), ("addend", "<i8")])
+if TYPE_CHECKING:
+    import numpy as np
+
+# Canonical in-memory layouts, the same for ELF32 and ELF64 input (numpy dtypes, made on first
+# use: a small object is read without numpy, see `rows`).
+_DTYPE_FIELDS = {
+    "SYMTAB_DTYPE": [("name", "<u4"), ("info", "u1"), ("other", "u1"), ("shndx", "<u4"),
+                     ("value", "<u8"), ("size", "<u8")],
+    "RELOC_DTYPE": [("offset", "<u8"), ("type", "<u4"), ("sym", "<u4"), ("addend", "<i8")],
+}
+
+
+def __getattr__(name: str):
+    """SYMTAB_DTYPE and RELOC_DTYPE, built (and numpy imported) when first asked for."""
+    if name in _DTYPE_FIELDS:
+        import numpy as np
+        globals()[name] = value = np.dtype(_DTYPE_FIELDS[name])
+        return value
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 @dataclass(frozen=True, eq=False)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from .constants import (SHT_DYNSYM, SHT_GROUP, SHT_NOBITS, SHT_NULL, SHT_REL, SHT_RELA,
-                        SHT_STRTAB, SHT_SYMTAB, SHT_SYMTAB_SHNDX, section_type_name)
+from .constants import SHT_REL, SHT_RELA, section_type_name
+from .limits import NOT_RELOCATABLE
 from .model import RELOC_DTYPE, RelocationTable, Section
 from .sections import SectionTable
 from .symbols import SymbolTable
@@ -19,9 +19,6 @@ RAW_RELOC_DTYPE = {
     (64, False): np.dtype([("offset", "<u8"), ("info", "<u8")]),
     (64, True): np.dtype([("offset", "<u8"), ("info", "<u8"), ("addend", "<i8")]),
 }
-# Sections that hold ELF metadata rather than bytes to patch.
-_NOT_RELOCATABLE = {SHT_NULL, SHT_NOBITS, SHT_SYMTAB, SHT_STRTAB, SHT_REL, SHT_RELA, SHT_GROUP,
-                    SHT_SYMTAB_SHNDX, SHT_DYNSYM}
 
 
 def decode_entries(data: bytes, elfclass: int, is_rela: bool, count: int,
@@ -63,7 +60,7 @@ def _read_one(t: SectionTable, symbols: SymbolTable, sec: Section) -> Relocation
         t.fail(sec, f"sh_info {sec.info} (the section to relocate) is out of range "
                     f"({len(t.sections)} sections)", "info")
     target = t.sections[sec.info]
-    if target.type in _NOT_RELOCATABLE:
+    if target.type in NOT_RELOCATABLE:
         t.fail(sec, f"sh_info {sec.info} names [{target.index}] {target.name}, a "
                     f"{section_type_name(target.type)} section, which cannot be relocated",
                "info")

@@ -11,6 +11,7 @@ import numpy as np
 
 from .constants import SHN_UNDEF, SHN_XINDEX, SHT_NOBITS, SHT_NULL, SHT_STRTAB, section_type_name
 from .header import Header
+from .limits import MAX_ALIGN, MAX_MEMORY_SIZE
 from .model import Section
 from .source import Source
 from .strings import StringTable
@@ -24,14 +25,6 @@ SHDR_DTYPE = {
                   ("addralign", "<u8"), ("entsize", "<u8")]),
 }
 _FIELD_OFFSET = {c: {n: SHDR_DTYPE[c].fields[n][1] for n in SHDR_DTYPE[c].names} for c in (32, 64)}
-
-MAX_MEMORY_SIZE = 1 << 30      # a NOBITS section or COMMON symbol larger than this is absurd
-# The largest alignment a section (or a COMMON symbol) may ask for: one x86 page. Debian's
-# 4023 Linux 6.1 amd64 modules use at most 256 (64 is the usual cache line), and a kernel's
-# module loader gets its memory from the page allocator, so it cannot promise more than page
-# alignment anyway. A larger value only serves to blow up the image (2**30 turned a 2 KB
-# object into a 1 GiB image).
-MAX_ALIGN = 0x1000
 
 
 class SectionTable:

@@ -12,7 +12,6 @@ from .image import ImageSymbol, LinkedImage
 from .layout import Placement, Segment
 from .linker import link
 from .policy import DEFAULT_POLICY, LayoutPolicy
-from .section_bytes import relocate_section_bytes
 
 __all__ = ["BadRelocation", "DEFAULT_POLICY", "ImageSymbol", "LayoutPolicy", "LinkError",
            "LinkedImage", "MissingSymbol", "Placement", "RelocationError", "RelocationOverflow", "Segment",
@@ -25,6 +24,9 @@ def __getattr__(name: str):
     if name == "write_executable":
         from .elf_writer import write_executable
         return write_executable
+    if name == "relocate_section_bytes":   # debug sections (numpy, imported then)
+        from .section_bytes import relocate_section_bytes
+        return relocate_section_bytes
     if name == "source_locator":   # file:line for oops reports (pyelftools, when first used)
         from .source_lines import source_locator
         return source_locator

@@ -7,19 +7,22 @@ order, which wastes the least padding), symbol-table order within an alignment.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING, Sequence
 
 from kemu.elf.constants import SHN_COMMON
 from kemu.intbits import align_up
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 @dataclass(frozen=True)
 class CommonBlock:
     """Offsets (from the block start) of each COMMON symbol, by symbol index."""
 
-    symbols: np.ndarray   # symbol indices, in placement order
-    offsets: np.ndarray   # uint64 offset of each, same order
+    symbols: np.ndarray | Sequence[int]   # symbol indices, in placement order
+    offsets: np.ndarray | Sequence[int]   # uint64 offset of each, same order (lists when
+                                          # linked without numpy: kemu.link.small)
     size: int
     align: int
 
@@ -30,6 +33,7 @@ class CommonBlock:
 
 def allocate_commons(symtab: np.ndarray) -> CommonBlock:
     """Lay out every COMMON symbol of the table in one block."""
+    import numpy as np
     idx = np.flatnonzero(symtab["shndx"] == SHN_COMMON)
     if len(idx) == 0:
         return CommonBlock(idx, np.zeros(0, np.uint64), 0, 1)

@@ -27,7 +27,6 @@ from kemu.elf.constants import SHF_COMPRESSED
 
 from .errors import LinkError
 from .image import LinkedImage
-from .section_bytes import relocate_section_bytes
 
 if TYPE_CHECKING:
     from elftools.dwarf.dwarfinfo import DWARFInfo
@@ -78,6 +77,7 @@ def relocated_object(obj: ObjectFile, image: LinkedImage) -> bytes:
         if sec.alloc:
             struct.pack_into(addr_fmt, out, shoff + sec.index * shentsize + addr_field,
                              image.section_address(sec.index))
+    from .section_bytes import relocate_section_bytes   # numpy: only when DWARF is read
     relocated = {t.target.index for t in obj.relocations}
     for sec in obj.sections[1:]:
         if sec.index not in relocated or sec.nobits or not _read_by_pyelftools(sec):

@@ -9,11 +9,12 @@ is the start of that table, placed as ".got" in the data segment.
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-import numpy as np
+from typing import TYPE_CHECKING
 
 from .reloc_types import ArchRelocs
-from .sorted_unique import sorted_unique
+
+if TYPE_CHECKING:
+    import numpy as np
 
 GOT_SYMBOL = "_GLOBAL_OFFSET_TABLE_"
 
@@ -38,6 +39,7 @@ class GotPlan:
 
 def type_lookup(relocs: ArchRelocs, attribute: str) -> np.ndarray:
     """Boolean table over type numbers (last entry: every number beyond the table)."""
+    import numpy as np
     top = max(relocs.types) + 2
     lut = np.zeros(top, bool)
     for code, t in relocs.types.items():
@@ -46,12 +48,16 @@ def type_lookup(relocs: ArchRelocs, attribute: str) -> np.ndarray:
 
 
 def lookup(lut: np.ndarray, types: np.ndarray) -> np.ndarray:
+    import numpy as np
     return lut[np.minimum(types, len(lut) - 1)]
 
 
 def plan_got(relocs: ArchRelocs, types: np.ndarray, syms: np.ndarray, nsyms: int,
              got_symbol_used: bool, word: int) -> GotPlan:
     """Decide the GOT from the relocations that will be applied (types and symbol indices)."""
+    import numpy as np
+
+    from .sorted_unique import sorted_unique
     slot = lookup(type_lookup(relocs, "got_slot"), types)
     base = lookup(type_lookup(relocs, "got_base"), types)
     slot_symbols = sorted_unique(syms[slot])

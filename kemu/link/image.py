@@ -8,8 +8,7 @@ from __future__ import annotations
 import bisect
 from dataclasses import dataclass, field
 from functools import cached_property
-
-import numpy as np
+from typing import TYPE_CHECKING, Sequence
 
 from kemu.elf import ObjectFile
 from kemu.elf.constants import (SHN_UNDEF, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FILE,
@@ -17,6 +16,9 @@ from kemu.elf.constants import (SHN_UNDEF, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_
 
 from .errors import MissingSymbol
 from .layout import Placement, Segment
+
+if TYPE_CHECKING:
+    import numpy as np
 
 SYMBOL_TYPES = {0: "notype", STT_OBJECT: "object", STT_FUNC: "func", 5: "common", 6: "tls",
                 10: "ifunc"}
@@ -52,10 +54,11 @@ class LinkedImage:
     name: str = ""
     # Per-symbol-index state of the link, for relocate_section_bytes and the symbol views.
     _obj: ObjectFile | None = field(default=None, repr=False)
-    _sym_addr: np.ndarray | None = field(default=None, repr=False)
-    _sym_size: np.ndarray | None = field(default=None, repr=False)
-    _section_addr: np.ndarray | None = field(default=None, repr=False)
-    _got_offset: np.ndarray | None = field(default=None, repr=False)
+    # numpy arrays, or lists for an object linked without numpy (kemu.link.small)
+    _sym_addr: np.ndarray | Sequence[int] | None = field(default=None, repr=False)
+    _sym_size: np.ndarray | Sequence[int] | None = field(default=None, repr=False)
+    _section_addr: np.ndarray | Sequence[int] | None = field(default=None, repr=False)
+    _got_offset: np.ndarray | Sequence[int] | None = field(default=None, repr=False)
 
     # -- sections ------------------------------------------------------------------------
     @cached_property
@@ -94,6 +97,9 @@ class LinkedImage:
         obj = self._obj
         if obj is None:
             return []
+        if obj.small:
+            return self._symbol_list_from_rows(obj)
+        import numpy as np
         st = obj.symtab
         kinds = (st["info"] & 0xF)
         wanted = np.flatnonzero((st["shndx"] != SHN_UNDEF) & (kinds != STT_SECTION)
@@ -104,6 +110,19 @@ class LinkedImage:
             info = int(st["info"][i])
             out.append(ImageSymbol(obj.symbol_name(i), int(addr[i]), int(size[i]),
                                    SYMBOL_TYPES.get(info & 0xF, str(info & 0xF)),
+                                   SYMBOL_BINDS.get(info >> 4, str(info >> 4)), i))
+        return out
+
+    def _symbol_list_from_rows(self, obj: ObjectFile) -> list[ImageSymbol]:
+        """`symbol_list` of a small object (Python rows, the same selection and order)."""
+        out = []
+        addr, size = self._sym_addr, self._sym_size
+        for i, (name, info, _other, shndx, _value, _size) in enumerate(obj.symbol_rows):
+            kind = info & 0xF
+            if shndx == SHN_UNDEF or kind in (STT_SECTION, STT_FILE) or name == 0:
+                continue
+            out.append(ImageSymbol(obj.symbol_name(i), int(addr[i]), int(size[i]),
+                                   SYMBOL_TYPES.get(kind, str(kind)),
                                    SYMBOL_BINDS.get(info >> 4, str(info >> 4)), i))
         return out
 
@@ -133,13 +152,12 @@ class LinkedImage:
             return "the module defines no such symbol"
         kinds = set()
         names = obj._symbols.all_names()
-        for i in np.flatnonzero(np.fromiter((n == name for n in names), bool, len(names))):
-            row = obj.symtab[int(i)]
-            kind = int(row["info"]) & 0xF
-            if kind in (STT_SECTION, STT_FILE):
-                kinds.add("a section symbol (STT_SECTION)" if kind == STT_SECTION
+        for i in (i for i, n in enumerate(names) if n == name):
+            symbol = obj.symbol(i)
+            if symbol.type in (STT_SECTION, STT_FILE):
+                kinds.add("a section symbol (STT_SECTION)" if symbol.type == STT_SECTION
                           else "a file symbol (STT_FILE)")
-            elif int(row["shndx"]) == SHN_UNDEF:
+            elif symbol.undefined:
                 kinds.add("an undefined reference")
         if kinds:
             return f"the only symbols of that name are {' and '.join(sorted(kinds))}"

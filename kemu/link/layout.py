@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
-
 from kemu.elf import ObjectFile
 from kemu.elf.constants import SHF_ALLOC, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS
 from kemu.intbits import align_up
@@ -65,8 +63,8 @@ class Layout:
     size: int
     placements: list[Placement]
     segments: list[Segment]
-    section_addr: np.ndarray      # uint64 per input section index (0 if not in the image)
-    in_image: np.ndarray          # bool per input section index: selected by the policy
+    section_addr: list[int]       # per input section index (0 if not in the image); the numpy
+    in_image: list[bool]          # linker turns both into arrays. in_image: selected by the policy
     got_addr: int | None
     common_addr: int | None
 
@@ -76,7 +74,7 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
     """Assign every selected section, the GOT and the COMMON block an address."""
     check_page_size_and_base(obj.name, base, page_size, address_bits)
     nsec = len(obj.sections)
-    in_image = np.zeros(nsec, bool)
+    in_image = [False] * nsec
     by_kind: dict[str, list] = {k: [] for k in KINDS}
     for sec in obj.sections[1:]:
         if not placeable(sec) or not policy.select(sec):
@@ -88,7 +86,7 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
         in_image[sec.index] = True
         by_kind[kind].append(sec)
 
-    section_addr = np.zeros(nsec, np.uint64)
+    section_addr = [0] * nsec
     placements: list[Placement] = []
     segments: list[Segment] = []
     cursor = 0                      # offset from base; addresses are base + cursor
@@ -143,15 +141,20 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
                   got_addr, common_addr)
 
 
+def is_integer(value: object) -> bool:
+    """An int or a numpy integer (anything with __index__), but not a bool."""
+    return not isinstance(value, bool) and hasattr(type(value), "__index__")
+
+
 def check_page_size_and_base(name: str, base: int, page_size: int, address_bits: int) -> None:
     """LinkError unless the page size is a power of two up to MAX_PAGE_SIZE and `base` a
     page-aligned address of the arch (checked before any arithmetic uses them)."""
-    if isinstance(page_size, bool) or not isinstance(page_size, (int, np.integer)):
+    if not is_integer(page_size):
         raise LinkError(name, f"page size {page_size!r} is not an integer")
     if page_size <= 0 or page_size & (page_size - 1) or page_size > MAX_PAGE_SIZE:
         raise LinkError(name, f"page size {_hex(page_size)} is not a power of two between 1 "
                               f"and {MAX_PAGE_SIZE:#x}")
-    if isinstance(base, bool) or not isinstance(base, (int, np.integer)):
+    if not is_integer(base):
         raise LinkError(name, f"base address {base!r} is not an integer")
     if not 0 <= base < (1 << address_bits):
         raise LinkError(name, f"base address {_hex(base)} is outside the {address_bits}-bit "

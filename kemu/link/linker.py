@@ -8,23 +8,20 @@ a type at a time (apply). Nothing here knows an operating system.
 """
 from __future__ import annotations
 
-from typing import Callable
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable
 
 from kemu.elf import ObjectFile
 from kemu.elf.constants import SHN_UNDEF
 
-from .apply import GotInfo, Target, apply_batch
 from .arches import WORD_SIZE, relocs_for
-from .batch import gather, tables_for
-from .commons import allocate_commons
 from .errors import LinkError
-from .got import GOT_SYMBOL, plan_got
+from .got import GOT_SYMBOL
 from .image import LinkedImage
 from .layout import plan_layout
 from .policy import DEFAULT_POLICY, LayoutPolicy, placeable
-from .resolve import symbol_values
+
+if TYPE_CHECKING:
+    import numpy as np
 
 
 def link(obj: ObjectFile, base: int, resolve: Callable[[str], "int | None"],
@@ -34,6 +31,39 @@ def link(obj: ObjectFile, base: int, resolve: Callable[[str], "int | None"],
     Raises UnresolvedSymbols, UnknownRelocation, RelocationOverflow, BadRelocation (all
     LinkError) with messages naming the file, section+offset, type and symbol."""
     policy = policy or DEFAULT_POLICY
+    if obj.small:
+        # Read into Python rows (kemu.elf.rows): linked without numpy unless something needs
+        # the full linker (a GOT, or any error, which the full linker words). The resolver is
+        # asked once per name either way.
+        from .small import link_small
+        resolve = _asked_once(resolve)
+        image = link_small(obj, base, resolve, page_size, policy)
+        if image is not None:
+            return image
+    return _link_arrays(obj, base, resolve, page_size, policy)
+
+
+def _asked_once(resolve: Callable[[str], "int | None"]) -> Callable[[str], "int | None"]:
+    """`resolve` with its answers remembered, so a second linker asks nothing twice."""
+    answers: dict[str, object] = {}
+
+    def remembered(name: str):
+        if name not in answers:
+            answers[name] = resolve(name)
+        return answers[name]
+    return remembered
+
+
+def _link_arrays(obj: ObjectFile, base: int, resolve: Callable[[str], "int | None"],
+                 page_size: int, policy: LayoutPolicy) -> LinkedImage:
+    """The numpy linker: any size, GOTs, every error with its message."""
+    import numpy as np
+
+    from .apply import GotInfo, Target, apply_batch
+    from .batch import gather, tables_for
+    from .commons import allocate_commons
+    from .got import plan_got
+    from .resolve import symbol_values
     if obj.shared:
         # Already laid out by ld: placed whole, its segments' relative addresses kept. The
         # policy only classifies its sections (for placements); it cannot leave one out.
@@ -53,6 +83,8 @@ def link(obj: ObjectFile, base: int, resolve: Callable[[str], "int | None"],
     got = plan_got(relocs, batch.type, batch.sym, nsyms, got_symbol_used, word)
     commons = allocate_commons(obj.symtab)
     layout = plan_layout(obj, base, page_size, policy, got.size, word, commons, bits)
+    layout.section_addr = np.array(layout.section_addr, np.uint64)
+    layout.in_image = np.array(layout.in_image, bool)
     values = symbol_values(obj, layout, commons, needed, resolve, bits)
 
     image = bytearray(layout.size)
@@ -88,6 +120,7 @@ def _refers_to_got_symbol(obj: ObjectFile, needed: np.ndarray) -> bool:
 
 
 def _store_words(buf: np.ndarray, pos: np.ndarray, value: np.ndarray, word: int) -> None:
+    import numpy as np
     as_bytes = value.astype("<u8").view(np.uint8).reshape(-1, 8)[:, :word]
     buf[pos[:, None] + np.arange(word)] = as_bytes  # GOT slots: few, so plain fancy indexing
 

@@ -28,12 +28,12 @@ from __future__ import annotations
 import ast
 import enum
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
 
 OPERANDS = ("S", "A", "P", "G", "GOT", "Z", "B", "BASE")
-_U64 = np.uint64
 
 
 class Overflow(enum.Enum):
@@ -154,6 +154,8 @@ def make_table(arch: str, address_bits: int, types: list[RelocType],
 
 def to_signed(values: np.ndarray, address_bits: int) -> np.ndarray:
     """uint64 values read modulo 2**address_bits, as signed int64."""
+    import numpy as np
+    _U64 = np.uint64
     if address_bits == 64:
         return values.view(np.int64)
     masked = (values & _U64((1 << address_bits) - 1)).astype(np.int64)
@@ -166,6 +168,8 @@ def fits(rtype: RelocType, a: np.ndarray, b: np.ndarray, address_bits: int) -> n
     allowed = rtype.allowed(address_bits)
     if allowed is None:
         return None
+    import numpy as np
+    _U64 = np.uint64
     lo, hi = allowed
     if rtype.overflow is Overflow.UNSIGNED:
         mask = _U64((1 << address_bits) - 1)
@@ -175,6 +179,20 @@ def fits(rtype: RelocType, a: np.ndarray, b: np.ndarray, address_bits: int) -> n
     a_s = to_signed(a, address_bits)
     total = a_s + b
     return (a_s >= lo) & (a_s <= hi) & (total >= lo) & (total <= hi)
+
+
+def fits_one(rtype: RelocType, a: int, b: int, address_bits: int) -> bool:
+    """`fits` for one field: symbol part `a` (taken modulo 2**64) plus in-place addend `b`."""
+    allowed = rtype.allowed(address_bits)
+    if allowed is None:
+        return True
+    lo, hi = allowed
+    mask = (1 << address_bits) - 1
+    a_mod = a & mask
+    if rtype.overflow is Overflow.UNSIGNED:
+        return a_mod <= hi and (a_mod + b) & mask <= hi
+    a_s = a_mod - (1 << address_bits) if a_mod >> (address_bits - 1) else a_mod
+    return lo <= a_s <= hi and lo <= a_s + b <= hi
 
 
 def reported_value(rtype: RelocType, a: int, b: int, address_bits: int) -> tuple[int, str]:

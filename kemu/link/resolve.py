@@ -10,9 +10,7 @@ caller can report every one of them with every place that uses it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Callable
-
-import numpy as np
+from typing import TYPE_CHECKING, Callable
 
 from kemu.elf import ObjectFile
 from kemu.elf.constants import SHN_ABS, SHN_COMMON, SHN_UNDEF, STB_LOCAL, STB_WEAK
@@ -20,7 +18,10 @@ from kemu.elf.constants import SHN_ABS, SHN_COMMON, SHN_UNDEF, STB_LOCAL, STB_WE
 from .commons import CommonBlock
 from .errors import LinkError
 from .got import GOT_SYMBOL
-from .layout import Layout
+from .layout import Layout, is_integer
+
+if TYPE_CHECKING:
+    import numpy as np
 
 OK, UNRESOLVED, DISCARDED, UNDEFINED_LOCAL = 0, 1, 2, 3
 
@@ -41,6 +42,7 @@ class SymbolValues:
 def symbol_values(obj: ObjectFile, layout: Layout, commons: CommonBlock,
                   needed: np.ndarray, resolve: Resolver, address_bits: int) -> SymbolValues:
     """Compute every symbol's address; `needed` lists the symbol indices relocations use."""
+    import numpy as np
     st = obj.symtab
     n = len(st)
     shndx = st["shndx"]
@@ -108,8 +110,7 @@ def checked_address(file: str, name: str, got: object, address_bits: int) -> int
     else (a bool, a float, a negative number, an address past the arch's address space)."""
     if got is None:
         return None
-    if isinstance(got, bool) or not isinstance(got, (int, np.integer)) \
-            or not 0 <= int(got) < (1 << address_bits):
+    if not is_integer(got) or not 0 <= int(got) < (1 << address_bits):
         raise LinkError(file, f"the resolver returned {got!r} for symbol '{name}', not an "
                               f"address in the {address_bits}-bit address space")
     return int(got)

@@ -36,9 +36,10 @@ def relocate_section_bytes(obj: ObjectFile, image: LinkedImage, section: Section
         section_addr[sec.index] = addr
         sizes = np.zeros(len(obj.sections), np.uint64)
         sizes[sec.index] = sec.size
-        values = SymbolValues(image._sym_addr, image._sym_size,
+        values = SymbolValues(np.asarray(image._sym_addr, np.uint64),
+                              np.asarray(image._sym_size, np.uint64),
                               np.zeros(len(image._sym_addr), np.uint8))
-        got = GotInfo(image.got_addr or 0, image._got_offset)
+        got = GotInfo(image.got_addr or 0, np.asarray(image._got_offset, np.uint64))
         apply_batch(obj, batch, relocs_for(obj.arch), values, got, Target(buf, addr, section_addr, sizes))
     return bytes(data)
 

@@ -1,16 +1,17 @@
-"""Disassembly with symbols: `call uiomove`, `mov eax, dword ptr [fibo_scs+0x4]`."""
+"""Disassembly with symbols: `call uiomove`, `mov eax, dword ptr [fibo_scs+0x4]`.
+
+capstone is imported when the first instruction is decoded (an oops, the debugger), not when
+a machine is made: most runs never disassemble, and every `kemu` command would pay its import.
+"""
 from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Callable
-
-import capstone
-from capstone import x86_const as CX
 
 from .names import printable
 
-_BRANCH_GROUPS = (capstone.CS_GRP_CALL, capstone.CS_GRP_JUMP)
 _MEM_RE = re.compile(r"\[[^\]]*\]")
 
 
@@ -47,11 +48,17 @@ class Disassembler:
     """capstone for one arch, symbolizing through `lookup(addr) -> (name, offset) | None`."""
 
     def __init__(self, arch: str, lookup: Callable[[int], "tuple[str, int] | None"]) -> None:
-        mode = capstone.CS_MODE_64 if arch == "x86_64" else capstone.CS_MODE_32
-        self._cs = capstone.Cs(capstone.CS_ARCH_X86, mode)
-        self._cs.detail = True
         self._lookup = lookup
         self._bits = 64 if arch == "x86_64" else 32
+
+    @cached_property
+    def _cs(self):
+        """The capstone decoder, made (and capstone imported) on first use."""
+        import capstone
+        cs = capstone.Cs(capstone.CS_ARCH_X86,
+                         capstone.CS_MODE_64 if self._bits == 64 else capstone.CS_MODE_32)
+        cs.detail = True
+        return cs
 
     def _name(self, addr: int) -> str | None:
         hit = self._lookup(addr)
@@ -69,6 +76,7 @@ class Disassembler:
         explicit operands and the implicit stack and string accesses, computed from the
         current registers (`read_reg(name)`). Used to turn the page a fault was reported
         for into the exact address."""
+        from capstone import x86_const as CX
         out: list[tuple[int, int]] = []
         mask = (1 << self._bits) - 1
         ws = self._bits // 8
@@ -96,6 +104,8 @@ class Disassembler:
         return out
 
     def _symbolize(self, ins) -> Insn:
+        import capstone
+        from capstone import x86_const as CX
         op_str = ins.op_str
         target = None
         comment = ""
@@ -103,7 +113,7 @@ class Disassembler:
             ops = ins.operands
         except capstone.CsError:
             ops = []
-        is_branch = any(ins.group(g) for g in _BRANCH_GROUPS)
+        is_branch = ins.group(capstone.CS_GRP_CALL) or ins.group(capstone.CS_GRP_JUMP)
         for op in ops:
             if op.type == CX.X86_OP_IMM:
                 value = op.imm & ((1 << self._bits) - 1)

@@ -91,7 +91,7 @@ def test_a_bug_in_a_command_is_reported_not_dumped(monkeypatch, capsys):
         raise KeyError("oops")
 
     parser = build_parser()
-    monkeypatch.setattr(cli, "build_parser", lambda: parser)
+    monkeypatch.setattr(cli, "build_parser", lambda only=None: parser)
     parser._subparsers._group_actions[0].choices["shell"].set_defaults(func=broken)
     monkeypatch.delenv("KEMU_TRACEBACK", raising=False)
     status, out, err = _run(capsys, "shell")
