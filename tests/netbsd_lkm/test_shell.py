@@ -83,10 +83,10 @@ def test_od_types_x4_and_d4_side_by_side_and_skip(system, modules):
 
 def test_od_of_an_endless_device_needs_N(system, modules, monkeypatch):
     from kemu.userland import od
-    monkeypatch.setattr(od, "UNBOUNDED_LIMIT", 16384)     # 1 MiB of fibo takes seconds to read
+    monkeypatch.setattr(od, "UNBOUNDED_LIMIT", 4096)      # 1 MiB of fibo takes seconds to read
     shell, out, err = _loaded(system, modules)
     assert shell.run_line("od -t u4 /dev/fibo1") == 1
-    assert err.getvalue() == ("od: /dev/fibo1: read 16384 bytes without reaching end of file; "
+    assert err.getvalue() == ("od: /dev/fibo1: read 4096 bytes without reaching end of file; "
                               "a device may never end: give -N count\n")
     assert out.getvalue().startswith("0000000 ")           # what was read was shown as it came
 
