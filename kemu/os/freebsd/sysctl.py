@@ -108,7 +108,7 @@ class Sysctl:
                 oid = Oid(self.system.read_name(name_ptr, 128), mem.read_int(addr + lay.offset("sysctl_oid", "oid_kind"), 4),
                           parent, addr=addr,
                           arg1=mem.read_ptr(addr + lay.offset("sysctl_oid", "oid_arg1")),
-                          arg2=mem.read_int(addr + lay.offset("sysctl_oid", "oid_arg2"), 8 if word == 8 else 4, signed=True),
+                          arg2=mem.read_int(addr + lay.offset("sysctl_oid", "oid_arg2"), 8, signed=True),
                           handler=mem.read_ptr(addr + lay.offset("sysctl_oid", "oid_handler")),
                           fmt=self.system.read_name(fmt_ptr, 16) if fmt_ptr else "",
                           dormant=True, owner=lf)
@@ -219,8 +219,10 @@ class Sysctl:
                 put("newptr", newbuf)
                 put("newlen", len(new))
             try:
-                value = self.system.call_guest(oid.handler, oid.addr, oid.arg1, oid.arg2 & ((1 << 64) - 1),
-                                               req, what=f"sysctl {oid.path}")
+                arg2 = oid.arg2 & ((1 << 64) - 1)           # intmax_t: two stack slots on i386
+                words = (arg2,) if word == 8 else (arg2 & 0xFFFFFFFF, arg2 >> 32)
+                value = self.system.call_guest(oid.handler, oid.addr, oid.arg1, *words, req,
+                                               what=f"sysctl {oid.path}")
             except GuestCrash as crash:
                 raise k.errno.error(crash.errno, oid.path) from None
             error = to_signed(value, 32)
