@@ -183,7 +183,7 @@ class KldLinker:
             existing.refs += 1
             return existing
         name = posixpath.basename(path)
-        shown = path if "/" in path else os.path.join(cwd, path)
+        shown = os.path.normpath(path if os.path.isabs(path) else os.path.join(cwd, path))
         lf = self._link_file(path, name, shown, cwd)
         # linker_file_register_modules
         for md in lf.metadata:
