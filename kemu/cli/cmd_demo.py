@@ -1,6 +1,7 @@
-"""`kemu demo`: the NetBSD LKM tutorial end to end on the built-in fibo.o fixture.
+"""`kemu demo`: the fibo driver end to end on a built-in fixture: the NetBSD LKM tutorial's
+fibo.o, or the fibo kld on FreeBSD 14.3 (`--os freebsd`).
 
-    kemu demo [--os netbsd-lkm] [--arch i386|x86_64|amd64] [--compiler gcc|clang]
+    kemu demo [--os netbsd-lkm|freebsd] [--arch i386|x86_64|amd64] [--compiler gcc|clang]
 
 Prints the console transcript (commands after a `# ` prompt, then what the emulated NetBSD 1.6
 answered). Exit status 0 when every step behaved as the tutorial says, 1 otherwise.
@@ -13,7 +14,7 @@ import sys
 from .options import add_arch_option, add_system_option
 
 #: systems with a demo
-DEMOS = ("netbsd-lkm",)
+DEMOS = ("netbsd-lkm", "freebsd")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,7 +34,10 @@ def run(args: argparse.Namespace) -> int:
     if args.system not in DEMOS:
         print(f"kemu demo: no demo for system {args.system!r}; kemu has: {', '.join(DEMOS)}", file=sys.stderr)
         return 2
-    from kemu.os.netbsd_lkm.demo import DemoFailed, run_demo
+    if args.system == "freebsd":
+        from kemu.os.freebsd.demo import DemoFailed, run_demo
+    else:
+        from kemu.os.netbsd_lkm.demo import DemoFailed, run_demo
     try:
         return run_demo(sys.stdout, args.arch, args.compiler)
     except DemoFailed as exc:
