@@ -225,3 +225,25 @@ def test_every_fixture_loads_and_unloads_cleanly(arch, compiler):
     assert system.devfs.glob("/dev/*") == []
     assert all(not m.left_behind for m in system.loader.retired)
     assert system.leaks() == []
+
+
+def test_a_copy_declaring_a_loaded_module_name_is_refused_with_module_register_messages(system, arch, tmp_path):
+    import shutil
+    system.kldload("sysinits")                   # declares module sysinits, no MODULE_VERSION
+    shutil.copyfile(f"{fixture_dir(arch)}/sysinits.ko", tmp_path / "again.ko")
+    mark = len(system.dmesg())
+    expect_error(system, "EEXIST", system.kldload, str(tmp_path / "again.ko"))
+    assert lines_after(system, mark) == [
+        "module_register: cannot register sysinits from again.ko; already loaded from sysinits.ko",
+        "Module sysinits failed to register: 17"]
+    assert [f.name for f in system.linker.files] == ["kernel", "sysinits.ko"]
+
+
+def test_a_copy_providing_a_loaded_interface_version_is_refused(system, arch, tmp_path):
+    import shutil
+    system.kldload("evlog")
+    shutil.copyfile(f"{fixture_dir(arch)}/evlog.ko", tmp_path / "evlog2.ko")
+    mark = len(system.dmesg())
+    expect_error(system, "EEXIST", system.kldload, str(tmp_path / "evlog2.ko"))
+    assert lines_after(system, mark) == ["interface evlog.1 already present in the KLD 'evlog.ko'!"]
+    assert system.kldstat(1).refs == 2
