@@ -247,3 +247,13 @@ def test_a_copy_providing_a_loaded_interface_version_is_refused(system, arch, tm
     expect_error(system, "EEXIST", system.kldload, str(tmp_path / "evlog2.ko"))
     assert lines_after(system, mark) == ["interface evlog.1 already present in the KLD 'evlog.ko'!"]
     assert system.kldstat(1).refs == 2
+
+
+def test_shutdown_sends_mod_shutdown_to_every_module_newest_first(system):
+    system.kldload("evlog")
+    system.kldload("multi")
+    mark = len(system.dmesg())
+    system.shutdown()
+    lines = lines_after(system, mark)
+    assert lines == ["evlog: MOD_SHUTDOWN (priv=evlog, event #2)"]
+    assert [f.name for f in system.linker.files] == ["kernel", "evlog.ko", "multi.ko"]

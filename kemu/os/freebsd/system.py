@@ -280,6 +280,13 @@ class FreeBSD:
             raise self.errno.error("ENOENT", f"module id {modid}")
         return ModStat(m.id, m.name, m.refs, m.data_word)
 
+    def shutdown(self) -> None:
+        """The MOD_SHUTDOWN event of shutdown_final: every module, newest first (errors are
+        ignored, as the kernel ignores them on its way down). The klds stay loaded."""
+        from .modules import MOD_SHUTDOWN
+        for module in reversed(list(self.modules.modules)):
+            self.modules.event(module, MOD_SHUTDOWN)
+
     # --- the verbs every personality offers -----------------------------------------------------
     def load(self, path: str, *, entry: str | None = None, lenient: bool = False, out=None, err=None,
              cwd: str | None = None, **_options) -> LoadedModule:
