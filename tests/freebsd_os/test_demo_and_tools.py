@@ -53,3 +53,19 @@ def test_busy(kemu_load):
 ''')
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
     result.assert_outcomes(passed=2, errors=1)
+
+
+def test_kemu_shell_module_path_is_where_kldload_looks():
+    directory = fixture("freebsd", "x86_64", "clang")
+    done = subprocess.run([sys.executable, "-m", "kemu", "shell", "--os", "freebsd", "--arch", "amd64",
+                           "--module-path", str(directory), "-c", "kldload -v depuser && sysctl -n kern.module_path"],
+                          capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.splitlines()[-2:] == ["Loaded depuser, id=2", str(directory)]
+
+
+def test_kemu_shell_refuses_a_module_path_for_a_system_without_one():
+    done = subprocess.run([sys.executable, "-m", "kemu", "shell", "--os", "netbsd-lkm", "--module-path", ".",
+                           "-c", "true"], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr == "kemu shell: --module-path is FreeBSD's kern.module_path; netbsd-lkm has none\n"

@@ -257,3 +257,20 @@ def test_shutdown_sends_mod_shutdown_to_every_module_newest_first(system):
     lines = lines_after(system, mark)
     assert lines == ["evlog: MOD_SHUTDOWN (priv=evlog, event #2)"]
     assert [f.name for f in system.linker.files] == ["kernel", "evlog.ko", "multi.ko"]
+
+
+@pytest.mark.parametrize("what", ["text", "directory", "empty"])
+def test_a_file_that_is_not_a_kld_is_enoexec_with_a_console_line_and_the_system_carries_on(system, tmp_path, what):
+    path = tmp_path / "x.ko"
+    if what == "text":
+        path.write_text("not an object\n")
+    elif what == "directory":
+        path.mkdir()
+    else:
+        path.write_bytes(b"")
+    mark = len(system.dmesg())
+    expect_error(system, "ENOEXEC", system.kldload, str(path))
+    lines = lines_after(system, mark)
+    assert len(lines) == 1 and lines[0].startswith(f"kldload: {path}: ")
+    assert [f.name for f in system.linker.files] == ["kernel"]
+    assert system.kldload("fibo") == 2

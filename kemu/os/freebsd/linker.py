@@ -216,8 +216,11 @@ class KldLinker:
             obj = loader.read_object(path, name)
         except OSError as exc:
             raise self.errno.error(exc.errno or "ENOEXEC", f"{shown}: {exc.strerror}") from None
-        except BadObject as exc:
-            raise self._refuse(name, f"kldload: {shown}: {exc}\n") from None
+        except BadObject as exc:               # link_elf*'s header checks: ENOEXEC
+            text = str(exc)
+            for prefix in (path + ": ", name + ": "):
+                text = text[len(prefix):] if text.startswith(prefix) else text
+            raise self._refuse(name, f"kldload: {shown}: {text}\n") from None
         if obj.arch != self.system.arch:
             raise self._refuse(name, f"kldload: {shown}: Unsupported machine\n")
         if ("dyn" if obj.shared else "rel") != self.elf_kind:
