@@ -76,3 +76,47 @@ def test_a_node_without_a_device_is_enxio_after_its_kld_goes(system):
     fid = system.kldload("fibo")
     system.kldunload(fid)
     expect_error(system, "ENOENT", system.open, "/dev/fibo0")
+
+
+def _cdevsw(system, version: int, name: bytes = b"bad") -> int:
+    lay = system.layouts
+    devsw = system.kernel_data(lay.size("cdevsw"))
+    name_at = system.kernel_data(len(name) + 1, value=name + b"\0")
+    system.machine.mem.write_int(devsw + lay.offset("cdevsw", "d_version"), 4, version)
+    system.machine.mem.write_int(devsw + lay.offset("cdevsw", "d_name"), system.machine.word_size, name_at)
+    return devsw
+
+
+def test_a_cdevsw_of_the_wrong_version_is_disabled_with_freebsds_warning(system):
+    devsw = _cdevsw(system, 0x17122009)                     # D_VERSION_03: a FreeBSD 12 driver
+    error, cdev = system.devices.make(devsw, 0, 0, 0, 0o600, b"bad0", flags=0, caller=None)
+    assert error == 0 and cdev
+    assert ('WARNING: Device driver "bad" has wrong version and is disabled.  Recompile KLD module.'
+            in system.dmesg())
+    expect_error(system, "ENXIO", system.open, "/dev/bad0")
+    flags = system.machine.mem.read_int(devsw + system.layouts.offset("cdevsw", "d_flags"), 4)
+    assert flags & system.layouts.const("D_INIT")
+
+
+def test_null_entries_default_open_succeeds_and_read_is_enodev(system):
+    devsw = _cdevsw(system, system.layouts.const("D_VERSION"), b"plain")
+    system.devices.make(devsw, 0, 0, 0, 0o666, b"plain", flags=0, caller=None)
+    fd = system.open("/dev/plain")
+    expect_error(system, "ENODEV", system.read, fd, 4)
+    system.close(fd)
+
+
+def test_bad_device_names_are_errors_with_checkname_and_panics_without(system):
+    import pytest
+    from kemu.kernel import KernelPanic
+    devsw = _cdevsw(system, system.layouts.const("D_VERSION"), b"n")
+    check = system.layouts.const("MAKEDEV_CHECKNAME")
+    e = system.errno
+    system.devices.make(devsw, 0, 0, 0, 0o600, b"taken", flags=0, caller=None)
+    for name, errno in ((b"taken", e.EEXIST), (b"a b", e.EINVAL), (b"x/../y", e.EINVAL), (b"", e.EINVAL),
+                        (b"d/", e.EINVAL), (b"z" * 256, e.ENAMETOOLONG)):
+        assert system.devices.make(devsw, 0, 0, 0, 0o600, name, flags=check, caller=None) == (errno, 0)
+    with pytest.raises(KernelPanic, match=r"make_dev_sv: bad si_name \(error=17, si_name=taken\)"):
+        system.devices.make(devsw, 0, 0, 0, 0o600, b"taken", flags=0, caller=None)
+    assert system.devices.make(devsw, 0, 0, 0, 0o600, b"//sub//dir", flags=check, caller=None)[0] == 0
+    assert system.devfs.lookup("/dev/sub/dir") is not None
