@@ -1,6 +1,8 @@
-"""`kemu demo`: the NetBSD LKM tutorial end to end on the built-in fibo.o fixture.
+"""`kemu demo`: the fibo driver end to end on a built-in fixture: the NetBSD LKM tutorial's
+fibo.o, the module(9) fibo and a required-module chain on NetBSD 10 (`--os netbsd`), or the
+fibo kld on FreeBSD 14.3 (`--os freebsd`).
 
-    kemu demo [--os netbsd-lkm|netbsd] [--arch i386|x86_64|amd64] [--compiler gcc|clang]
+    kemu demo [--os netbsd-lkm|netbsd|freebsd] [--arch i386|x86_64|amd64] [--compiler gcc|clang]
 
 Prints the console transcript (commands after a `# ` prompt, then what the emulated NetBSD 1.6
 answered). Exit status 0 when every step behaved as the tutorial says, 1 otherwise.
@@ -13,7 +15,7 @@ import sys
 from .options import add_arch_option, add_system_option
 
 #: systems with a demo
-DEMOS = ("netbsd-lkm", "netbsd")
+DEMOS = ("netbsd-lkm", "netbsd", "freebsd")
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -35,6 +37,8 @@ def run(args: argparse.Namespace) -> int:
         return 2
     if args.system == "netbsd":
         from kemu.os.netbsd.demo import DemoFailed, run_demo
+    elif args.system == "freebsd":
+        from kemu.os.freebsd.demo import DemoFailed, run_demo
     else:
         from kemu.os.netbsd_lkm.demo import DemoFailed, run_demo
     try:

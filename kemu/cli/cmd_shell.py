@@ -1,8 +1,7 @@
 """`kemu shell`: a console on an emulated system, interactive or from a script.
 
-    kemu shell [--os netbsd-lkm|netbsd] [--arch i386|x86_64|amd64] [--timeout SECONDS] [-v]
-               [--modules DIR]
-               [-c COMMANDS | SCRIPT]
+    kemu shell [--os netbsd-lkm|netbsd|freebsd] [--arch i386|x86_64|amd64] [--timeout SECONDS] [-v]
+               [--modules DIR] [--module-path DIR ...] [-c COMMANDS | SCRIPT]
 
 With a SCRIPT file or `-c`, the lines run in order and the shell stops at the first command
 that fails, exiting with its status and naming the file and line on stderr (like `sh -e`).
@@ -10,7 +9,9 @@ Lines are read as they run, each at most `MAX_LINE` characters (a script that is
 /dev/zero is refused, not read without end). Without either, it reads standard input:
 interactively with the `# ` prompt when that is a terminal, as a script otherwise. `-v` echoes
 each command after the prompt, which makes a script's output read like a console session.
-Type `help` in the shell for its commands.
+Type `help` in the shell for its commands. `--module-path DIR` (repeatable; FreeBSD only) is
+kern.module_path: the host directories kldload and dependency loading search (default: the
+current directory).
 """
 from __future__ import annotations
 
@@ -40,6 +41,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     parser.add_argument("--modules", metavar="DIR", default=None,
                         help="netbsd: the host directory standing for /stand/<machine>/10.0/modules, "
                              "laid out NAME/NAME.kmod (default: the current directory)")
+    parser.add_argument("--module-path", dest="module_path", action="append", metavar="DIR",
+                        help="FreeBSD: a directory of kern.module_path (repeatable; default: .)")
     parser.add_argument("-v", dest="echo", action="store_true", help="echo each command after the prompt")
     parser.add_argument("-c", dest="commands", metavar="COMMANDS", help="run these commands and exit")
     parser.add_argument("script", nargs="?", help="file of commands to run")
@@ -71,6 +74,12 @@ def run(args: argparse.Namespace) -> int:
             print(f"kemu shell: --modules {args.modules}: not a directory", file=sys.stderr)
             return 2
         options["modules"] = args.modules
+    if args.module_path:
+        if args.system != "freebsd":
+            print(f"kemu shell: --module-path is FreeBSD's kern.module_path; {args.system} has none",
+                  file=sys.stderr)
+            return 2
+        options["module_path"] = args.module_path
     try:
         system = boot(args.system, args.arch, **options)
     except ValueError as exc:

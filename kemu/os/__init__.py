@@ -11,6 +11,7 @@ from typing import Any
 SYSTEMS = {
     "netbsd-lkm": ("kemu.os.netbsd_lkm.system", "NetBSDLKM"),
     "netbsd": ("kemu.os.netbsd.system", "NetBSD"),
+    "freebsd": ("kemu.os.freebsd.system", "FreeBSD"),
 }
 
 
