@@ -60,6 +60,9 @@ class LinkFailure(KernelError):
 
 
 BFD_NAMES = {"i386": "i386", "x86_64": "i386:x86-64"}
+#: How many retired modules `loader.retired` remembers. Each holds its object and linked
+#: image (tens of KiB); a console that loads and unloads for hours must not keep them all.
+RETIRED_KEPT = 32
 
 
 class ModuleLoader:
@@ -71,7 +74,8 @@ class ModuleLoader:
         self.area = area
         self.page_size = page_size
         self.modules: list[LoadedModule] = []      # in load order, LOADING ones included
-        self.retired: list[LoadedModule] = []      # modules gone (failed loads and unloads), in order
+        self.retired: list[LoadedModule] = []      # the last RETIRED_KEPT modules gone (failed
+                                                   # loads and unloads), oldest first
         self._serial = 0
         self.timeout: float | None = None          # per entry call; None: the machine's default
         self.machine.symbolizers.append(self.symbolize)
@@ -213,9 +217,9 @@ class ModuleLoader:
         """Take the module out of the kernel (a failed load or an unload): undo what it
         registered (newest first), withdraw its exports and uses, unmap its memory. Returns the
         heap blocks it allocated and never freed (they stay allocated, blamed on it: also in
-        `module.leaked` and `self.retired`). After an unload of a live module, whatever the
-        loader had to undo for it is recorded in `module.left_behind`: a module's exit code
-        should have given it back."""
+        `module.leaked`). The module stays in `self.retired` until RETIRED_KEPT newer ones
+        follow. After an unload of a live module, whatever the loader had to undo for it is
+        recorded in `module.left_behind`: a module's exit code should have given it back."""
         unloading = module.state is ModuleState.LIVE
         module.state = ModuleState.GOING
         errors = []
@@ -238,6 +242,7 @@ class ModuleLoader:
             self.kernel.log(f"kemu: {module.name}: undoing {line}\n")
         module.leaked = self.leaks_of(module)
         self.retired.append(module)
+        del self.retired[:-RETIRED_KEPT]
         return list(module.leaked)
 
     def leaks_of(self, module: LoadedModule) -> list:
