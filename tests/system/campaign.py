@@ -23,7 +23,8 @@ from .mutate import Seed, mutate
 
 ARCHES = ("i386", "x86_64")
 COMPILERS = ("gcc", "clang")
-MODULES = ("fibo", "echodev", "leaky", "busy", "printfmt", "hugewidth", "nullread", "hostile")
+MODULES = ("fibo", "echodev", "leaky", "busy", "printfmt", "hugewidth", "nullread", "hostile",
+           "fibo-g", "nullread-g")
 API_PATHS = ("modload", "load", "command")
 CLI_PATHS = ("link", "debug", "trace")
 DEFAULT_SEED = 20261205

@@ -184,6 +184,17 @@ bt
 info registers
 x/16x $sp
 disassemble
+step
+next
+list
+info frame
+info args
+info locals
+info line
+up
+info locals
+down
+print $pc
 finish
 shell modstat
 {od}

@@ -65,6 +65,7 @@ class Seed:
     shoff: int
     shnum: int
     imports: tuple[str, ...]                         # undefined symbols: the kernel's to give
+    debug: tuple[tuple[int, int], ...]               # (offset, size) of .debug_* sections
 
 
     @classmethod
@@ -75,7 +76,7 @@ class Seed:
         shoff = struct.unpack_from("<I" if c == 32 else "<Q", data, 0x20 if c == 32 else 0x28)[0]
         with_bytes = [s for s in obj.sections if s.index and not s.nobits and s.size]
         return cls(
-            path, arch, compiler, path.stem, data, c,
+            path, arch, compiler, path.stem.removesuffix("-g"), data, c,
             tuple((s.offset, s.size) for s in with_bytes if s.alloc and s.execinstr),
             tuple((s.offset, s.size) for s in with_bytes if s.alloc and not s.execinstr),
             tuple((r.section.offset, len(r.entries), r.section.entsize, r.is_rela)
@@ -85,7 +86,8 @@ class Seed:
             tuple((s.offset, s.size) for s in with_bytes if s.type == SHT_STRTAB),
             tuple((s.offset, s.size) for s in with_bytes),
             shoff, len(obj.sections),
-            tuple(sorted({s.name for s in obj.symbols if s.undefined and s.name})))
+            tuple(sorted({s.name for s in obj.symbols if s.undefined and s.name})),
+            tuple((s.offset, s.size) for s in with_bytes if s.name.startswith(".debug_")))
 
 
 def _put(buf: bytearray, at: int, code: str, value: int) -> None:
@@ -209,6 +211,19 @@ def edit_header(buf: bytearray, seed: Seed, rng: random.Random) -> str:
     return f"section header {i}: {field} := {value:#x}"
 
 
+def edit_debug(buf: bytearray, seed: Seed, rng: random.Random) -> str:
+    """DWARF the debugger and oops reports read: lengths, offsets, forms, line programs."""
+    if not seed.debug:
+        return edit_data(buf, seed, rng)
+    area = rng.choice(seed.debug)
+    if rng.random() < 0.4 and area[1] >= 4:
+        at = area[0] + rng.randrange(area[1] - 3)
+        value = rng.choice(INTERESTING)
+        _put(buf, at, "I", value)
+        return f"DWARF: word at {at:#x} := {value:#x}"
+    return _flip(buf, area, rng, "DWARF")
+
+
 def truncate(data: bytes, seed: Seed, rng: random.Random) -> tuple[bytes, str]:
     choice = rng.random()
     if choice < 0.4:
@@ -223,15 +238,16 @@ def truncate(data: bytes, seed: Seed, rng: random.Random) -> tuple[bytes, str]:
 
 EDITS = {
     "text": edit_text, "data": edit_data, "relocation": edit_relocation, "symbol": edit_symbol,
-    "name": edit_name, "header": edit_header,
+    "name": edit_name, "header": edit_header, "debug": edit_debug,
 }
 #: How often each kind of damage is drawn: behaviour mutants (code that runs) most often.
-WEIGHTS = {"text": 6, "data": 3, "relocation": 3, "symbol": 2, "name": 1, "header": 2, "truncate": 1}
+WEIGHTS = {"text": 6, "data": 3, "relocation": 3, "symbol": 2, "name": 1, "header": 2, "truncate": 1,
+           "debug": 2}
 
 
 def mutate(seed: Seed, rng: random.Random) -> tuple[bytes, list[str]]:
     """One mutant of `seed`: one to three edits of one kind; the lines say what changed."""
-    kinds, weights = zip(*WEIGHTS.items())
+    kinds, weights = zip(*((k, w) for k, w in WEIGHTS.items() if k != "debug" or seed.debug))
     kind = rng.choices(kinds, weights)[0]
     if kind == "truncate":
         data, what = truncate(seed.data, seed, rng)
