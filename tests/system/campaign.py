@@ -17,7 +17,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .harness import (LKM, Unacceptable, check_still_usable, fresh_system, judge_kemu, kemu_argv,
+from .harness import (LKM, MODLOAD_OPTIONS, Unacceptable, check_still_usable, fresh_system, judge_kemu, kemu_argv,
                       load_through_api, run_kemu, write_mutant)
 from .mutate import Seed, mutate
 
@@ -88,7 +88,8 @@ def run(start: int, budget: int, paths: tuple[str, ...], workdir: Path) -> Repor
                 outcome = judge_kemu(argv, *run_kemu(argv))
             else:
                 system = systems[seed.arch]
-                outcome = load_through_api(system, mutant, seed.name, path_kind)
+                options = rng.randrange(len(MODLOAD_OPTIONS))
+                outcome = load_through_api(system, mutant, seed.name, path_kind, options)
                 check_still_usable(system, seed.compiler)
                 since_boot[seed.arch] += 1
                 if outcome == "loaded, stayed":      # its name stays taken: boot a new machine

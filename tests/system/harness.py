@@ -26,6 +26,8 @@ FIBO_START = (1, 1, 2, 3, 5)
 TRACEBACK_WORDS = ("Traceback (most recent call last)", "internal error")
 #: every command a loaded mutant's device sees: (name, what it does to an fd)
 ECHO_IOCTLS = (0x40044501, 0x80044502, 0x40044503, 0x20004504)   # GLEN, SCAP, GCAP, CLEAR
+HOSTILE_IOCTLS = ((0x20004808, None), (0x40184809, bytes(24)), (0x40104809, bytes(16)),
+                  (0xC0044806, b"\x04\x00\x00\x00"), (0xC0044806, b"\x0b\x00\x00\x00"))
 
 
 class Unacceptable(AssertionError):
@@ -86,6 +88,8 @@ def exercise_devices(system: NetBSDLKM, loaded, name: str) -> None:
              lambda fd: system.read(fd, 4096), lambda fd: system.readv(fd, [3, 0, 17])]
     steps += [lambda fd, c=c: system.ioctl(fd, c, b"\x10\x00\x00\x00" if c & 0x80000000 else None)
               for c in ECHO_IOCTLS]
+    if name == "hostile":        # its odd-CPU act, a look at the CPU, two service abuses
+        steps += [lambda fd, c=c, a=a: system.ioctl(fd, c, a) for c, a in HOSTILE_IOCTLS]
     try:
         fd = system.open(node, "rw")
     except SyscallError:
@@ -130,15 +134,24 @@ def check_still_usable(system: NetBSDLKM, compiler: str = "gcc") -> None:
         raise Unacceptable(f"the machine is poisoned: /dev/fibo0 reads {got}")
 
 
-def load_through_api(system: NetBSDLKM, path: str, name: str, how: str) -> str:
+#: modload's own options, one set drawn per command-path mutant: -d prints ld's line and the
+#: placements, -S keeps the linked output, -n links without initialising, --lenient binds
+#: unknown kernel functions to logging stubs.
+MODLOAD_OPTIONS = ([], [], ["-d"], ["-v"], ["-n"], ["-s"], ["-S", "-o", "{dir}/linked"], ["--lenient"],
+                   ["-d", "-v", "--lenient"])
+
+
+def load_through_api(system: NetBSDLKM, path: str, name: str, how: str, options: int = 0) -> str:
     """One load of `path` by the Python API (`how`: "modload" or "load") or the modload
-    command ("command"), then device calls and unload; returns the outcome's name."""
+    command ("command", with MODLOAD_OPTIONS[options]), then device calls and unload;
+    returns the outcome's name."""
     out, err = io.StringIO(), io.StringIO()
     postinstall = POSTINSTALL if name == "fibo" else None
     loaded = None
     try:
         if how == "command":
-            argv = ["modload"] + (["-p", postinstall] if postinstall else []) + [path]
+            extra = [o.format(dir=os.path.dirname(path)) for o in MODLOAD_OPTIONS[options]]
+            argv = ["modload", *extra] + (["-p", postinstall] if postinstall else []) + [path]
             status = system.run_command(argv, out, err, cwd=os.path.dirname(path))
             assert_no_traceback(out.getvalue() + err.getvalue(), f"modload {path}")
             if status != 0:
@@ -195,6 +208,12 @@ up
 info locals
 down
 print $pc
+print *lkmtp
+print lkmtp->private
+print fibo_scs
+list fibo_read
+info symbol $pc
+x/4i $pc
 finish
 shell modstat
 {od}

@@ -35,7 +35,7 @@ ACTS = {
     7: ("recurse without end", {"EFAULT"}),
     10: ("loop forever", {"ETIMEDOUT"}),
     11: ("call through NULL", {"EFAULT"}),
-    13: ("set the trap flag", {"EFAULT", None}),
+    13: ("set the trap flag", {"EFAULT"}),
     14: ("point the stack at nothing and call printf", {"EFAULT"}),
     15: ("int $0x80 in kernel mode", {"EFAULT"}),
     16: ("divide by zero", {"EFAULT"}),
