@@ -84,7 +84,7 @@ def run(start: int, budget: int, paths: tuple[str, ...], workdir: Path) -> Repor
         started = time.perf_counter()
         try:
             if path_kind in CLI_PATHS:
-                argv = kemu_argv(path_kind, mutant, seed, workdir)
+                argv = kemu_argv(path_kind, mutant, seed, workdir, rng.randrange(1000))
                 outcome = judge_kemu(argv, *run_kemu(argv))
             else:
                 system = systems[seed.arch]

@@ -250,8 +250,14 @@ def judge_kemu(argv: list[str], status: int, out: str, err: str) -> str:
     return "ok" if status == 0 else "refused"
 
 
-def kemu_argv(tool: str, path: str, seed, workdir: Path) -> list[str]:
-    """The command line that takes a mutant through `tool` (link, debug, trace)."""
+#: kemu trace's output modes, one drawn per mutant
+TRACE_OPTIONS = ([], ["--json"], ["-c"], ["-s", "0"], ["--instructions", "{name}_lkmentry"],
+                 ["--lenient", "-s", "4096"])
+
+
+def kemu_argv(tool: str, path: str, seed, workdir: Path, variant: int = 0) -> list[str]:
+    """The command line that takes a mutant through `tool` (link, debug, trace); `variant`
+    picks kemu trace's TRACE_OPTIONS."""
     timeout = ["--timeout", str(MUTANT_TIMEOUT)]
     postinstall = ["-p", POSTINSTALL] if seed.name == "fibo" else []
     if tool == "link":
@@ -265,5 +271,6 @@ def kemu_argv(tool: str, path: str, seed, workdir: Path) -> list[str]:
         script.write_text(DEBUG_SCRIPT.format(name=seed.name, od=od))
         return ["debug", *timeout, "--batch", str(script), "--no-context", *postinstall, path]
     runs = ["--run", "od -N 16 -t u4 /dev/fibo0"] if seed.name == "fibo" else []
-    return ["trace", *timeout, *postinstall, *runs, "--run", "modstat",
+    mode = [o.format(name=seed.name) for o in TRACE_OPTIONS[variant % len(TRACE_OPTIONS)]]
+    return ["trace", *timeout, *mode, *postinstall, *runs, "--run", "modstat",
             "--run", f"modunload -n {seed.name}", path]
