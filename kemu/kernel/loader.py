@@ -50,7 +50,8 @@ Visibility = Callable[[KernelSymbol, str], bool]
 class LinkFailure(KernelError):
     """The object cannot be linked. `lines` are the linker's complaints, each naming the file;
     `unresolved` the undefined symbol names (empty for other failures); `kind` is "arch",
-    "unresolved" or "relocation"."""
+    "unresolved", "relocation" or "size" (the sections need more memory than the module
+    area holds: refused before the image is built)."""
 
     def __init__(self, lines: list[str], unresolved: Iterable[str] = (), kind: str = "relocation"):
         super().__init__("\n".join(lines))
@@ -114,6 +115,7 @@ class ModuleLoader:
         if obj.arch != arch:
             raise LinkFailure([f"ld: {BFD_NAMES.get(obj.arch, obj.arch)} architecture of input file "
                                f"`{obj.name}' is incompatible with {BFD_NAMES[arch]} output"], kind="arch")
+        self.check_room(obj)
         try:
             return link(obj, base=base, resolve=resolve, page_size=self.page_size)
         except UnresolvedSymbols as exc:
@@ -124,6 +126,17 @@ class ModuleLoader:
             text = str(exc)
             prefix = f"{obj.name}: "
             raise LinkFailure([text if text.startswith(prefix) else prefix + text]) from None
+
+    def check_room(self, obj: Any) -> None:
+        """LinkFailure (kind "size") when the object's allocated sections alone (a `.bss` its
+        header says is 1 GiB) need more than the whole module area: the linker would build
+        that image in host memory only for the reservation to fail."""
+        area = self.machine.layout[self.area]
+        room = area.end - area.start
+        need = sum(s.size for s in obj.sections if s.alloc)
+        if need > room:
+            raise LinkFailure([f"{obj.name}: its sections need {need:#x} bytes, more than the "
+                               f"{room:#x} bytes of module memory ({self.area})"], kind="size")
 
     def image_size(self, obj: Any, resolve: Callable[[str], int | None]) -> int:
         """Bytes the module needs: what a link at address 0 takes (modload's prelink)."""
@@ -154,7 +167,7 @@ class ModuleLoader:
             raise KernelError(f"{name}: image at {image.base:#x}+{image.size:#x} does not fit its "
                               f"memory at {base:#x}+{size:#x}")
         mem = self.machine.mem
-        mem.load_code(base, bytes(image.bytes))
+        mem.load_code(base, memoryview(image.bytes))
         if size > len(image.bytes):
             mem.write(base + len(image.bytes), bytes(size - len(image.bytes)))
         for seg in image.segments:

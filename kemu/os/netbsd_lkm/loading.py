@@ -206,6 +206,9 @@ class _Modload:
             bound.clear()
             return self.lkm.link(obj, base, lenient=opts.lenient, bound=bound)
         except LinkFailure as exc:
+            if exc.kind == "size":      # LMRESERV could never give that much: ENOMEM, as there
+                raise self.fail("reserve", "ENOMEM", details=exc.lines,
+                                reason=self.errno.strerror(self.errno.ENOMEM)) from None
             self.ld_lines = exc.lines
             return None
 
