@@ -47,3 +47,20 @@ def test_a_bss_larger_than_the_module_area_is_refused_before_the_image_is_built(
     assert peak < 16 << 20, f"{peak >> 20} MB of host memory for a refused module"
     assert system.modstat() == []
     check_still_usable(system)
+
+
+@pytest.mark.parametrize("arch", ["i386", "x86_64"])
+def test_kemu_link_writes_a_large_bss_as_memory_not_file_bytes(arch, tmp_path):
+    from .harness import KERNEL_ADDR, LOAD_AT, run_kemu
+    bss = 0x1000000
+    path = write_mutant(tmp_path, "fibo", _fibo_with_bss(arch, bss))
+    imports = ["bzero", "enodev", "lkmdispatch", "lkmexists", "printf", "uiomove"]
+    out = tmp_path / "fibo.elf"
+    status, _, err = run_kemu(["link", "--base", hex(LOAD_AT[arch]), "-o", str(out), path,
+                               *[f"--sym={n}={KERNEL_ADDR[arch]:#x}" for n in imports]])
+    assert status == 0, err
+    assert out.stat().st_size < 64 << 10               # was the whole 16 MiB image
+    from elftools.elf.elffile import ELFFile
+    with open(out, "rb") as f:
+        placed = ELFFile(f).get_section_by_name(".bss")
+        assert (placed["sh_type"], placed["sh_size"]) == ("SHT_NOBITS", bss)
