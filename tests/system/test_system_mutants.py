@@ -19,7 +19,7 @@ import pytest
 
 from .campaign import API_PATHS, CLI_PATHS, campaign_budget, campaign_seed, run
 
-API_BUDGET = 300          # mutants through the Python API and the modload command
+API_BUDGET = 240          # mutants through the Python API and the modload command
 CLI_BUDGET = 120           # mutants through kemu link / debug --batch / trace, in this process
 LONG_BUDGET = 6000        # -m slow
 
