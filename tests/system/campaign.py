@@ -98,7 +98,7 @@ def run(start: int, budget: int, paths: tuple[str, ...], workdir: Path) -> Repor
             raise Unacceptable(
                 f"mutant {k} ({seed.arch}/{seed.compiler}/{seed.name}.o via {path_kind}, after "
                 f"{since_boot[seed.arch]} other mutants on the same machine): {'; '.join(log)}\n"
-                f"replay: {SEED_ENV}={k} {BUDGET_ENV}=1 (or {SEED_ENV}={start} "
+                f"replay in the same test: {SEED_ENV}={k} {BUDGET_ENV}=1 (or {SEED_ENV}={start} "
                 f"{BUDGET_ENV}={k - start + 1} for the same machine history)\n{exc}") from None
         took = time.perf_counter() - started
         report.outcomes[f"{path_kind}: {outcome}"] += 1
