@@ -153,6 +153,23 @@ class InteractiveLines:
                 self.router.finish_command()
 
 
+def write_symbols(image, module: str, path: str) -> bool:
+    """--symbols-out: the linked module as an ELF executable for gdb; says why on stderr and
+    returns False when it cannot be written (an unwritable path, debug sections whose
+    relocations do not apply), and the session goes on without it."""
+    from kemu.elf import BadObject, ObjectFile, read_object_file
+    from kemu.link import LinkError, write_executable
+    from kemu.printable import printable
+    try:
+        obj = ObjectFile.parse(read_object_file(module), module)
+        write_executable(image, obj, path)
+    except (OSError, BadObject, LinkError) as exc:
+        reason = exc.strerror if isinstance(exc, OSError) and exc.strerror else str(exc)
+        print(f"kemu debug: --symbols-out {printable(path)}: not written: {reason}", file=sys.stderr)
+        return False
+    return True
+
+
 def run(args: argparse.Namespace) -> int:
     from kemu.debug.gdbstub import GdbServer, parse_listen_address
     from kemu.debug.launch import DebugLaunch, add_symbol_file_line, source_directories
@@ -187,10 +204,7 @@ def run(args: argparse.Namespace) -> int:
         launch.session.remote = server
 
         def announce(info, slot) -> None:
-            if args.symbols_out:
-                from kemu.link import write_executable
-                from kemu.elf import ObjectFile
-                write_executable(slot.image, ObjectFile.load(args.module), args.symbols_out)
+            if args.symbols_out and write_symbols(slot.image, args.module, args.symbols_out):
                 print(f"kemu: wrote the linked module to {args.symbols_out} (gdb {args.symbols_out})")
             print(f"kemu: in gdb: {add_symbol_file_line(os.path.abspath(args.module), info.section_addresses)}")
             for directory in source_directories(info):
@@ -201,9 +215,7 @@ def run(args: argparse.Namespace) -> int:
         launch.on_module.append(announce)
     elif args.symbols_out:
         def write_out(info, slot) -> None:
-            from kemu.link import write_executable
-            from kemu.elf import ObjectFile
-            write_executable(slot.image, ObjectFile.load(args.module), args.symbols_out)
+            write_symbols(slot.image, args.module, args.symbols_out)
         launch.on_module.append(write_out)
     router = contextlib.nullcontext()
     if isinstance(lines, InteractiveLines):

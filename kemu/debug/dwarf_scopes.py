@@ -54,11 +54,16 @@ class FunctionScope:
     _frame_base: Location | None = field(default=None, repr=False)
     _parameters: list[Variable] = field(default_factory=list, repr=False)
     _body: Block | None = field(default=None, repr=False)
+    damage: str = ""                  # why its DWARF could not be read ("" when it could)
 
     def _load(self) -> None:
         if not self._loaded:
             self._loaded = True
-            self._frame_base, self._parameters, self._body = self.reader.read_function(self)
+            try:
+                self._frame_base, self._parameters, self._body = self.reader.read_function(self)
+            except Exception as exc:  # pyelftools reports damaged DWARF with many exception types
+                self.damage = f"{type(exc).__name__}: {exc}"
+                self._body = Block([(self.low, self.high)])
 
     @property
     def frame_base(self) -> Location | None:
@@ -139,9 +144,13 @@ class ScopeIndex:
 
     # ---- questions ------------------------------------------------------------------------
     def function_at(self, pc: int) -> FunctionScope | None:
+        """The function holding pc; None outside every function and for one whose DWARF is
+        damaged (it is debugged as if it had none: `info locals` says so, nothing raises)."""
         i = bisect.bisect_right(self._lows, pc) - 1
         if i >= 0 and pc < self.functions[i].high:
-            return self.functions[i]
+            function = self.functions[i]
+            function._load()
+            return None if function.damage else function
         return None
 
     def global_named(self, name: str) -> Variable | None:
@@ -150,7 +159,11 @@ class ScopeIndex:
             die = self._global_dies.get(name)
             if die is None:
                 return None
-            self._globals[name] = self._variable(die, is_parameter=False)
+            try:
+                self._globals[name] = self._variable(die, is_parameter=False)
+            except Exception:         # damaged DWARF: as if the variable had no debug info
+                self._global_dies.pop(name)
+                return None
         return self._globals[name]
 
     # ---- reading ------------------------------------------------------------------------

@@ -50,7 +50,8 @@ Visibility = Callable[[KernelSymbol, str], bool]
 class LinkFailure(KernelError):
     """The object cannot be linked. `lines` are the linker's complaints, each naming the file;
     `unresolved` the undefined symbol names (empty for other failures); `kind` is "arch",
-    "unresolved" or "relocation"."""
+    "unresolved", "relocation" or "size" (the sections need more memory than the module
+    area holds: refused before the image is built)."""
 
     def __init__(self, lines: list[str], unresolved: Iterable[str] = (), kind: str = "relocation"):
         super().__init__("\n".join(lines))
@@ -60,6 +61,9 @@ class LinkFailure(KernelError):
 
 
 BFD_NAMES = {"i386": "i386", "x86_64": "i386:x86-64"}
+#: How many retired modules `loader.retired` remembers. Each holds its object and linked
+#: image (tens of KiB); a console that loads and unloads for hours must not keep them all.
+RETIRED_KEPT = 32
 
 
 class ModuleLoader:
@@ -71,7 +75,8 @@ class ModuleLoader:
         self.area = area
         self.page_size = page_size
         self.modules: list[LoadedModule] = []      # in load order, LOADING ones included
-        self.retired: list[LoadedModule] = []      # modules gone (failed loads and unloads), in order
+        self.retired: list[LoadedModule] = []      # the last RETIRED_KEPT modules gone (failed
+                                                   # loads and unloads), oldest first
         self._serial = 0
         self.timeout: float | None = None          # per entry call; None: the machine's default
         self.machine.symbolizers.append(self.symbolize)
@@ -110,6 +115,7 @@ class ModuleLoader:
         if obj.arch != arch:
             raise LinkFailure([f"ld: {BFD_NAMES.get(obj.arch, obj.arch)} architecture of input file "
                                f"`{obj.name}' is incompatible with {BFD_NAMES[arch]} output"], kind="arch")
+        self.check_room(obj)
         try:
             return link(obj, base=base, resolve=resolve, page_size=self.page_size)
         except UnresolvedSymbols as exc:
@@ -120,6 +126,17 @@ class ModuleLoader:
             text = str(exc)
             prefix = f"{obj.name}: "
             raise LinkFailure([text if text.startswith(prefix) else prefix + text]) from None
+
+    def check_room(self, obj: Any) -> None:
+        """LinkFailure (kind "size") when the object's allocated sections alone (a `.bss` its
+        header says is 1 GiB) need more than the whole module area: the linker would build
+        that image in host memory only for the reservation to fail."""
+        area = self.machine.layout[self.area]
+        room = area.end - area.start
+        need = sum(s.size for s in obj.sections if s.alloc)
+        if need > room:
+            raise LinkFailure([f"{obj.name}: its sections need {need:#x} bytes, more than the "
+                               f"{room:#x} bytes of module memory ({self.area})"], kind="size")
 
     def image_size(self, obj: Any, resolve: Callable[[str], int | None]) -> int:
         """Bytes the module needs: what a link at address 0 takes (modload's prelink)."""
@@ -150,7 +167,7 @@ class ModuleLoader:
             raise KernelError(f"{name}: image at {image.base:#x}+{image.size:#x} does not fit its "
                               f"memory at {base:#x}+{size:#x}")
         mem = self.machine.mem
-        mem.load_code(base, bytes(image.bytes))
+        mem.load_code(base, memoryview(image.bytes))
         if size > len(image.bytes):
             mem.write(base + len(image.bytes), bytes(size - len(image.bytes)))
         for seg in image.segments:
@@ -213,9 +230,9 @@ class ModuleLoader:
         """Take the module out of the kernel (a failed load or an unload): undo what it
         registered (newest first), withdraw its exports and uses, unmap its memory. Returns the
         heap blocks it allocated and never freed (they stay allocated, blamed on it: also in
-        `module.leaked` and `self.retired`). After an unload of a live module, whatever the
-        loader had to undo for it is recorded in `module.left_behind`: a module's exit code
-        should have given it back."""
+        `module.leaked`). The module stays in `self.retired` until RETIRED_KEPT newer ones
+        follow. After an unload of a live module, whatever the loader had to undo for it is
+        recorded in `module.left_behind`: a module's exit code should have given it back."""
         unloading = module.state is ModuleState.LIVE
         module.state = ModuleState.GOING
         errors = []
@@ -238,6 +255,7 @@ class ModuleLoader:
             self.kernel.log(f"kemu: {module.name}: undoing {line}\n")
         module.leaked = self.leaks_of(module)
         self.retired.append(module)
+        del self.retired[:-RETIRED_KEPT]
         return list(module.leaked)
 
     def leaks_of(self, module: LoadedModule) -> list:

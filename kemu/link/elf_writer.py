@@ -106,10 +106,13 @@ def write_executable(image: LinkedImage, obj: ObjectFile, path: str | os.PathLik
     ehsize, phentsize, shentsize = (64, 56, 64) if is64 else (52, 32, 40)
     phnum = len(image.segments)
     image_offset = align_up(ehsize + phnum * phentsize, PAGE)
-    cursor = image_offset + image.size
+    # Only the image up to its last file-backed section goes into the file: a .bss (or
+    # COMMON) at the end takes no file space, as in GNU ld's output, however large it is.
+    file_end = _file_bytes(image, image.base, image.base + image.size)
+    cursor = image_offset + file_end
     for s in sections[1:]:
         if s.data is None:
-            s.offset = image_offset + (s.addr - image.base)
+            s.offset = image_offset + min(s.addr - image.base, file_end)
         else:
             cursor = align_up(cursor, s.align)
             s.offset = cursor
@@ -133,7 +136,7 @@ def write_executable(image: LinkedImage, obj: ObjectFile, path: str | os.PathLik
         else:
             struct.pack_into("<IIIIIIII", out, ehsize + k * phentsize, PT_LOAD, off, seg.addr,
                              seg.addr, filesz, seg.size, flags, PAGE)
-    out[image_offset:image_offset + image.size] = image.bytes
+    out[image_offset:image_offset + file_end] = memoryview(image.bytes)[:file_end]
     for s in sections[1:]:
         if s.data is not None:
             out[s.offset:s.offset + len(s.data)] = s.data

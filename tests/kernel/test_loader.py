@@ -191,3 +191,13 @@ def test_a_failed_load_records_nothing_left_behind(loader, arch):
     module.on_unload("cdevsw[29]", lambda: None)
     loader.retire(module)                      # never went live: its init failed
     assert module.left_behind == []
+
+
+def test_only_the_newest_retired_modules_are_remembered(loader, arch):
+    from kemu.kernel.loader import RETIRED_KEPT
+    gone = []
+    for _ in range(RETIRED_KEPT + 5):
+        module = load(loader, arch, "exporter")
+        loader.retire(module)
+        gone.append(module)
+    assert loader.retired == gone[-RETIRED_KEPT:]     # a long session does not keep them all

@@ -206,6 +206,9 @@ class _Modload:
             bound.clear()
             return self.lkm.link(obj, base, lenient=opts.lenient, bound=bound)
         except LinkFailure as exc:
+            if exc.kind == "size":      # LMRESERV could never give that much: ENOMEM, as there
+                raise self.fail("reserve", "ENOMEM", details=exc.lines,
+                                reason=self.errno.strerror(self.errno.ENOMEM)) from None
             self.ld_lines = exc.lines
             return None
 
@@ -260,10 +263,13 @@ class _Modload:
 
     def write_output(self, image, obj) -> None:
         """-S: keep the linked module as the file ld would have left behind."""
+        from kemu.link import LinkError
         try:
             self.lkm.write_executable(image, obj, self.host_path(self.outfile))
         except OSError as exc:
             self.note(f"modload: {self.outfile}: {_host_strerror(self.errno, exc)}")
+        except LinkError as exc:      # its debug sections' relocations cannot be applied
+            self.note(f"modload: {self.outfile} not written: {exc}")
 
     def postinstall(self, result: LoadResult) -> None:
         """-p: run the script with id, type and offset; like execl(), its status is modload's."""
