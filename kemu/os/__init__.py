@@ -10,6 +10,7 @@ from typing import Any
 #: name -> (module, class) of each personality
 SYSTEMS = {
     "netbsd-lkm": ("kemu.os.netbsd_lkm.system", "NetBSDLKM"),
+    "linux": ("kemu.os.linux.system", "Linux"),
 }
 
 

@@ -1,0 +1,228 @@
+"""`Linux`: Debian bookworm's Linux 6.1 kernel (amd64 or 686-pae) as a module sees it.
+
+`kemu.boot("linux", "x86_64")` (or "i386") returns one: a Machine (on i386 every call uses
+regparm(3), as the kernel is built), a Kernel with Linux's errno values and HZ=250, every
+export of the release's Module.symvers defined as exports.py describes, the per-CPU area in
+gs_base (x86-64; the stack canary at %gs:0x28) and the thunks modules branch to.
+
+    system.insmod("hello.ko")            -> LoadedModule (or InsmodError with insmod's text)
+    system.rmmod("hello")                (RmmodError with rmmod's text)
+    system.lsmod(), system.proc_modules(), system.dmesg(), system.uname_r()
+"""
+from __future__ import annotations
+
+import io
+from typing import Callable
+
+from kemu.kernel import Errno, Kernel, LoadedModule, SyscallError
+from kemu.kernel.services import string as string_services
+from kemu.machine import Machine
+
+from . import exports as kernel_exports, symvers, thunks
+from .layouts import layout
+from .services import memory, printk, usercopy
+
+HZ = 250                       # Debian's CONFIG_HZ
+CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
+DEFAULT_CALL_TIMEOUT = 5.0
+VERMAGIC_TAIL = {"x86_64": "SMP preempt mod_unload modversions ",
+                 "i386": "SMP preempt mod_unload modversions 686 "}
+STACK_CANARY = 0x2F8DA3C1E5B7904D   # fixed: the guest must not see host randomness
+
+
+class Linux:
+    """A booted Linux 6.1 kernel on one emulated CPU."""
+
+    os_name = "linux"
+
+    def __init__(self, arch: str = "x86_64", *, release: str | None = None,
+                 call_timeout: float = DEFAULT_CALL_TIMEOUT, console: Callable[[str], None] | None = None):
+        self.arch = arch
+        self.release = release or symvers.default_release(arch)
+        if self.release not in symvers.releases(arch):
+            raise ValueError(f"no Linux release {self.release!r} for {arch} "
+                             f"(kemu ships: {', '.join(symvers.releases(arch))})")
+        self.layout = layout(self.release)
+        self.call_timeout = call_timeout
+        self.machine = Machine(arch, timeout=call_timeout)
+        abi = "regparm3" if arch == "i386" else None
+        if abi:
+            self.machine.default_abi = abi
+        self.errno = Errno.linux()
+        self.kernel = Kernel(self.machine, self.errno, console=self._console_write, abi=abi, hz=HZ,
+                             driver_for=self._driver_for)
+        self.kernel.linux = self
+        self.kernel.loader.timeout = call_timeout
+        self.console = console
+        self.terminal: Callable[[str], None] | None = None
+        self._quiet = False
+        self.caches: dict[int, int] = {}           # kmem_cache address -> object size
+        self.taints: set[str] = set()              # kernel taint letters
+        self._once: set[tuple[str, str]] = set()   # pr_*_once messages already printed
+        self.leaked: list = []
+        self._install_services()
+
+    # --- boot ----------------------------------------------------------------------------------
+    def _install_services(self) -> None:
+        k, m = self.kernel, self.machine
+        names = set(symvers.vmlinux_exports(self.release))
+        k.install(string_services.table.subset(*[s.name for s in string_services.table if s.name in names]))
+        for table in (printk.table, memory.table, usercopy.table):
+            k.install(table)
+        implemented = {name: addr for name, (svc, addr) in k.installed.items()}
+        placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
+        placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
+            self.arch, k.installed["__kemu_put_user"][1], k.installed["__kemu_get_user"][1])))
+        for name, addr in placed.items():
+            k.symbols.define(name, addr, "func", replace=True)
+        implemented.update(placed)
+        self.percpu, self.data = kernel_exports.define_exports(k, self.release, implemented)
+        word = m.word_size
+        if self.arch == "x86_64":
+            m.mem.write_u64(self.percpu.addr + 0x28, STACK_CANARY)       # fixed_percpu_data.stack_canary
+            m.set_boot_register("gs_base", self.percpu.addr)
+        else:
+            guard = k.symbols.get("__stack_chk_guard")
+            if guard is not None:
+                m.mem.write_u32(guard.addr, STACK_CANARY & 0xFFFFFFFF)
+        current = k.symbols.get("current_task")
+        if current is not None:                                          # the task insmod runs as
+            task = m.alloc("kdata", self.layout.size("struct task_struct"), 64)
+            m.mem.write(task, bytes(self.layout.size("struct task_struct")))
+            m.mem.write_ptr(current.addr + (self.percpu.addr if self.arch == "x86_64" else 0), task)
+        self.sync_jiffies()
+        _ = word
+
+    def sync_jiffies(self) -> None:
+        """jiffies as the virtual clock has it (INITIAL_JIFFIES is -300 s, as in the kernel)."""
+        addr = self.data.get("jiffies_64") or self.data.get("jiffies")
+        if addr is not None:
+            value = (self.kernel.clock.ticks - 300 * HZ) & 0xFFFFFFFF
+            self.machine.mem.write_u64(addr, value) if self.arch == "x86_64" else \
+                self.machine.mem.write_u32(addr, value)
+
+    @property
+    def vermagic(self) -> str:
+        return f"{self.release} {VERMAGIC_TAIL[self.arch]}"
+
+    def uname_r(self) -> str:
+        return self.release
+
+    @property
+    def devfs(self):
+        return self.kernel.devfs
+
+    @property
+    def clock(self):
+        return self.kernel.clock
+
+    # --- messages ------------------------------------------------------------------------------
+    def _console_write(self, text: str) -> None:
+        if self.console is not None and not self._quiet:
+            self.console(text)
+
+    def log(self, text: str, level: int = 4, *, cont: bool = False) -> None:
+        """One printk record: `[    5.123456] text` in dmesg; on the console when `level` is
+        below the console log level. KERN_CONT text joins the previous line."""
+        if not text:
+            return
+        if not cont or self._line_open is False:
+            t = self.kernel.clock.uptime
+            text = f"[{t.sec:5d}.{t.nsec // 1000:06d}] {text}"
+        self._line_open = not text.endswith("\n")
+        self._quiet = level >= CONSOLE_LOGLEVEL
+        try:
+            self.kernel.msgbuf.write(text)
+        finally:
+            self._quiet = False
+
+    _line_open = False
+
+    def pr(self, text: str, level: int = 4) -> None:
+        """A kernel message (a complete line) at `level`."""
+        if self._line_open:
+            self.kernel.msgbuf.write("\n")
+            self._line_open = False
+        self.log(text if text.endswith("\n") else text + "\n", level)
+
+    def pr_once(self, key: str, text: str, level: int = 4) -> None:
+        """pr_*_once: only the first time this kernel prints `key`."""
+        if (key, "") not in self._once:
+            self._once.add((key, ""))
+            self.pr(text, level)
+
+    def add_taint(self, letter: str, lockdep_unreliable: bool = False) -> None:
+        """Taint the kernel; the first taint that breaks lock debugging says so, once."""
+        if lockdep_unreliable:
+            self.pr_once("lockdep", "Disabling lock debugging due to kernel taint", 4)
+        self.taints.add(letter)
+
+    def dmesg(self) -> str:
+        return self.kernel.dmesg()
+
+    # --- devices (char devices come with the chrdev services) ----------------------------------
+    def _driver_for(self, node):
+        return None
+
+    # --- modules -------------------------------------------------------------------------------
+    def insmod(self, path: str, params: list[str] | tuple = (), *, lenient: bool = False,
+               force: bool = False, display: str | None = None) -> LoadedModule:
+        """Load a .ko as insmod(8) does (init_module(2) then the kernel's load_module)."""
+        from .insmod import load_module
+        return load_module(self, path, list(params), lenient=lenient, force=force, display=display)
+
+    def rmmod(self, name: str, *, force: bool = False) -> None:
+        """Unload as rmmod(8) does; RmmodError with rmmod's message on refusal."""
+        from .rmmod import remove_module
+        remove_module(self, name, force=force)
+
+    def load(self, path: str, *, entry: str | None = None, lenient: bool = False, out=None, err=None,
+             params: list[str] | tuple = (), **_options) -> LoadedModule:
+        """The load verb every personality offers (docs/interfaces.md §5): insmod, its error
+        line written to `err`; raises InsmodError (a SyscallError with `.status`)."""
+        from .insmod import InsmodError
+        err = err if err is not None else io.StringIO()
+        try:
+            return self.insmod(path, params, lenient=lenient)
+        except InsmodError as exc:
+            err.write(exc.output)
+            raise
+
+    def unload(self, module: "LoadedModule | str") -> None:
+        """The unload verb: rmmod by LoadedModule or name."""
+        self.rmmod(module if isinstance(module, str) else module.name)
+
+    def module_at(self, addr: int) -> LoadedModule | None:
+        return self.kernel.loader.module_at(addr)
+
+    def modules(self) -> list[LoadedModule]:
+        """Live and loading modules, newest first (the order of /proc/modules)."""
+        return list(reversed(self.kernel.loader.modules))
+
+    def find_module(self, name: str) -> LoadedModule | None:
+        return self.kernel.loader.find(name)
+
+    def leaks(self) -> list:
+        return list(self.leaked)
+
+    # --- files ---------------------------------------------------------------------------------
+    def open(self, path: str, mode: str | int = "r") -> int:
+        return self.kernel.files.open(path, mode)
+
+    def close(self, fd: int) -> None:
+        self.kernel.files.close(fd)
+
+    def read(self, fd: int, n: int) -> bytes:
+        return self.kernel.files.read(fd, n)
+
+    def write(self, fd: int, data: bytes) -> int:
+        return self.kernel.files.write(fd, data)
+
+    def ioctl(self, fd: int, cmd: int, arg: int | bytes | None = None):
+        return self.kernel.files.ioctl(fd, cmd, arg)
+
+    def __repr__(self) -> str:
+        return f"<Linux {self.release} on {self.arch}: {len(self.kernel.loader.modules)} module(s) loaded>"
+
+
+__all__ = ["Linux", "SyscallError"]
