@@ -20,7 +20,8 @@ from kemu.machine import Machine
 
 from . import exports as kernel_exports, symvers, thunks
 from .layouts import layout
-from .services import memory, printk, usercopy
+from .chardevs import ChrDevs, LinuxCharDriver
+from .services import chrdev, memory, printk, usercopy
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -60,6 +61,9 @@ class Linux:
         self.taints: set[str] = set()              # kernel taint letters
         self._once: set[tuple[str, str]] = set()   # pr_*_once messages already printed
         self.leaked: list = []
+        self.current_task = 0
+        self.chrdevs = ChrDevs(self)
+        self.driver = LinuxCharDriver(self)
         self._install_services()
 
     # --- boot ----------------------------------------------------------------------------------
@@ -67,7 +71,7 @@ class Linux:
         k, m = self.kernel, self.machine
         names = set(symvers.vmlinux_exports(self.release))
         k.install(string_services.table.subset(*[s.name for s in string_services.table if s.name in names]))
-        for table in (printk.table, memory.table, usercopy.table):
+        for table in (printk.table, memory.table, usercopy.table, chrdev.table):
             k.install(table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
@@ -90,6 +94,7 @@ class Linux:
             task = m.alloc("kdata", self.layout.size("struct task_struct"), 64)
             m.mem.write(task, bytes(self.layout.size("struct task_struct")))
             m.mem.write_ptr(current.addr + (self.percpu.addr if self.arch == "x86_64" else 0), task)
+            self.current_task = task
         self.sync_jiffies()
         _ = word
 
@@ -162,6 +167,13 @@ class Linux:
 
     # --- devices (char devices come with the chrdev services) ----------------------------------
     def _driver_for(self, node):
+        return self.driver if node.is_char else None
+
+    def module_by_struct(self, addr: int) -> LoadedModule | None:
+        """The module whose struct module (THIS_MODULE) is at `addr`."""
+        for m in self.kernel.loader.modules:
+            if m.os.get("this_module") == addr:
+                return m
         return None
 
     # --- modules -------------------------------------------------------------------------------
@@ -220,6 +232,13 @@ class Linux:
 
     def ioctl(self, fd: int, cmd: int, arg: int | bytes | None = None):
         return self.kernel.files.ioctl(fd, cmd, arg)
+
+    def lseek(self, fd: int, offset: int, whence: int = 0) -> int:
+        """lseek(2) on a device: the driver's llseek."""
+        f = self.kernel.files.get(fd)
+        pos = self.driver.llseek(f, offset, whence)
+        f.offset = pos
+        return pos
 
     def __repr__(self) -> str:
         return f"<Linux {self.release} on {self.arch}: {len(self.kernel.loader.modules)} module(s) loaded>"
