@@ -21,6 +21,7 @@ from kemu.machine import Machine
 from . import exports as kernel_exports, symvers, thunks
 from .layouts import layout
 from .chardevs import ChrDevs, LinuxCharDriver
+from .vfiles import VirtualFiles
 from .services import chrdev, memory, printk, usercopy
 
 HZ = 250                       # Debian's CONFIG_HZ
@@ -64,6 +65,7 @@ class Linux:
         self.current_task = 0
         self.chrdevs = ChrDevs(self)
         self.driver = LinuxCharDriver(self)
+        self.vfiles = VirtualFiles(self)
         self._install_services()
 
     # --- boot ----------------------------------------------------------------------------------
@@ -165,6 +167,16 @@ class Linux:
     def dmesg(self) -> str:
         return self.kernel.dmesg()
 
+    def taint_mask(self) -> int:
+        """/proc/sys/kernel/tainted: one bit per taint letter (include/linux/panic.h order)."""
+        bits = "PFSRMBUDAWCIOELKXTN"
+        return sum(1 << i for i, c in enumerate(bits) if c in self.taints)
+
+    def shell(self, **kwargs):
+        """A console (kemu.userland.Shell) with Linux's tools."""
+        from .shell import Shell
+        return Shell(self, **kwargs)
+
     # --- devices (char devices come with the chrdev services) ----------------------------------
     def _driver_for(self, node):
         return self.driver if node.is_char else None
@@ -219,12 +231,19 @@ class Linux:
 
     # --- files ---------------------------------------------------------------------------------
     def open(self, path: str, mode: str | int = "r") -> int:
+        """open(2): /dev nodes through the kernel's file table, /proc and /sys files as text."""
+        if self.vfiles.handles(path):
+            return self.vfiles.open(path, mode)
         return self.kernel.files.open(path, mode)
 
     def close(self, fd: int) -> None:
+        if self.vfiles.owns(fd):
+            return self.vfiles.close(fd)
         self.kernel.files.close(fd)
 
     def read(self, fd: int, n: int) -> bytes:
+        if self.vfiles.owns(fd):
+            return self.vfiles.read(fd, n)
         return self.kernel.files.read(fd, n)
 
     def write(self, fd: int, data: bytes) -> int:

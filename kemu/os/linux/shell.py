@@ -1,0 +1,138 @@
+"""The Linux console: kemu's shared console with Debian's module tools (kmod's insmod,
+rmmod, lsmod, modinfo), uname, GNU `ls -l`, and /proc and /sys to cat.
+
+Module files are read from the shell's working directory (the host's current directory)."""
+from __future__ import annotations
+
+import os
+from typing import TextIO
+
+from kemu.userland import Shell as _Shell, ShellTexts, UserlandSpec, gnu_ls_long
+from kemu.userland.streams import ByteSource
+
+from .insmod import InsmodError
+from .modinfo import read_modinfo
+from .procfs import lsmod
+from .rmmod import RmmodError
+
+HELP = """\
+  insmod MODULE.ko [param=value ...]   rmmod [-f] NAME   lsmod   modinfo MODULE.ko
+  uname [-r|-a]    cat /proc/modules /proc/devices /proc/version /sys/module/NAME/refcnt
+"""
+HELP_FOOTER = "Module files are read from the current directory; everything else lives in kemu.\n"
+
+
+def _linux_commands(shell: _Shell) -> dict:
+    system = shell.system
+
+    def host(path: str) -> str:
+        return path if os.path.isabs(path) else os.path.join(shell.cwd, path)
+
+    def insmod(argv: list[str], stdin: ByteSource | None, out: TextIO, err: TextIO) -> int:
+        args = argv[1:]
+        force = False
+        while args and args[0].startswith("-") and args[0] != "-":
+            if args[0] in ("-f", "--force"):
+                force = True
+                args = args[1:]
+            else:
+                err.write(f"insmod: ERROR: unknown option '{args[0]}'\n")
+                return 1
+        if not args:
+            err.write("insmod: ERROR: missing filename.\n")
+            return 1
+        try:
+            system.insmod(host(args[0]), args[1:], force=force, display=args[0])
+        except InsmodError as exc:
+            err.write(exc.output)
+            return exc.status
+        return 0
+
+    def rmmod(argv: list[str], stdin: ByteSource | None, out: TextIO, err: TextIO) -> int:
+        args, force = argv[1:], False
+        if args and args[0] in ("-f", "--force"):
+            force, args = True, args[1:]
+        if not args:
+            err.write("rmmod: ERROR: missing module name.\n")
+            return 1
+        status = 0
+        for name in args:
+            try:
+                system.rmmod(name, force=force)
+            except RmmodError as exc:
+                err.write(exc.output)
+                status = exc.status
+        return status
+
+    def lsmod_cmd(argv: list[str], stdin: ByteSource | None, out: TextIO, err: TextIO) -> int:
+        out.write(lsmod(system))
+        return 0
+
+    def modinfo(argv: list[str], stdin: ByteSource | None, out: TextIO, err: TextIO) -> int:
+        if len(argv) < 2:
+            err.write("modinfo: ERROR: missing module or filename.\n")
+            return 1
+        status = 0
+        for name in argv[1:]:
+            try:
+                obj = system.kernel.loader.read_object(host(name), name)
+            except OSError:
+                err.write(f"modinfo: ERROR: Module {name} not found.\n")
+                status = 1
+                continue
+            except Exception as exc:
+                err.write(f"modinfo: ERROR: could not get modinfo from '{name}': {exc}\n")
+                status = 1
+                continue
+            info = read_modinfo(obj)
+            out.write(f"{'filename:':<16}{os.path.abspath(host(name))}\n")
+            types = {v.split(":", 1)[0]: v.split(":", 1)[1] for v in info.all("parmtype") if ":" in v}
+            for tag, value in info.tags:
+                if tag == "parmtype":
+                    continue
+                if tag == "parm" and ":" in value:
+                    pname, desc = value.split(":", 1)
+                    value = f"{pname}:{desc} ({types[pname]})" if pname in types else value
+                out.write(f"{tag + ':':<16}{value}\n")
+        return status
+
+    def uname(argv: list[str], stdin: ByteSource | None, out: TextIO, err: TextIO) -> int:
+        flags = argv[1:] or ["-s"]
+        machine = "x86_64" if system.arch == "x86_64" else "i686"
+        if flags == ["-r"]:
+            out.write(system.release + "\n")
+        elif flags == ["-a"]:
+            out.write(f"Linux kemu {system.release} #1 SMP PREEMPT_DYNAMIC Debian {machine} GNU/Linux\n")
+        elif flags == ["-m"]:
+            out.write(machine + "\n")
+        elif flags == ["-s"]:
+            out.write("Linux\n")
+        else:
+            err.write(f"uname: invalid option -- '{flags[0].lstrip('-')[:1]}'\n")
+            return 1
+        return 0
+
+    return {"insmod": insmod, "rmmod": rmmod, "lsmod": lsmod_cmd, "modinfo": modinfo, "uname": uname}
+
+
+LINUX_USERLAND = UserlandSpec(
+    system_name="Debian 12 (Linux 6.1)",
+    commands=_linux_commands,
+    help=HELP,
+    help_footer=HELP_FOOTER,
+    prompt="# ",
+    users={0: "root"},
+    groups={0: "root"},
+    ls_long=gnu_ls_long,
+    getopt_style="gnu",
+    texts=ShellTexts(not_found="sh: 1: {name}: not found", cannot_create="sh: 1: cannot create {path}: {error}",
+                     cannot_open="sh: 1: cannot open {path}: {error}"),
+)
+
+
+class Shell(_Shell):
+    """A Linux console on a booted `Linux`."""
+
+    def __init__(self, system, out: TextIO | None = None, err: TextIO | None = None,
+                 cwd: str | None = None, prompt: str | None = None, echo: bool = False):
+        super().__init__(system, LINUX_USERLAND, out=out, err=err, cwd=cwd, prompt=prompt, echo=echo)
