@@ -89,3 +89,15 @@ def test_kemu_shell_command_line_runs_a_script():
                           env={**os.environ, "PYTHONPATH": str(ROOT)})
     assert proc.returncode == 0, proc.stderr
     assert "Hello, world" in proc.stdout and "hello " in proc.stdout and "Goodbye" in proc.stdout
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_demo_runs_hello_and_fibo_end_to_end(arch):
+    from kemu.os.linux.demo import run_demo
+    out = io.StringIO()
+    assert run_demo(out, arch) == 0
+    text = out.getvalue()
+    assert "] Hello, world\n" in text and "] Goodbye\n" in text
+    assert "0000000          1          1          2          3\n" in text
+    assert "rmmod: ERROR: Module fibo is in use\n" in text
+    assert text.endswith("# cat /proc/modules\n")
