@@ -17,6 +17,7 @@ import struct
 from kemu.elf import BadObject, ObjectFile
 from kemu.kernel import GuestCrash, KernelError, LinkFailure, LoadedModule, SyscallError
 
+from .params import free_strings, parse_args
 from .modinfo import GPL_COMPATIBLE, read_exports, read_modinfo, read_versions, strip_signature
 
 THIS_MODULE = ".gnu.linkonce.this_module"
@@ -191,9 +192,10 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
                      params=params, signed=signed)
     try:
         exports = _exports(system, module)
-        if params:
-            for p in params:
-                system.pr(f"{name}: unknown parameter '{p.split('=', 1)[0]}' ignored", 4)
+        ret = parse_args(system, module, params)
+        if ret < 0:
+            _retire(system, module)
+            raise _fail(system, k.errno.name(-ret) or "EINVAL", shown)
         init = _fn_pointer(system, module, "init")
         module.os["has_exit"] = bool(_fn_pointer(system, module, "exit")) or not init
         if init:
@@ -253,6 +255,10 @@ def _exports(system, module: LoadedModule) -> list:
 
 
 def _retire(system, module: LoadedModule) -> None:
+    try:
+        free_strings(system, module)
+    except GuestCrash:
+        pass
     leaks = system.kernel.loader.retire(module)
     if leaks:
         system.leaked.extend((module.name, a) for a in leaks)

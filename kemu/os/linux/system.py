@@ -22,7 +22,8 @@ from . import exports as kernel_exports, symvers, thunks
 from .layouts import layout
 from .chardevs import ChrDevs, LinuxCharDriver
 from .vfiles import VirtualFiles
-from .services import chrdev, memory, printk, usercopy
+from . import params as module_params
+from .services import chrdev, memory, params, printk, usercopy
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -63,6 +64,7 @@ class Linux:
         self._once: set[tuple[str, str]] = set()   # pr_*_once messages already printed
         self.leaked: list = []
         self.current_task = 0
+        self.param_strings: set[int] = set()       # strings param_set_charp allocated
         self.chrdevs = ChrDevs(self)
         self.driver = LinuxCharDriver(self)
         self.vfiles = VirtualFiles(self)
@@ -73,7 +75,7 @@ class Linux:
         k, m = self.kernel, self.machine
         names = set(symvers.vmlinux_exports(self.release))
         k.install(string_services.table.subset(*[s.name for s in string_services.table if s.name in names]))
-        for table in (printk.table, memory.table, usercopy.table, chrdev.table):
+        for table in (printk.table, memory.table, usercopy.table, chrdev.table, params.table):
             k.install(table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
@@ -83,6 +85,7 @@ class Linux:
             k.symbols.define(name, addr, "func", replace=True)
         implemented.update(placed)
         self.percpu, self.data = kernel_exports.define_exports(k, self.release, implemented)
+        module_params.fill_standard_ops(self)
         word = m.word_size
         if self.arch == "x86_64":
             m.mem.write_u64(self.percpu.addr + 0x28, STACK_CANARY)       # fixed_percpu_data.stack_canary
@@ -176,6 +179,13 @@ class Linux:
         """A console (kemu.userland.Shell) with Linux's tools."""
         from .shell import Shell
         return Shell(self, **kwargs)
+
+    def call_kernel_pointer(self, addr: int, *args: int, what: str) -> int:
+        """Call a function pointer the kernel holds (a module's or a service's) as a guarded
+        call; the C int it returns, signed."""
+        from kemu.kernel import guarded_call
+        ret = guarded_call(self.kernel, addr, *args, what=what, timeout=self.call_timeout) & 0xFFFFFFFF
+        return ret - (1 << 32) if ret & 0x80000000 else ret
 
     # --- devices (char devices come with the chrdev services) ----------------------------------
     def _driver_for(self, node):

@@ -11,10 +11,13 @@ FIRST_FD = 1000          # above any descriptor the kernel's file table hands ou
 
 def _sys_module(system, parts: list[str]) -> str | None:
     """/sys/module/NAME/{refcnt,initstate,taint,coresize}."""
-    if len(parts) != 2:
-        return None
-    m = system.find_module(parts[0])
+    m = system.find_module(parts[0]) if parts else None
     if m is None:
+        return None
+    if len(parts) == 3 and parts[1] == "parameters":
+        from .params import read_parameter
+        return read_parameter(system, m, parts[2])
+    if len(parts) != 2:
         return None
     values = {"refcnt": f"{procfs.refcount(system, m)}\n",
               "initstate": {"live": "live", "loading": "coming", "going": "going"}[m.state.value] + "\n",

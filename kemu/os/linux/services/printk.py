@@ -33,3 +33,19 @@ def _printk(k, fmt: int, args) -> int:
     level, cont, text = split_level(k.format(fmt, args))
     k.linux.log(text.decode("utf-8", "replace"), DEFAULT_LEVEL if level is None else level, cont=cont)
     return len(text)
+
+
+@table.service("void __warn_printk(const char *fmt, ...)")
+def __warn_printk(k, fmt: int, args) -> None:
+    """The message of a WARN(cond, fmt, ...) whose condition held: the cut-here line, then
+    the message (the WARNING report itself comes from the trap the macro executes next)."""
+    k.linux.pr("------------[ cut here ]------------", 4)
+    level, cont, text = split_level(k.format(fmt, args))
+    k.linux.log(text.decode("utf-8", "replace"), DEFAULT_LEVEL if level is None else level, cont=cont)
+
+
+@table.service("void __dynamic_pr_debug(struct _ddebug *descriptor, const char *fmt, ...)")
+def __dynamic_pr_debug(k, descriptor: int, fmt: int, args) -> None:
+    """A pr_debug site that was enabled: the message at KERN_DEBUG (dmesg only)."""
+    level, cont, text = split_level(k.format(fmt, args))
+    k.linux.log(text.decode("utf-8", "replace"), 7, cont=cont)
