@@ -193,3 +193,14 @@ def test_signature_trailer_is_tolerated_and_counts_as_signed(linux, tmp_path):
     linux.insmod(str(signed))
     assert "module verification failed" not in linux.dmesg()
     assert proc_modules(linux).endswith(" (O)\n")
+
+
+def test_init_code_is_gone_after_init(linux):
+    from kemu.kernel import GuestCrash
+    m = load(linux, "hello")
+    init = next(p for p in m.image.placements if p.name == ".init.text")
+    assert m.os["init_freed"] >= init.size > 0
+    with pytest.raises(GuestCrash):
+        linux.call_kernel_pointer(init.addr, what="hello: stale init")
+    linux.rmmod("hello")          # the machine and the module carry on
+    assert linux.dmesg().splitlines()[-1].endswith("] Goodbye")

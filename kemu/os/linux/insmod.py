@@ -218,7 +218,28 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
         _retire(system, module)
         raise _fail(system, "ENOEXEC", shown, str(exc)) from None
     loader.go_live(module, exports)
+    _free_init_sections(system, module)
     return module
+
+
+INIT_TEXT_POISON = b"\xff"      # an invalid opcode from every offset: running freed init code oopses
+INIT_DATA_POISON = b"\xcc"      # what freed init data reads as
+
+
+def _free_init_sections(system, module: LoadedModule) -> None:
+    """do_init_module's free of the init region: kemu's linker keeps .init.* sections on the
+    pages of their kind, so instead of unmapping them their bytes are poisoned — code there
+    is an invalid opcode (a later call oopses), data reads as 0xcc."""
+    mem, freed = system.machine.mem, 0
+    for p in module.image.placements:
+        if not p.name.startswith(".init") or not p.size:
+            continue
+        if p.kind == "text":
+            mem.load_code(p.addr, INIT_TEXT_POISON * p.size)
+        else:
+            mem.write(p.addr, INIT_DATA_POISON * p.size)
+        freed += p.size
+    module.os["init_freed"] = freed
 
 
 def _known(k) -> set[int]:
