@@ -23,7 +23,8 @@ from .layouts import layout
 from .chardevs import ChrDevs, LinuxCharDriver
 from .vfiles import VirtualFiles
 from . import params as module_params
-from .services import chrdev, memory, params, printk, usercopy
+from .proc_entries import ProcEntries
+from .services import chrdev, memory, params, printk, seq_file, usercopy
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -68,6 +69,9 @@ class Linux:
         self.chrdevs = ChrDevs(self)
         self.driver = LinuxCharDriver(self)
         self.vfiles = VirtualFiles(self)
+        self.proc_entries = ProcEntries(self)
+        self.seq_output: dict[int, bytearray] = {}   # seq_file -> text of the record being shown
+        self.seq_text: dict[int, bytes] = {}         # seq_file -> its generated text
         self._install_services()
 
     # --- boot ----------------------------------------------------------------------------------
@@ -75,7 +79,8 @@ class Linux:
         k, m = self.kernel, self.machine
         names = set(symvers.vmlinux_exports(self.release))
         k.install(string_services.table.subset(*[s.name for s in string_services.table if s.name in names]))
-        for table in (printk.table, memory.table, usercopy.table, chrdev.table, params.table):
+        for table in (printk.table, memory.table, usercopy.table, chrdev.table, params.table,
+                      seq_file.table):
             k.install(table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
@@ -186,6 +191,11 @@ class Linux:
         from kemu.kernel import guarded_call
         ret = guarded_call(self.kernel, addr, *args, what=what, timeout=self.call_timeout) & 0xFFFFFFFF
         return ret - (1 << 32) if ret & 0x80000000 else ret
+
+    def call_kernel_word(self, addr: int, *args: int, what: str) -> int:
+        """Call a function pointer; its raw return word (a pointer)."""
+        from kemu.kernel import guarded_call
+        return guarded_call(self.kernel, addr, *args, what=what, timeout=self.call_timeout)
 
     # --- devices (char devices come with the chrdev services) ----------------------------------
     def _driver_for(self, node):

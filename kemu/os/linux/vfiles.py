@@ -57,12 +57,17 @@ class VirtualFiles:
         e = self.system.errno
         if mode not in ("r", 0):
             raise e.error("EACCES", path)
-        text = content(self.system, path)
-        if text is None:
-            raise e.error("ENOENT", path)
         fd = FIRST_FD
         while fd in self.open_files:
             fd += 1
+        entry = self.system.proc_entries.lookup(path)
+        if entry is not None:
+            from .proc_entries import ProcFile
+            self.open_files[fd] = ProcFile(self.system, entry)
+            return fd
+        text = content(self.system, path)
+        if text is None:
+            raise e.error("ENOENT", path)
         self.open_files[fd] = [text.encode("latin-1"), 0]
         return fd
 
@@ -71,9 +76,13 @@ class VirtualFiles:
 
     def read(self, fd: int, n: int) -> bytes:
         entry = self.open_files[fd]
+        if not isinstance(entry, list):
+            return entry.read(n)
         data = entry[0][entry[1]:entry[1] + n]
         entry[1] += len(data)
         return data
 
     def close(self, fd: int) -> None:
-        del self.open_files[fd]
+        entry = self.open_files.pop(fd)
+        if not isinstance(entry, list):
+            entry.close()
