@@ -17,7 +17,8 @@ from .rmmod import RmmodError
 
 HELP = """\
   insmod MODULE.ko [param=value ...]   rmmod [-f] NAME   lsmod   modinfo MODULE.ko
-  uname [-r|-a]    cat /proc/modules /proc/devices /proc/version /sys/module/NAME/refcnt
+  sleep SECONDS (virtual time: timers fire, work runs)   uname [-r|-a]
+  cat /proc/modules /proc/devices /proc/version /sys/module/NAME/refcnt
 """
 HELP_FOOTER = "Module files are read from the current directory; everything else lives in kemu.\n"
 
@@ -112,7 +113,27 @@ def _linux_commands(shell: _Shell) -> dict:
             return 1
         return 0
 
-    return {"insmod": insmod, "rmmod": rmmod, "lsmod": lsmod_cmd, "modinfo": modinfo, "uname": uname}
+    def sleep(argv: list[str], stdin: ByteSource | None, out: TextIO, err: TextIO) -> int:
+        """GNU sleep NUMBER[smhd]: virtual time passes (timers fire, queued work runs)."""
+        if len(argv) < 2:
+            err.write("sleep: missing operand\n")
+            return 1
+        total = 0.0
+        for word in argv[1:]:
+            unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}.get(word[-1:], None)
+            number = word[:-1] if unit else word
+            try:
+                value = float(number)
+                if value < 0 or value != value:
+                    raise ValueError
+            except ValueError:
+                err.write(f"sleep: invalid time interval ‘{word}’\n")
+                return 1
+            total += value * (unit or 1)
+        system.advance(total)
+        return 0
+
+    return {"sleep": sleep, "insmod": insmod, "rmmod": rmmod, "lsmod": lsmod_cmd, "modinfo": modinfo, "uname": uname}
 
 
 LINUX_USERLAND = UserlandSpec(

@@ -24,7 +24,8 @@ from .chardevs import ChrDevs, LinuxCharDriver
 from .vfiles import VirtualFiles
 from . import params as module_params
 from .proc_entries import ProcEntries
-from .services import chrdev, memory, params, printk, seq_file, usercopy
+from .timekeeping import Timekeeping
+from .services import chrdev, memory, params, printk, seq_file, timers, usercopy
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -70,6 +71,7 @@ class Linux:
         self.driver = LinuxCharDriver(self)
         self.vfiles = VirtualFiles(self)
         self.proc_entries = ProcEntries(self)
+        self.timekeeping = Timekeeping(self)
         self.seq_output: dict[int, bytearray] = {}   # seq_file -> text of the record being shown
         self.seq_text: dict[int, bytes] = {}         # seq_file -> its generated text
         self._install_services()
@@ -80,7 +82,7 @@ class Linux:
         names = set(symvers.vmlinux_exports(self.release))
         k.install(string_services.table.subset(*[s.name for s in string_services.table if s.name in names]))
         for table in (printk.table, memory.table, usercopy.table, chrdev.table, params.table,
-                      seq_file.table):
+                      seq_file.table, timers.table):
             k.install(table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
@@ -91,6 +93,7 @@ class Linux:
         implemented.update(placed)
         self.percpu, self.data = kernel_exports.define_exports(k, self.release, implemented)
         module_params.fill_standard_ops(self)
+        self._make_system_workqueues()
         word = m.word_size
         if self.arch == "x86_64":
             m.mem.write_u64(self.percpu.addr + 0x28, STACK_CANARY)       # fixed_percpu_data.stack_canary
@@ -109,12 +112,28 @@ class Linux:
         _ = word
 
     def sync_jiffies(self) -> None:
-        """jiffies as the virtual clock has it (INITIAL_JIFFIES is -300 s, as in the kernel)."""
-        addr = self.data.get("jiffies_64") or self.data.get("jiffies")
-        if addr is not None:
-            value = (self.kernel.clock.ticks - 300 * HZ) & 0xFFFFFFFF
-            self.machine.mem.write_u64(addr, value) if self.arch == "x86_64" else \
-                self.machine.mem.write_u32(addr, value)
+        """jiffies (and jiffies_64) as the virtual clock has them: INITIAL_JIFFIES is
+        (unsigned int)(-300 * HZ), so a 32-bit jiffies wraps five minutes after boot."""
+        value = self.timekeeping.jiffies
+        for name in ("jiffies_64", "jiffies"):
+            addr = self.data.get(name)
+            if addr is not None:
+                self.machine.mem.write_u64(addr, value)
+
+    def advance(self, seconds: float) -> None:
+        """Let virtual time pass: timers fire and queued work runs, tick by tick."""
+        self.timekeeping.advance(self.kernel.clock.ticks_for(seconds))
+
+    def _make_system_workqueues(self) -> None:
+        """system_wq and its siblings: pointer variables modules read (schedule_work)."""
+        for name in ("system_wq", "system_highpri_wq", "system_long_wq", "system_unbound_wq",
+                     "system_freezable_wq", "system_power_efficient_wq",
+                     "system_freezable_power_efficient_wq"):
+            addr = self.data.get(name)
+            if addr is not None:
+                wq = self.kernel.heap.alloc(64, "workqueue", zero=True)
+                self.timekeeping.create_queue(wq, name.replace("system_", "events_"))
+                self.machine.mem.write_ptr(addr, wq)
 
     @property
     def vermagic(self) -> str:
