@@ -131,7 +131,8 @@ class Linux:
                      "system_freezable_power_efficient_wq"):
             addr = self.data.get(name)
             if addr is not None:
-                wq = self.kernel.heap.alloc(64, "workqueue", zero=True)
+                wq = self.machine.alloc("kdata", 64, 16)       # kernel-owned, never freed
+                self.machine.mem.write(wq, bytes(64))
                 self.timekeeping.create_queue(wq, name.replace("system_", "events_"))
                 self.machine.mem.write_ptr(addr, wq)
 
