@@ -173,6 +173,11 @@ class Linux:
 
     _line_open = False
 
+    def format(self, fmt_addr: int, args) -> bytes:
+        """printk's formatting of a guest format string (vsprintf.py: Linux's %p extensions)."""
+        from .vsprintf import format_linux
+        return format_linux(self, self.kernel.read_str(fmt_addr), args)
+
     def pr(self, text: str, level: int = 4) -> None:
         """A kernel message (a complete line) at `level`."""
         if self._line_open:

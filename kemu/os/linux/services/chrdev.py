@@ -111,7 +111,7 @@ def class_destroy(k, cls: int) -> None:
                "void *drvdata, const char *fmt, ...)", needs_call=True)
 def device_create(k, cls: int, parent: int, devt: int, drvdata: int, fmt: int, args, call=None) -> int:
     """A device of `cls` named by the format; udev's node /dev/NAME appears (crw------- root)."""
-    name = k.format(fmt, args).decode("latin-1")
+    name = k.linux.format(fmt, args).decode("latin-1")
     return k.linux.chrdevs.create_device(cls, devt, drvdata, name, _module(k, call))
 
 

@@ -30,7 +30,7 @@ def split_level(text: bytes) -> tuple[int | None, bool, bytes]:
 def _printk(k, fmt: int, args) -> int:
     """Format like the kernel's vsnprintf and log it at the message's level (default 4):
     dmesg gets it with a timestamp; the console if the level is below the console level."""
-    level, cont, text = split_level(k.format(fmt, args))
+    level, cont, text = split_level(k.linux.format(fmt, args))
     k.linux.log(text.decode("utf-8", "replace"), DEFAULT_LEVEL if level is None else level, cont=cont)
     return len(text)
 
@@ -40,12 +40,12 @@ def __warn_printk(k, fmt: int, args) -> None:
     """The message of a WARN(cond, fmt, ...) whose condition held: the cut-here line, then
     the message (the WARNING report itself comes from the trap the macro executes next)."""
     k.linux.pr("------------[ cut here ]------------", 4)
-    level, cont, text = split_level(k.format(fmt, args))
+    level, cont, text = split_level(k.linux.format(fmt, args))
     k.linux.log(text.decode("utf-8", "replace"), DEFAULT_LEVEL if level is None else level, cont=cont)
 
 
 @table.service("void __dynamic_pr_debug(struct _ddebug *descriptor, const char *fmt, ...)")
 def __dynamic_pr_debug(k, descriptor: int, fmt: int, args) -> None:
     """A pr_debug site that was enabled: the message at KERN_DEBUG (dmesg only)."""
-    level, cont, text = split_level(k.format(fmt, args))
+    level, cont, text = split_level(k.linux.format(fmt, args))
     k.linux.log(text.decode("utf-8", "replace"), 7, cont=cont)

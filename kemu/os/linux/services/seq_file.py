@@ -189,7 +189,7 @@ def _append(k, m: int, data: bytes) -> None:
 @table.service("void seq_printf(struct seq_file *m, const char *fmt, ...)")
 def seq_printf(k, m: int, fmt: int, args) -> None:
     """Formatted text into the record being shown."""
-    _append(k, m, k.format(fmt, args))
+    _append(k, m, k.linux.format(fmt, args))
 
 
 @table.service("void seq_puts(struct seq_file *m, const char *s)")

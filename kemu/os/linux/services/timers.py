@@ -66,7 +66,7 @@ def delayed_work_timer_fn(k, t: int) -> None:
                needs_call=True)
 def alloc_workqueue(k, fmt: int, flags: int, max_active: int, args, call=None) -> int:
     """A workqueue (its work runs on the next tick); the module must destroy_workqueue it."""
-    name = k.format(fmt, args).decode("latin-1")
+    name = k.linux.format(fmt, args).decode("latin-1")
     wq = k.heap.alloc(64, "workqueue", zero=True, caller=call.return_address)
     _tk(k).create_queue(wq, name)
     return wq
