@@ -204,3 +204,39 @@ def test_init_code_is_gone_after_init(linux):
         linux.call_kernel_pointer(init.addr, what="hello: stale init")
     linux.rmmod("hello")          # the machine and the module carry on
     assert linux.dmesg().splitlines()[-1].endswith("] Goodbye")
+
+
+def test_force_loads_a_wrong_vermagic_and_taints_f(linux, tmp_path):
+    bad = tmp_path / "hello.ko"
+    bad.write_bytes(ko(linux.arch, "hello").read_bytes().replace(b" modversions ", b" modversionX "))
+    m = linux.insmod(str(bad), force=True)
+    assert "hello: bad vermagic: kernel tainted." in messages(linux)
+    assert "F" in m.os["taints"]
+    assert proc_modules(linux).endswith(" (FOE)\n")
+
+
+def test_force_ignores_symbol_crcs(linux, tmp_path):
+    data = bytearray(ko(linux.arch, "hello").read_bytes())
+    crc = linux.kernel.symbols.get("_printk").crc
+    at = data.find(crc.to_bytes(4, "little") + bytes(linux.machine.word_size - 4) + b"_printk\0")
+    data[at] ^= 0xFF
+    bad = tmp_path / "hello.ko"
+    bad.write_bytes(bytes(data))
+    linux.insmod(str(bad), force=True)
+    assert messages(linux)[-1] == "Hello, world"
+    assert not any("disagrees" in line for line in messages(linux))
+
+
+def test_forced_rmmod_runs_no_exit_of_a_permanent_module(linux):
+    load(linux, "noexit")
+    linux.rmmod("noexit", force=True)
+    assert linux.modules() == [] and "R" in linux.taints
+
+
+def test_forced_rmmod_still_refused_while_another_module_uses_it(linux):
+    load(linux, "stack_base")
+    load(linux, "stack_user")
+    with pytest.raises(RmmodError) as exc:
+        linux.rmmod("stack_base", force=True)
+    assert exc.value.output == ("rmmod: ERROR: could not remove module stack_base: "
+                                "Resource temporarily unavailable\n")

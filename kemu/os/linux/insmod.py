@@ -110,12 +110,9 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
 
     taints: list[str] = []
     # check_modinfo
-    magic = info.get("vermagic")
-    if not magic or force:
-        if not force:
-            system.pr(f"{name}: bad vermagic: kernel tainted.", 4)
-        system.add_taint("F", True)
-        taints.append("F")
+    magic = None if force else info.get("vermagic")
+    if not magic:
+        try_to_force_load(system, name, "bad vermagic", taints)
     elif not _same_magic(magic, system.vermagic, versions is not None):
         system.pr(f"{name}: version magic '{magic}' should be '{system.vermagic}'", 3)
         raise _fail(system, "ENOEXEC", shown)
@@ -158,13 +155,14 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
         if sym.license == "GPL" and not gpl_ok:
             problems.setdefault(sym.name, -2)
             return False
-        if sym.crc is not None and versions is not None:
+        if sym.crc is not None and versions is None:
+            try_to_force_load(system, name, sym.name, taints)
+        elif sym.crc is not None and versions is not None:
             want = versions.get(sym.name)
             if want is None:
                 if not unversioned_warned:
                     unversioned_warned.append(sym.name)
                     system.pr(f"{name}: no symbol version for {sym.name}", 4)
-                system.add_taint("F", True)
             elif want != sym.crc:
                 system.pr(f"{name}: disagrees about version of symbol {sym.name}", 4)
                 problems[sym.name] = -22
@@ -240,6 +238,16 @@ def _free_init_sections(system, module: LoadedModule) -> None:
             mem.write(p.addr, INIT_DATA_POISON * p.size)
         freed += p.size
     module.os["init_freed"] = freed
+
+
+def try_to_force_load(system, name: str, reason: str, taints: list[str]) -> None:
+    """What the kernel does with CONFIG_MODULE_FORCE_LOAD for a missing vermagic or missing
+    symbol versions: the first forced load says so, every one is tainted F."""
+    if "F" not in system.taints:
+        system.pr(f"{name}: {reason}: kernel tainted.", 4)
+    system.add_taint("F", True)
+    if "F" not in taints:
+        taints.append("F")
 
 
 def _known(k) -> set[int]:

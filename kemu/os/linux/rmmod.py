@@ -26,7 +26,10 @@ def remove_module(system, name: str, *, force: bool = False) -> None:
         raise RmmodError(system, "ENOENT", f"rmmod: ERROR: Module {name} is not currently loaded\n")
     holders = loader.users_of(module)
     if holders:
-        raise RmmodError(system, "EAGAIN", f"rmmod: ERROR: Module {name} is in use by: {' '.join(holders)}\n")
+        # the kernel refuses even a forced unload; rmmod -f skips its own check and shows errno
+        text = (f"could not remove module {name}: {system.errno.strerror(system.errno.EAGAIN)}" if force
+                else f"Module {name} is in use by: {' '.join(holders)}")
+        raise RmmodError(system, "EAGAIN", f"rmmod: ERROR: {text}\n")
     if module.os.get("refcnt", 0) and not force:
         raise RmmodError(system, "EAGAIN", f"rmmod: ERROR: Module {name} is in use\n")
     if module.state.value != "live":
@@ -37,7 +40,7 @@ def remove_module(system, name: str, *, force: bool = False) -> None:
         raise RmmodError(system, "EBUSY", f"rmmod: ERROR: could not remove module {name}: "
                                           f"{system.errno.strerror(system.errno.EBUSY)}\n")
     if force:
-        system.add_taint("R")
+        system.add_taint("R", True)
     try:
         if exit_fn:
             module.state = module.state.__class__.GOING
