@@ -16,6 +16,7 @@ from .procfs import lsmod
 from .rmmod import RmmodError
 
 HELP = """\
+  depmod [-a]   modprobe [-r] NAME [param=value ...]   (over the current directory)
   insmod MODULE.ko [param=value ...]   rmmod [-f] NAME   lsmod   modinfo MODULE.ko
   sleep SECONDS (virtual time: timers fire, work runs)   uname [-r|-a]
   cat /proc/modules /proc/devices /proc/version /sys/module/NAME/refcnt
@@ -133,7 +134,69 @@ def _linux_commands(shell: _Shell) -> dict:
         system.advance(total)
         return 0
 
-    return {"sleep": sleep, "insmod": insmod, "rmmod": rmmod, "lsmod": lsmod_cmd, "modinfo": modinfo, "uname": uname}
+    def depmod(argv: list[str], stdin: ByteSource | None, out: TextIO, err: TextIO) -> int:
+        from .depmod import DepmodError, modules_dep
+        args = [a for a in argv[1:] if a not in ("-a", "-A")]
+        if args and args[0] != system.release:
+            err.write(f"depmod: ERROR: could not open directory /lib/modules/{args[0]}: "
+                      "No such file or directory\n")
+            return 1
+        try:
+            system.modules_dep = modules_dep(shell.cwd)
+        except DepmodError as exc:
+            err.write(f"{exc}\n")
+            return 1
+        system.module_dir = shell.cwd
+        return 0
+
+    def modprobe(argv: list[str], stdin: ByteSource | None, out: TextIO, err: TextIO) -> int:
+        from .depmod import parse_dep
+        args, remove = argv[1:], False
+        if args and args[0] in ("-r", "--remove"):
+            remove, args = True, args[1:]
+        if not args:
+            err.write("modprobe: ERROR: missing parameters. See -h.\n")
+            return 1
+        deps = parse_dep(system.modules_dep or "")
+        name = args[0].replace("-", "_")
+        chain = deps.get(name)
+        if chain is None:
+            if remove and system.find_module(name) is None:
+                err.write(f"modprobe: FATAL: Module {name} not found.\n")
+            else:
+                err.write(f"modprobe: FATAL: Module {name} not found in directory /lib/modules/{system.release}\n")
+            return 1
+        if remove:
+            for path in chain:
+                mod = path.rsplit("/", 1)[-1][:-3].replace("-", "_")
+                if system.find_module(mod) is None:
+                    if mod == name:
+                        err.write(f"modprobe: FATAL: Module {name} is not in kernel.\n")
+                        return 1
+                    continue
+                if mod != name and system.kernel.loader.users_of(system.find_module(mod)):
+                    continue
+                try:
+                    system.rmmod(mod)
+                except RmmodError as exc:
+                    err.write(exc.output.replace("rmmod: ERROR:", "modprobe: FATAL:"))
+                    return 1
+            return 0
+        if system.find_module(name) is not None:
+            return 0
+        for path in reversed(chain):
+            mod = path.rsplit("/", 1)[-1][:-3].replace("-", "_")
+            if system.find_module(mod) is not None:
+                continue
+            try:
+                system.insmod(os.path.join(system.module_dir, path), args[1:] if mod == name else [],
+                              display=path)
+            except InsmodError as exc:
+                err.write(f"modprobe: ERROR: could not insert '{mod}': {exc.message}\n")
+                return 1
+        return 0
+
+    return {"depmod": depmod, "modprobe": modprobe, "sleep": sleep, "insmod": insmod, "rmmod": rmmod, "lsmod": lsmod_cmd, "modinfo": modinfo, "uname": uname}
 
 
 LINUX_USERLAND = UserlandSpec(

@@ -66,6 +66,8 @@ class Linux:
         self._once: set[tuple[str, str]] = set()   # pr_*_once messages already printed
         self.leaked: list = []
         self.current_task = 0
+        self.modules_dep: str | None = None         # what depmod computed (modules.dep)
+        self.module_dir: str = "."                  # the host directory it was computed over
         self.param_strings: set[int] = set()       # strings param_set_charp allocated
         self.chrdevs = ChrDevs(self)
         self.driver = LinuxCharDriver(self)

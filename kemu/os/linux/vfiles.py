@@ -38,6 +38,8 @@ def content(system, path: str) -> str | None:
     }
     if path in fixed:
         return fixed[path]()
+    if path == f"/lib/modules/{system.release}/modules.dep" and system.modules_dep is not None:
+        return system.modules_dep
     if path.startswith("/sys/module/"):
         return _sys_module(system, path[len("/sys/module/"):].split("/"))
     return None
@@ -51,7 +53,7 @@ class VirtualFiles:
         self.open_files: dict[int, list] = {}
 
     def handles(self, path: str) -> bool:
-        return path.startswith(("/proc/", "/sys/"))
+        return path.startswith(("/proc/", "/sys/", "/lib/modules/"))
 
     def open(self, path: str, mode) -> int:
         e = self.system.errno
