@@ -15,6 +15,7 @@ Every symbol carries its Module.symvers CRC and GPL-ness (license "GPL" for EXPO
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 from kemu.intbits import align_up
@@ -37,37 +38,52 @@ def percpu_size(kinds: dict) -> int:
     return align_up(max(end, 64), PAGE)
 
 
+@dataclass(frozen=True)
+class Plan:
+    """Where each export of a release goes, worked out once per process and word size."""
+    code: list            # (name, license, crc, namespace)
+    data: list            # (name, offset in the data block, size, license, crc, namespace)
+    percpu: list          # (name, per-CPU offset, size, license, crc, namespace)
+    data_size: int
+    percpu_size: int
+
+
+@functools.lru_cache(maxsize=None)
+def plan(release: str, word: int) -> Plan:
+    exports, kinds = symvers.vmlinux_exports(release), symvers.kinds(release)
+    code, data, percpu, cursor = [], [], [], 0
+    for name, export in exports.items():
+        kind = kinds.get(name)
+        meta = ("GPL" if export.gpl_only else None, export.crc, export.namespace)
+        if kind is None or kind.kind == "code":
+            code.append((name, *meta))
+        elif kind.kind == "data":
+            size = kind.size or word
+            data.append((name, cursor, size, *meta))
+            cursor += align_up(size, 16)
+        else:
+            percpu.append((name, kind.offset, kind.size or word, *meta))
+    return Plan(code, data, percpu, cursor, percpu_size(kinds))
+
+
 def define_exports(kernel, release: str, implemented: dict[str, int]) -> tuple[PerCpuArea, dict[str, int]]:
     """Define every vmlinux export of `release` on `kernel`; returns the per-CPU area and the
     address of each data export. `implemented` maps code names to their stub/routine address."""
-    machine, table = kernel.machine, kernel.symbols
-    exports, kinds = symvers.vmlinux_exports(release), symvers.kinds(release)
-    word = machine.word_size
-    pcpu_size = percpu_size(kinds)
-    pcpu = PerCpuArea(machine.alloc("kdata", pcpu_size, PAGE), pcpu_size)
-    machine.mem.write(pcpu.addr, bytes(pcpu_size))
-    data_items = [(n, kinds[n]) for n in exports if n in kinds and kinds[n].kind == "data"]
-    total = sum(align_up(k.size or word, 16) for _, k in data_items)
-    block = machine.alloc("kdata", max(total, 16), PAGE)
-    machine.mem.write(block, bytes(total))
-    data, cursor = {}, block
-    for name, export in exports.items():
-        kind = kinds.get(name)
-        license = "GPL" if export.gpl_only else None
-        if kind is None or kind.kind == "code":
-            addr = implemented.get(name)
-            if addr is None:
-                continue
-            table.define(name, addr, "func", replace=True, license=license, crc=export.crc,
-                         namespace=export.namespace)
-        elif kind.kind == "data":
-            size = kind.size or word
-            table.define(name, cursor, "object", size, license=license, crc=export.crc,
-                         namespace=export.namespace)
-            data[name] = cursor
-            cursor += align_up(size, 16)
-        else:
-            addr = kind.offset if machine.arch == "x86_64" else pcpu.addr + kind.offset
-            table.define(name, addr, "object", kind.size or word, license=license, crc=export.crc,
-                         namespace=export.namespace)
+    machine, define = kernel.machine, kernel.symbols.define
+    p = plan(release, machine.word_size)
+    pcpu = PerCpuArea(machine.alloc("kdata", p.percpu_size, PAGE), p.percpu_size)
+    machine.mem.write(pcpu.addr, bytes(p.percpu_size))
+    block = machine.alloc("kdata", max(p.data_size, 16), PAGE)
+    machine.mem.write(block, bytes(p.data_size))
+    for name, license, crc, ns in p.code:
+        addr = implemented.get(name)
+        if addr is not None:
+            define(name, addr, "func", replace=True, license=license, crc=crc, namespace=ns)
+    data = {}
+    for name, offset, size, license, crc, ns in p.data:
+        define(name, block + offset, "object", size, license=license, crc=crc, namespace=ns)
+        data[name] = block + offset
+    base = 0 if machine.arch == "x86_64" else pcpu.addr
+    for name, offset, size, license, crc, ns in p.percpu:
+        define(name, base + offset, "object", size, license=license, crc=crc, namespace=ns)
     return pcpu, data

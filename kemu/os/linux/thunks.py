@@ -15,6 +15,7 @@ service that does the checked user access, and moves the results where the calle
 """
 from __future__ import annotations
 
+import functools
 from typing import Callable
 
 REGS = {"x86_64": ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", "r10", "r11", "r12",
@@ -22,6 +23,7 @@ REGS = {"x86_64": ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", 
         "i386": ("eax", "ebx", "ecx", "edx", "esi", "edi", "ebp")}
 
 
+@functools.lru_cache(maxsize=1024)
 def assemble(arch: str, text: str, addr: int) -> bytes:
     """Machine code for `text` placed at `addr` (keystone)."""
     from keystone import KS_ARCH_X86, KS_MODE_32, KS_MODE_64, Ks
