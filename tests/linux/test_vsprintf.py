@@ -53,3 +53,13 @@ def test_mac_and_ipv4_from_guest_memory(linux):
 
 def test_extension_letters_are_consumed_and_arguments_stay_in_step(linux):
     assert fmt(linux, "%pZZ9 %d", 0x10, 7).endswith(" 7")
+
+
+def test_snprintf_truncates_and_returns_the_full_length(linux):
+    k = linux.kernel
+    stub = k.installed["snprintf"][1]
+    with k.user.buffer(16) as buf, k.user.buffer(16, b"n=%d!\0") as fmt:
+        # as a module calls it: a variadic function takes everything on the stack on i386
+        abi = "cdecl" if linux.arch == "i386" else None
+        ret = linux.machine.call(stub, buf, 4, fmt, 12345, abi=abi)
+        assert ret == 8 and linux.machine.mem.read(buf, 4) == b"n=1\0"
