@@ -240,3 +240,16 @@ def test_forced_rmmod_still_refused_while_another_module_uses_it(linux):
         linux.rmmod("stack_base", force=True)
     assert exc.value.output == ("rmmod: ERROR: could not remove module stack_base: "
                                 "Resource temporarily unavailable\n")
+
+
+def test_try_module_get_holds_the_module_until_module_put(linux):
+    m = load(linux, "hello")
+    k = linux.kernel
+    this = m.os["this_module"]
+    assert linux.call_kernel_pointer(k.installed["try_module_get"][1], this, what="get") == 1
+    assert lsmod(linux).splitlines()[1].split()[2] == "1"
+    with pytest.raises(RmmodError):
+        linux.rmmod("hello")
+    linux.call_kernel_pointer(k.installed["module_put"][1], this, what="put")
+    linux.rmmod("hello")
+    assert linux.call_kernel_pointer(k.installed["try_module_get"][1], 0, what="get") == 1

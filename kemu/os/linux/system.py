@@ -25,7 +25,7 @@ from .vfiles import VirtualFiles
 from . import params as module_params
 from .proc_entries import ProcEntries
 from .timekeeping import Timekeeping
-from .services import chrdev, format as format_services, memory, params, printk, seq_file, timers, usercopy
+from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -84,7 +84,8 @@ class Linux:
         names = set(symvers.vmlinux_exports(self.release))
         k.install(string_services.table.subset(*[s.name for s in string_services.table if s.name in names]))
         for table in (printk.table, memory.table, usercopy.table, chrdev.table, params.table,
-                      seq_file.table, timers.table, format_services.table):
+                      seq_file.table, timers.table, format_services.table,
+                      modref.table):
             k.install(table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
