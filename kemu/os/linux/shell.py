@@ -17,7 +17,7 @@ from .rmmod import RmmodError
 
 HELP = """\
   depmod [-a]   modprobe [-r] NAME [param=value ...]   (over the current directory)
-  insmod MODULE.ko [param=value ...]   rmmod [-f] NAME   lsmod   modinfo MODULE.ko
+  insmod [-f] [--lenient] MODULE.ko [param=value ...]   rmmod [-f] NAME   lsmod   modinfo MODULE.ko
   sleep SECONDS (virtual time: timers fire, work runs)   uname [-r|-a]
   cat /proc/modules /proc/devices /proc/version /sys/module/NAME/refcnt
 """
@@ -32,10 +32,13 @@ def _linux_commands(shell: _Shell) -> dict:
 
     def insmod(argv: list[str], stdin: ByteSource | None, out: TextIO, err: TextIO) -> int:
         args = argv[1:]
-        force = False
+        force = lenient = False
         while args and args[0].startswith("-") and args[0] != "-":
             if args[0] in ("-f", "--force"):
                 force = True
+                args = args[1:]
+            elif args[0] == "--lenient":          # kemu's: missing kernel functions become logging stubs
+                lenient = True
                 args = args[1:]
             else:
                 err.write(f"insmod: ERROR: unknown option '{args[0]}'\n")
@@ -44,7 +47,7 @@ def _linux_commands(shell: _Shell) -> dict:
             err.write("insmod: ERROR: missing filename.\n")
             return 1
         try:
-            system.insmod(host(args[0]), args[1:], force=force, display=args[0])
+            system.insmod(host(args[0]), args[1:], force=force, lenient=lenient, display=args[0])
         except InsmodError as exc:
             err.write(exc.output)
             return exc.status
