@@ -252,8 +252,7 @@ class LinuxCharDriver:
         return value - (1 << bits) if value >> (bits - 1) else value
 
     def _errno(self, ret: int, what: str):
-        e = self.system.errno
-        return e.error(-ret if e.name(-ret) else e.EIO, what)
+        return self.system.errno.error(self.system.errno_name(-ret), what)
 
     def open(self, f) -> None:
         s = self.system

@@ -193,7 +193,7 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
         ret = parse_args(system, module, params)
         if ret < 0:
             _retire(system, module)
-            raise _fail(system, k.errno.name(-ret) or "EINVAL", shown)
+            raise _fail(system, system.errno_name(-ret, "EINVAL"), shown)
         init = _fn_pointer(system, module, "init")
         module.os["has_exit"] = bool(_fn_pointer(system, module, "exit")) or not init
         if init:
@@ -201,7 +201,7 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
             ret = _signed_int(ret)
             if ret < 0:
                 _retire(system, module)
-                raise _fail(system, k.errno.name(-ret) if -ret in _known(k) else "EINVAL", shown)
+                raise _fail(system, system.errno_name(-ret, "EINVAL"), shown)
             if ret > 0:
                 system.pr(f"do_init_module: '{name}'->init suspiciously returned {ret}, it should "
                           "follow 0/-E convention", 4)
@@ -248,13 +248,6 @@ def try_to_force_load(system, name: str, reason: str, taints: list[str]) -> None
     system.add_taint("F", True)
     if "F" not in taints:
         taints.append("F")
-
-
-def _known(k) -> set[int]:
-    try:
-        return {n for n in range(1, 134) if k.errno.name(n)}
-    except Exception:
-        return set()
 
 
 def _signed_int(value: int) -> int:

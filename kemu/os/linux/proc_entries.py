@@ -97,7 +97,7 @@ class ProcFile:
                 raise
             if ret:
                 self._free()
-                raise system.errno.error(system.errno.name(-ret) or "EIO", entry.path)
+                raise system.errno.error(system.errno_name(-ret), entry.path)
 
     def _op(self, name: str) -> int:
         lay = self.system.layout
@@ -114,7 +114,7 @@ class ProcFile:
             bits = 8 * s.machine.word_size
             ret = ret - (1 << bits) if ret >> (bits - 1) else ret
             if ret < 0:
-                raise s.errno.error(s.errno.name(-ret) or "EIO", self.entry.path)
+                raise s.errno.error(s.errno_name(-ret), self.entry.path)
             return s.machine.mem.read(buf, ret)
 
     def close(self) -> None:

@@ -97,7 +97,6 @@ class Linux:
         self.percpu, self.data = kernel_exports.define_exports(k, self.release, implemented)
         module_params.fill_standard_ops(self)
         self._make_system_workqueues()
-        word = m.word_size
         if self.arch == "x86_64":
             m.mem.write_u64(self.percpu.addr + 0x28, STACK_CANARY)       # fixed_percpu_data.stack_canary
             m.set_boot_register("gs_base", self.percpu.addr)
@@ -112,7 +111,6 @@ class Linux:
             m.mem.write_ptr(current.addr + (self.percpu.addr if self.arch == "x86_64" else 0), task)
             self.current_task = task
         self.sync_jiffies()
-        _ = word
 
     def sync_jiffies(self) -> None:
         """jiffies (and jiffies_64) as the virtual clock has them: INITIAL_JIFFIES is
@@ -212,6 +210,12 @@ class Linux:
         """A console (kemu.userland.Shell) with Linux's tools."""
         from .shell import Shell
         return Shell(self, **kwargs)
+
+    def errno_name(self, number: int, default: str = "EIO") -> str:
+        """The Linux errno name of a positive number a driver returned negated; `default`
+        for a number Linux does not define."""
+        name = self.errno.name(number) if 0 < number < 4096 else None
+        return name if name and not name.startswith("E?") else default
 
     def call_kernel_pointer(self, addr: int, *args: int, what: str) -> int:
         """Call a function pointer the kernel holds (a module's or a service's) as a guarded
