@@ -172,7 +172,9 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
     bound: dict = {}
     resolve = loader.resolver(name, lenient=lenient, visible=visible, bound=bound)
     try:
-        size = loader.image_size(obj, resolve)
+        # sized by a link inside the module area, not at 0 (loader.image_size): from address
+        # 0, a PC32 reference of a large module to kernel text would not reach
+        size = loader.link(obj, system.machine.layout[loader.area].start, resolve).size
     except LinkFailure as exc:
         raise _link_failure(system, exc, name, shown, problems) from None
     base, size = loader.reserve(size)
