@@ -18,6 +18,8 @@ text of `const char *` arguments is captured at the call too (trace_strings.py).
 """
 from __future__ import annotations
 
+import functools
+
 from collections import deque
 from dataclasses import dataclass
 from typing import Any, Callable, Iterable, Iterator, Mapping
@@ -292,6 +294,13 @@ def _decode_expr(ctype: Any, arch: str, slot: int) -> tuple[str, int]:
     return base, 1
 
 
+@functools.lru_cache(maxsize=4096)
+def _compiled(source: str, filename: str) -> Any:
+    """The handler's code object: the same source compiles once per process (booting a
+    kernel with hundreds of services then costs no compile() per service)."""
+    return compile(source, filename, "exec")
+
+
 def build_handler(kernel: Any, svc: Service, arch: str, trace: TraceRing,
                   fault_types: tuple[type[BaseException], ...], efault: int) -> Callable[[Any], int | None]:
     """A trap handler for `svc` on `arch`: decode, call, record, map faults to EFAULT.
@@ -356,7 +365,7 @@ def build_handler(kernel: Any, svc: Service, arch: str, trace: TraceRing,
         "append": trace.raw.append, "observers": trace.observers, "notify": trace.notify,
         "capturing": trace.capturing, "capture": make_capture(string_slots, trace),
     }
-    exec(compile(source, f"<kemu service {proto.name} ({arch})>", "exec"), namespace)
+    exec(_compiled(source, f"<kemu service {proto.name} ({arch})>"), namespace)
     handler = namespace["handler"]
     handler.__qualname__ = f"service_{proto.name}"
     handler.__doc__ = f"Trap handler for {proto} ({arch})."

@@ -12,6 +12,7 @@ SYSTEMS = {
     "netbsd-lkm": ("kemu.os.netbsd_lkm.system", "NetBSDLKM"),
     "netbsd": ("kemu.os.netbsd.system", "NetBSD"),
     "freebsd": ("kemu.os.freebsd.system", "FreeBSD"),
+    "linux": ("kemu.os.linux.system", "Linux"),
 }
 
 

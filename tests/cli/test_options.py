@@ -72,7 +72,7 @@ def test_kemu_shell_runs_with_amd64(capsys):
     (["shell", "--arch", "sparc"], "argument --arch: unknown arch 'sparc'"),
     (["shell", "--timeout", "-1"], "argument --timeout: '-1': a time limit is 0 (none)"),
     (["debug", "--timeout", "nan", "m.o"], "argument --timeout: 'nan'"),
-    (["shell", "--os", "plan9", "-c", "true"], "kemu shell: unknown system 'plan9'; kemu knows: freebsd, netbsd, netbsd-lkm"),
+    (["shell", "--os", "plan9", "-c", "true"], "kemu shell: unknown system 'plan9'; kemu knows: freebsd, linux, netbsd, netbsd-lkm"),
     (["demo", "--os", "plan9"], "kemu demo: no demo for system 'plan9'"),
     (["cc", "--arch", "i386", "x.c"], "kemu cc: error: name the guest system to build for with --os SYSTEM"),
     (["shell", "/"], "kemu shell: /: Is a directory"),

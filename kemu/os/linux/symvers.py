@@ -123,6 +123,7 @@ def exports(release: str) -> dict[str, Export]:
     return parse_symvers(_read(path, release), path.name)
 
 
+@functools.lru_cache(maxsize=None)
 def vmlinux_exports(release: str) -> dict[str, Export]:
     """Only the exports of the kernel image itself (what a fresh kernel offers modules)."""
     return {name: e for name, e in exports(release).items() if e.in_vmlinux}

@@ -1,0 +1,318 @@
+"""`Linux`: Debian bookworm's Linux 6.1 kernel (amd64 or 686-pae) as a module sees it.
+
+`kemu.boot("linux", "x86_64")` (or "i386") returns one: a Machine (on i386 every call uses
+regparm(3), as the kernel is built), a Kernel with Linux's errno values and HZ=250, every
+export of the release's Module.symvers defined as exports.py describes, the per-CPU area in
+gs_base (x86-64; the stack canary at %gs:0x28) and the thunks modules branch to.
+
+    system.insmod("hello.ko")            -> LoadedModule (or InsmodError with insmod's text)
+    system.rmmod("hello")                (RmmodError with rmmod's text)
+    system.lsmod(), system.proc_modules(), system.dmesg(), system.uname_r()
+"""
+from __future__ import annotations
+
+import io
+from typing import Callable
+
+from kemu.kernel import Errno, Kernel, LoadedModule, SyscallError
+from kemu.kernel.services import string as string_services
+from kemu.machine import Machine
+
+from . import exports as kernel_exports, symvers, thunks
+from .layouts import layout
+from .chardevs import ChrDevs, LinuxCharDriver
+from .vfiles import VirtualFiles
+from . import params as module_params
+from .proc_entries import ProcEntries
+from .timekeeping import Timekeeping
+from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy
+
+HZ = 250                       # Debian's CONFIG_HZ
+CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
+DEFAULT_CALL_TIMEOUT = 5.0
+VERMAGIC_TAIL = {"x86_64": "SMP preempt mod_unload modversions ",
+                 "i386": "SMP preempt mod_unload modversions 686 "}
+STACK_CANARY = 0x2F8DA3C1E5B7904D   # fixed: the guest must not see host randomness
+
+
+class Linux:
+    """A booted Linux 6.1 kernel on one emulated CPU."""
+
+    os_name = "linux"
+
+    def __init__(self, arch: str = "x86_64", *, release: str | None = None,
+                 call_timeout: float = DEFAULT_CALL_TIMEOUT, console: Callable[[str], None] | None = None):
+        self.arch = arch
+        self.release = release or symvers.default_release(arch)
+        if self.release not in symvers.releases(arch):
+            raise ValueError(f"no Linux release {self.release!r} for {arch} "
+                             f"(kemu ships: {', '.join(symvers.releases(arch))})")
+        self.layout = layout(self.release)
+        self.call_timeout = call_timeout
+        self.machine = Machine(arch, timeout=call_timeout)
+        abi = "regparm3" if arch == "i386" else None
+        if abi:
+            self.machine.default_abi = abi
+        self.errno = Errno.linux()
+        self.kernel = Kernel(self.machine, self.errno, console=self._console_write, abi=abi, hz=HZ,
+                             driver_for=self._driver_for)
+        self.kernel.linux = self
+        self.kernel.loader.timeout = call_timeout
+        self.console = console
+        self.terminal: Callable[[str], None] | None = None
+        self._quiet = False
+        self.caches: dict[int, int] = {}           # kmem_cache address -> object size
+        self.taints: set[str] = set()              # kernel taint letters
+        self._once: set[tuple[str, str]] = set()   # pr_*_once messages already printed
+        self.leaked: list = []
+        self.current_task = 0
+        self.modules_dep: str | None = None         # what depmod computed (modules.dep)
+        self.module_dir: str = "."                  # the host directory it was computed over
+        self.param_strings: set[int] = set()       # strings param_set_charp allocated
+        self.chrdevs = ChrDevs(self)
+        self.driver = LinuxCharDriver(self)
+        self.vfiles = VirtualFiles(self)
+        self.proc_entries = ProcEntries(self)
+        self.timekeeping = Timekeeping(self)
+        self.seq_output: dict[int, bytearray] = {}   # seq_file -> text of the record being shown
+        self.seq_text: dict[int, bytes] = {}         # seq_file -> its generated text
+        self._install_services()
+
+    # --- boot ----------------------------------------------------------------------------------
+    def _install_services(self) -> None:
+        k, m = self.kernel, self.machine
+        names = set(symvers.vmlinux_exports(self.release))
+        k.install(string_services.table.subset(*[s.name for s in string_services.table if s.name in names]))
+        for table in (printk.table, memory.table, usercopy.table, chrdev.table, params.table,
+                      seq_file.table, timers.table, format_services.table,
+                      modref.table):
+            k.install(table)
+        implemented = {name: addr for name, (svc, addr) in k.installed.items()}
+        placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
+        placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
+            self.arch, k.installed["__kemu_put_user"][1], k.installed["__kemu_get_user"][1])))
+        for name, addr in placed.items():
+            k.symbols.define(name, addr, "func", replace=True)
+        implemented.update(placed)
+        self.percpu, self.data = kernel_exports.define_exports(k, self.release, implemented)
+        module_params.fill_standard_ops(self)
+        self._make_system_workqueues()
+        if self.arch == "x86_64":
+            m.mem.write_u64(self.percpu.addr + 0x28, STACK_CANARY)       # fixed_percpu_data.stack_canary
+            m.set_boot_register("gs_base", self.percpu.addr)
+        else:
+            guard = k.symbols.get("__stack_chk_guard")
+            if guard is not None:
+                m.mem.write_u32(guard.addr, STACK_CANARY & 0xFFFFFFFF)
+        current = k.symbols.get("current_task")
+        if current is not None:                                          # the task insmod runs as
+            task = m.alloc("kdata", self.layout.size("struct task_struct"), 64)
+            m.mem.write(task, bytes(self.layout.size("struct task_struct")))
+            m.mem.write_ptr(current.addr + (self.percpu.addr if self.arch == "x86_64" else 0), task)
+            self.current_task = task
+        self.sync_jiffies()
+
+    def sync_jiffies(self) -> None:
+        """jiffies (and jiffies_64) as the virtual clock has them: INITIAL_JIFFIES is
+        (unsigned int)(-300 * HZ), so a 32-bit jiffies wraps five minutes after boot."""
+        value = self.timekeeping.jiffies
+        for name in ("jiffies_64", "jiffies"):
+            addr = self.data.get(name)
+            if addr is not None:
+                self.machine.mem.write_u64(addr, value)
+
+    def advance(self, seconds: float) -> None:
+        """Let virtual time pass: timers fire and queued work runs, tick by tick."""
+        self.timekeeping.advance(self.kernel.clock.ticks_for(seconds))
+
+    def _make_system_workqueues(self) -> None:
+        """system_wq and its siblings: pointer variables modules read (schedule_work)."""
+        for name in ("system_wq", "system_highpri_wq", "system_long_wq", "system_unbound_wq",
+                     "system_freezable_wq", "system_power_efficient_wq",
+                     "system_freezable_power_efficient_wq"):
+            addr = self.data.get(name)
+            if addr is not None:
+                wq = self.machine.alloc("kdata", 64, 16)       # kernel-owned, never freed
+                self.machine.mem.write(wq, bytes(64))
+                self.timekeeping.create_queue(wq, name.replace("system_", "events_"))
+                self.machine.mem.write_ptr(addr, wq)
+
+    @property
+    def vermagic(self) -> str:
+        return f"{self.release} {VERMAGIC_TAIL[self.arch]}"
+
+    def uname_r(self) -> str:
+        return self.release
+
+    @property
+    def devfs(self):
+        return self.kernel.devfs
+
+    @property
+    def clock(self):
+        return self.kernel.clock
+
+    # --- messages ------------------------------------------------------------------------------
+    def _console_write(self, text: str) -> None:
+        if self.console is not None and not self._quiet:
+            self.console(text)
+
+    def log(self, text: str, level: int = 4, *, cont: bool = False) -> None:
+        """One printk record: `[    5.123456] text` in dmesg; on the console when `level` is
+        below the console log level. KERN_CONT text joins the previous line."""
+        if not text:
+            return
+        if not cont or self._line_open is False:
+            t = self.kernel.clock.uptime
+            text = f"[{t.sec:5d}.{t.nsec // 1000:06d}] {text}"
+        self._line_open = not text.endswith("\n")
+        self._quiet = level >= CONSOLE_LOGLEVEL
+        try:
+            self.kernel.msgbuf.write(text)
+        finally:
+            self._quiet = False
+
+    _line_open = False
+
+    def format(self, fmt_addr: int, args) -> bytes:
+        """printk's formatting of a guest format string (vsprintf.py: Linux's %p extensions)."""
+        from .vsprintf import format_linux
+        return format_linux(self, self.kernel.read_str(fmt_addr), args)
+
+    def pr(self, text: str, level: int = 4) -> None:
+        """A kernel message (a complete line) at `level`."""
+        if self._line_open:
+            self.kernel.msgbuf.write("\n")
+            self._line_open = False
+        self.log(text if text.endswith("\n") else text + "\n", level)
+
+    def pr_once(self, key: str, text: str, level: int = 4) -> None:
+        """pr_*_once: only the first time this kernel prints `key`."""
+        if (key, "") not in self._once:
+            self._once.add((key, ""))
+            self.pr(text, level)
+
+    def add_taint(self, letter: str, lockdep_unreliable: bool = False) -> None:
+        """Taint the kernel; the first taint that breaks lock debugging says so, once."""
+        if lockdep_unreliable:
+            self.pr_once("lockdep", "Disabling lock debugging due to kernel taint", 4)
+        self.taints.add(letter)
+
+    def dmesg(self) -> str:
+        return self.kernel.dmesg()
+
+    def taint_mask(self) -> int:
+        """/proc/sys/kernel/tainted: one bit per taint letter (include/linux/panic.h order)."""
+        bits = "PFSRMBUDAWCIOELKXTN"
+        return sum(1 << i for i, c in enumerate(bits) if c in self.taints)
+
+    def shell(self, **kwargs):
+        """A console (kemu.userland.Shell) with Linux's tools."""
+        from .shell import Shell
+        return Shell(self, **kwargs)
+
+    def errno_name(self, number: int, default: str = "EIO") -> str:
+        """The Linux errno name of a positive number a driver returned negated; `default`
+        for a number Linux does not define."""
+        name = self.errno.name(number) if 0 < number < 4096 else None
+        return name if name and not name.startswith("E?") else default
+
+    def call_kernel_pointer(self, addr: int, *args: int, what: str) -> int:
+        """Call a function pointer the kernel holds (a module's or a service's) as a guarded
+        call; the C int it returns, signed."""
+        from kemu.kernel import guarded_call
+        ret = guarded_call(self.kernel, addr, *args, what=what, timeout=self.call_timeout) & 0xFFFFFFFF
+        return ret - (1 << 32) if ret & 0x80000000 else ret
+
+    def call_kernel_word(self, addr: int, *args: int, what: str) -> int:
+        """Call a function pointer; its raw return word (a pointer)."""
+        from kemu.kernel import guarded_call
+        return guarded_call(self.kernel, addr, *args, what=what, timeout=self.call_timeout)
+
+    # --- devices (char devices come with the chrdev services) ----------------------------------
+    def _driver_for(self, node):
+        return self.driver if node.is_char else None
+
+    def module_by_struct(self, addr: int) -> LoadedModule | None:
+        """The module whose struct module (THIS_MODULE) is at `addr`."""
+        for m in self.kernel.loader.modules:
+            if m.os.get("this_module") == addr:
+                return m
+        return None
+
+    # --- modules -------------------------------------------------------------------------------
+    def insmod(self, path: str, params: list[str] | tuple = (), *, lenient: bool = False,
+               force: bool = False, display: str | None = None) -> LoadedModule:
+        """Load a .ko as insmod(8) does (init_module(2) then the kernel's load_module)."""
+        from .insmod import load_module
+        return load_module(self, path, list(params), lenient=lenient, force=force, display=display)
+
+    def rmmod(self, name: str, *, force: bool = False) -> None:
+        """Unload as rmmod(8) does; RmmodError with rmmod's message on refusal."""
+        from .rmmod import remove_module
+        remove_module(self, name, force=force)
+
+    def load(self, path: str, *, entry: str | None = None, lenient: bool = False, out=None, err=None,
+             params: list[str] | tuple = (), **_options) -> LoadedModule:
+        """The load verb every personality offers (docs/interfaces.md §5): insmod, its error
+        line written to `err`; raises InsmodError (a SyscallError with `.status`)."""
+        from .insmod import InsmodError
+        err = err if err is not None else io.StringIO()
+        try:
+            return self.insmod(path, params, lenient=lenient)
+        except InsmodError as exc:
+            err.write(exc.output)
+            raise
+
+    def unload(self, module: "LoadedModule | str") -> None:
+        """The unload verb: rmmod by LoadedModule or name."""
+        self.rmmod(module if isinstance(module, str) else module.name)
+
+    def module_at(self, addr: int) -> LoadedModule | None:
+        return self.kernel.loader.module_at(addr)
+
+    def modules(self) -> list[LoadedModule]:
+        """Live and loading modules, newest first (the order of /proc/modules)."""
+        return list(reversed(self.kernel.loader.modules))
+
+    def find_module(self, name: str) -> LoadedModule | None:
+        return self.kernel.loader.find(name)
+
+    def leaks(self) -> list:
+        return list(self.leaked)
+
+    # --- files ---------------------------------------------------------------------------------
+    def open(self, path: str, mode: str | int = "r") -> int:
+        """open(2): /dev nodes through the kernel's file table, /proc and /sys files as text."""
+        if self.vfiles.handles(path):
+            return self.vfiles.open(path, mode)
+        return self.kernel.files.open(path, mode)
+
+    def close(self, fd: int) -> None:
+        if self.vfiles.owns(fd):
+            return self.vfiles.close(fd)
+        self.kernel.files.close(fd)
+
+    def read(self, fd: int, n: int) -> bytes:
+        if self.vfiles.owns(fd):
+            return self.vfiles.read(fd, n)
+        return self.kernel.files.read(fd, n)
+
+    def write(self, fd: int, data: bytes) -> int:
+        return self.kernel.files.write(fd, data)
+
+    def ioctl(self, fd: int, cmd: int, arg: int | bytes | None = None):
+        return self.kernel.files.ioctl(fd, cmd, arg)
+
+    def lseek(self, fd: int, offset: int, whence: int = 0) -> int:
+        """lseek(2) on a device: the driver's llseek."""
+        f = self.kernel.files.get(fd)
+        pos = self.driver.llseek(f, offset, whence)
+        f.offset = pos
+        return pos
+
+    def __repr__(self) -> str:
+        return f"<Linux {self.release} on {self.arch}: {len(self.kernel.loader.modules)} module(s) loaded>"
+
+
+__all__ = ["Linux", "SyscallError"]

@@ -1,0 +1,90 @@
+"""/proc and /sys files a Linux console reads: generated when opened (as seq_file does), read
+through descriptors of their own, never written. Device files stay kemu.kernel.files'."""
+from __future__ import annotations
+
+from typing import Callable
+
+from . import procfs
+
+FIRST_FD = 1000          # above any descriptor the kernel's file table hands out
+
+
+def _sys_module(system, parts: list[str]) -> str | None:
+    """/sys/module/NAME/{refcnt,initstate,taint,coresize}."""
+    m = system.find_module(parts[0]) if parts else None
+    if m is None:
+        return None
+    if len(parts) == 3 and parts[1] == "parameters":
+        from .params import read_parameter
+        return read_parameter(system, m, parts[2])
+    if len(parts) != 2:
+        return None
+    values = {"refcnt": f"{procfs.refcount(system, m)}\n",
+              "initstate": {"live": "live", "loading": "coming", "going": "going"}[m.state.value] + "\n",
+              "taint": "".join(c for c in procfs.TAINT_ORDER if c in m.os.get("taints", ())) + "\n",
+              "coresize": f"{m.size}\n",
+              "initsize": "0\n"}
+    return values.get(parts[1])
+
+
+def content(system, path: str) -> str | None:
+    """The text of a /proc or /sys file, or None if there is no such file."""
+    fixed: dict[str, Callable[[], str]] = {
+        "/proc/modules": lambda: procfs.proc_modules(system),
+        "/proc/devices": lambda: system.chrdevs.proc_devices(),
+        "/proc/version": lambda: procfs.proc_version(system),
+        "/proc/sys/kernel/osrelease": lambda: system.release + "\n",
+        "/proc/sys/kernel/tainted": lambda: f"{system.taint_mask()}\n",
+    }
+    if path in fixed:
+        return fixed[path]()
+    if path == f"/lib/modules/{system.release}/modules.dep" and system.modules_dep is not None:
+        return system.modules_dep
+    if path.startswith("/sys/module/"):
+        return _sys_module(system, path[len("/sys/module/"):].split("/"))
+    return None
+
+
+class VirtualFiles:
+    """Open /proc and /sys files: fd -> [text bytes, offset]."""
+
+    def __init__(self, system):
+        self.system = system
+        self.open_files: dict[int, list] = {}
+
+    def handles(self, path: str) -> bool:
+        return path.startswith(("/proc/", "/sys/", "/lib/modules/"))
+
+    def open(self, path: str, mode) -> int:
+        e = self.system.errno
+        if mode not in ("r", 0):
+            raise e.error("EACCES", path)
+        fd = FIRST_FD
+        while fd in self.open_files:
+            fd += 1
+        entry = self.system.proc_entries.lookup(path)
+        if entry is not None:
+            from .proc_entries import ProcFile
+            self.open_files[fd] = ProcFile(self.system, entry)
+            return fd
+        text = content(self.system, path)
+        if text is None:
+            raise e.error("ENOENT", path)
+        self.open_files[fd] = [text.encode("latin-1"), 0]
+        return fd
+
+    def owns(self, fd: int) -> bool:
+        return fd in self.open_files
+
+    def read(self, fd: int, n: int) -> bytes:
+        entry = self.open_files[fd]
+        if not isinstance(entry, list):
+            return entry.read(n)
+        data = entry[0][entry[1]:entry[1] + n]
+        entry[1] += len(data)
+        return data
+
+    def close(self, fd: int) -> None:
+        entry = self.open_files.pop(fd)
+        if not isinstance(entry, list):
+            entry.close()
