@@ -2,20 +2,21 @@
 
 The bottom layer: no Unicorn, no OS. Every defect raises `BadObject` naming the file, the
 section and the byte offset. See docs/interfaces.md §1.
+
+Each name is imported from its module when first used (kemu.lazy); the numpy dtypes
+RELOC_DTYPE and SYMTAB_DTYPE are made on first use too (kemu.elf.model): small objects need no
+numpy.
 """
-from .constants import Arch
-from .errors import BadObject, ElfError
-from .files import MAX_OBJECT_FILE_SIZE, read_object_file
-from .model import DynamicRelocations, ProgramHeader, RelocationTable, Section, SectionGroup, Symbol
-from .objectfile import ObjectFile
+from kemu.lazy import lazy_exports
+
+__getattr__, __dir__ = lazy_exports(__name__, {
+    ".constants": ["Arch"],
+    ".errors": ["BadObject", "ElfError"],
+    ".files": ["MAX_OBJECT_FILE_SIZE", "read_object_file"],
+    ".model": ["DynamicRelocations", "ProgramHeader", "RelocationTable", "Section", "SectionGroup",
+               "Symbol", "RELOC_DTYPE", "SYMTAB_DTYPE"],
+    ".objectfile": ["ObjectFile"],
+})
 
 __all__ = ["Arch", "BadObject", "DynamicRelocations", "ProgramHeader", "ElfError", "MAX_OBJECT_FILE_SIZE", "ObjectFile", "RelocationTable", "RELOC_DTYPE",
            "Section", "SectionGroup", "Symbol", "SYMTAB_DTYPE", "read_object_file"]
-
-
-def __getattr__(name: str):
-    # The numpy dtypes are made on first use (kemu.elf.model): small objects need no numpy.
-    if name in ("RELOC_DTYPE", "SYMTAB_DTYPE"):
-        from . import model
-        return getattr(model, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -3,26 +3,36 @@
 Public API: `Kernel`, `ServiceTable`, `service`, `Errno`, `SyscallError`, `KernelError`, plus the
 building blocks personalities wrap (`format_printf`, `UioLayout`/`uiomove`, `StructLayout`,
 `ListVarArgs`, `CharDriver`).
+
+Each name is imported from its module when first used (kemu.lazy): a run that needs the heap
+and the loader does not pay for uio, varargs or the printf formatter until it calls them.
 """
-from .clock import VirtualClock
-from .cstruct import StructLayout
-from .devfs import DevFS, DevNode, ls_long
-from .errno import Errno
-from .errors import BadAddress, GuestCrash, KernelError, KernelPanic, SyscallError
-from .files import CharDriver, FileTable, IoctlResult, OpenFile
-from .guarded import guarded_call
-from .heap import Allocation, HeapError, KernelHeap
-from .kernel import Kernel, MissingCall
-from .loader import LinkFailure, ModuleLoader
-from .module import LoadedModule, ModuleState
-from .msgbuf import MessageBuffer
-from .printf import format_printf
-from .prototype import CType, Param, Prototype, PrototypeError, parse_prototype
+from kemu.lazy import lazy_exports
+
+# `service` is also the name of a module here: bound now, so the function is what
+# `kemu.kernel.service` means whichever import comes first (as before).
 from .service import Service, ServiceCall, ServiceTable, TraceRing, service
-from .symbols import KERNEL, KernelSymbol, SymbolTable
-from .uio import GuestUio, UioLayout, UioState, make_uiomove, read_uio, uiomove, write_uio
-from .user import UserSpace
-from .varargs import ListVarArgs, VarArgs
+
+__getattr__, __dir__ = lazy_exports(__name__, {
+    ".clock": ["VirtualClock"],
+    ".cstruct": ["StructLayout"],
+    ".devfs": ["DevFS", "DevNode", "ls_long"],
+    ".errno": ["Errno"],
+    ".errors": ["BadAddress", "GuestCrash", "KernelError", "KernelPanic", "SyscallError"],
+    ".files": ["CharDriver", "FileTable", "IoctlResult", "OpenFile"],
+    ".guarded": ["guarded_call"],
+    ".heap": ["Allocation", "HeapError", "KernelHeap"],
+    ".kernel": ["Kernel", "MissingCall"],
+    ".loader": ["LinkFailure", "ModuleLoader"],
+    ".module": ["LoadedModule", "ModuleState"],
+    ".msgbuf": ["MessageBuffer"],
+    ".printf": ["format_printf"],
+    ".prototype": ["CType", "Param", "Prototype", "PrototypeError", "parse_prototype"],
+    ".symbols": ["KERNEL", "KernelSymbol", "SymbolTable"],
+    ".uio": ["GuestUio", "UioLayout", "UioState", "make_uiomove", "read_uio", "uiomove", "write_uio"],
+    ".user": ["UserSpace"],
+    ".varargs": ["ListVarArgs", "VarArgs"],
+})
 
 __all__ = [
     "KERNEL", "GuestCrash", "KernelPanic", "LinkFailure", "LoadedModule", "ModuleLoader", "ModuleState",

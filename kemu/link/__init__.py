@@ -5,29 +5,26 @@ kernel loader does, resolves its symbols (module definitions first, then `resolv
 applies every relocation with the per-arch tables in `reloc_i386` / `reloc_x86_64`, and returns
 a `LinkedImage`. `write_executable` saves that image as an ET_EXEC for objdump, readelf and gdb.
 See docs/interfaces.md §2.
+
+Each name is imported from its module when first used (kemu.lazy): the ELF writer
+(`kemu link -o`, the debugger), the debug-section relocator (numpy) and the source locator
+(pyelftools) only by the runs that use them.
 """
-from .errors import (BadRelocation, LinkError, MissingSymbol, RelocationError,
-                     RelocationOverflow, UnknownRelocation, UnresolvedSymbols)
-from .image import ImageSymbol, LinkedImage
-from .layout import Placement, Segment
-from .linker import link
-from .policy import DEFAULT_POLICY, LayoutPolicy
+from kemu.lazy import lazy_exports
+
+__getattr__, __dir__ = lazy_exports(__name__, {
+    ".errors": ["BadRelocation", "LinkError", "MissingSymbol", "RelocationError",
+                "RelocationOverflow", "UnknownRelocation", "UnresolvedSymbols"],
+    ".image": ["ImageSymbol", "LinkedImage"],
+    ".layout": ["Placement", "Segment"],
+    ".linker": ["link"],
+    ".policy": ["DEFAULT_POLICY", "LayoutPolicy"],
+    ".elf_writer": ["write_executable"],
+    ".section_bytes": ["relocate_section_bytes"],
+    ".source_locator": ["source_locator"],
+})
 
 __all__ = ["BadRelocation", "DEFAULT_POLICY", "ImageSymbol", "LayoutPolicy", "LinkError",
            "LinkedImage", "MissingSymbol", "Placement", "RelocationError", "RelocationOverflow", "Segment",
            "UnknownRelocation", "UnresolvedSymbols", "link", "relocate_section_bytes",
            "source_locator", "write_executable"]
-
-
-def __getattr__(name: str):
-    # The ELF writer is only needed by `kemu link -o` and the debugger; load it on demand.
-    if name == "write_executable":
-        from .elf_writer import write_executable
-        return write_executable
-    if name == "relocate_section_bytes":   # debug sections (numpy, imported then)
-        from .section_bytes import relocate_section_bytes
-        return relocate_section_bytes
-    if name == "source_locator":   # file:line for oops reports (pyelftools, when first used)
-        from .source_lines import source_locator
-        return source_locator
-    raise AttributeError(name)

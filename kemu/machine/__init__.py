@@ -1,15 +1,25 @@
 """kemu.machine — one emulated x86 CPU, a kernel-like address space, service traps and
-guest calls. No operating system knowledge lives here (docs/interfaces.md §3)."""
-from .abi import ABIS, Abi, Cdecl, Regparm3, SysV
-from .disasm import Insn
-from .errors import BudgetExhausted, GuestError, GuestFault, GuestInterrupted, GuestTimeout, MachineError, \
-    MemoryFault
-from .layout import PAGE_SIZE, AddressLayout, Area
-from .machine import Hook, Machine, Stub
-from .oops import OopsReport
-from .prot import Prot
-from .trap import TrapCall, VarArgs
-from .valist import GuestVaList
+guest calls. No operating system knowledge lives here (docs/interfaces.md §3).
+
+Each name is imported from its module when first used (kemu.lazy): `from kemu.machine import
+MemoryFault` loads the errors, not Unicorn.
+"""
+from kemu.lazy import lazy_exports
+
+__getattr__, __dir__ = lazy_exports(__name__, {
+    ".abi": ["ABIS", "Abi", "Cdecl", "Regparm3", "SysV"],
+    ".debug_hooks": ["Hook"],
+    ".disasm": ["Insn"],
+    ".errors": ["BudgetExhausted", "GuestError", "GuestFault", "GuestInterrupted", "GuestTimeout",
+                "MachineError", "MemoryFault"],
+    ".layout": ["PAGE_SIZE", "AddressLayout", "Area"],
+    ".machine": ["Machine"],
+    ".oops": ["OopsReport"],
+    ".prot": ["Prot"],
+    ".stubs": ["Stub"],
+    ".trap": ["TrapCall", "VarArgs"],
+    ".valist": ["GuestVaList"],
+})
 
 __all__ = ["Machine", "GuestError", "GuestFault", "GuestTimeout", "BudgetExhausted", "GuestInterrupted",
            "MemoryFault",

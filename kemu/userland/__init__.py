@@ -8,16 +8,25 @@ on its system in a `UserlandSpec` — its own commands (`name -> command(argv, s
 
     shell = Shell(system, UserlandSpec("NetBSD 1.6", commands=lambda shell: {...}))
     shell.run_line("modload fibo.o && od -N 16 /dev/fibo0")
+
+Each name is imported from its module when first used (kemu.lazy).
 """
 from __future__ import annotations
 
-from .builtins import ShellExit, standard_commands
+from kemu.lazy import lazy_exports
+
+# `getopt` is also the name of a module here: bound now, so the function is what
+# `kemu.userland.getopt` means whichever import comes first (as before).
 from .getopt import Parsed, atoi, getopt
-from .ls_formats import gnu_ls_long
-from .shell import Shell
-from .spec import Command, ShellTexts, UserlandSpec
-from .streams import ByteSource, DeviceSource, HeldSource
-from .syntax import Redirections, ShellSyntaxError, expand_words
+
+__getattr__, __dir__ = lazy_exports(__name__, {
+    ".builtins": ["ShellExit", "standard_commands"],
+    ".ls_formats": ["gnu_ls_long"],
+    ".shell": ["Shell"],
+    ".spec": ["Command", "ShellTexts", "UserlandSpec"],
+    ".streams": ["ByteSource", "DeviceSource", "HeldSource"],
+    ".syntax": ["Redirections", "ShellSyntaxError", "expand_words"],
+})
 
 __all__ = ["Shell", "ShellExit", "UserlandSpec", "ShellTexts", "Command", "standard_commands",
            "ByteSource", "DeviceSource", "HeldSource", "Redirections", "ShellSyntaxError",
