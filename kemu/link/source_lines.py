@@ -1,17 +1,16 @@
 """Address → source line of a linked module, from its `.debug_line`.
 
 One reading of DWARF line tables for all of kemu: the debugger's `SourceMap` (kemu.debug)
-builds on `cu_line_tables` and `LineTable`, and `source_locator(obj, image)` gives the
-machine's oops reports `fibo.c:150` for a faulting pc. The locator is lazy: nothing is read
-until the first address inside the module is asked about (an oops), and a module whose
-debug information cannot be read simply has no lines.
+builds on `cu_line_tables` and `LineTable`, and `line_table` serves `source_locator`
+(source_locator.py), which gives the machine's oops reports `fibo.c:150` for a faulting pc and
+reads nothing until the first address inside the module is asked about (an oops).
 """
 from __future__ import annotations
 
 import bisect
 import os
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING
 
 from kemu.elf import ObjectFile
 
@@ -21,7 +20,6 @@ from .image import LinkedImage
 if TYPE_CHECKING:
     from elftools.dwarf.dwarfinfo import DWARFInfo
 
-SourceLocator = Callable[[int], "tuple[str, int] | None"]
 
 
 @dataclass(frozen=True)
@@ -121,24 +119,3 @@ def line_table(obj: ObjectFile, image: LinkedImage) -> LineTable | None:
         return None
     rows = [row for cu in cu_line_tables(dwarf) for row in cu.rows]
     return LineTable(rows) if rows else None
-
-
-def source_locator(obj: ObjectFile, image: LinkedImage) -> SourceLocator:
-    """`fn(addr) -> (file, line) | None` for the module `obj` linked as `image`, for
-    `Machine.source_locators`. Reads the line table on the first address inside the image;
-    unreadable debug information (or none) makes every answer None."""
-    lo, hi = image.base, image.base + image.size
-    state: list = []          # [LineTable | None] once read
-
-    def locate(addr: int) -> "tuple[str, int] | None":
-        if not lo <= addr < hi:
-            return None
-        if not state:
-            try:
-                state.append(line_table(obj, image))
-            except Exception:     # any defect in the debug sections: no lines, never a crash
-                state.append(None)
-        table = state[0]
-        return None if table is None else table.locate(addr)
-
-    return locate

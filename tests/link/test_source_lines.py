@@ -66,7 +66,7 @@ def test_nothing_is_read_until_an_address_inside_the_image_is_asked(monkeypatch)
     reads = []
     real = source_lines.line_table
     monkeypatch.setattr(source_lines, "line_table", lambda o, i: reads.append(1) or real(o, i))
-    locate = source_lines.source_locator(obj, image)
+    locate = source_locator(obj, image)
     locate(0)
     assert reads == []
     locate(image.symbols["fibo_read"])
