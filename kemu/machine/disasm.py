@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from typing import Callable
 
-from .names import printable
+from .names import symbol_label
 
 _MEM_RE = re.compile(r"\[[^\]]*\]")
 
@@ -34,14 +34,6 @@ class Insn:
 
     def __str__(self) -> str:
         return f"{self.address:#x}: {self.bytes.hex(' '):<24} {self.text}"
-
-
-def symbol_label(name: str, off: int) -> str:
-    """`fibo_read` at a symbol's start, `fibo_read+0x12` inside it: one spelling for the
-    disassembly's operands and `Machine.symbolize` (fault and oops messages), with control
-    characters in the name escaped (`names.printable`)."""
-    name = printable(name)
-    return name if off == 0 else f"{name}+{off:#x}"
 
 
 class Disassembler:

@@ -19,11 +19,11 @@ from .errors import BudgetExhausted, GuestFault, GuestInterrupted, GuestTimeout,
 from .layout import PAGE_SIZE
 from .memory import ACCESS_NAMES
 from .names import printable
-from .oops import OopsReport, backtrace
 from .prot import Prot
 
 if TYPE_CHECKING:
     from .calls import ActiveCall
+    from .oops import OopsReport
     from .machine import Machine
 
 VECTORS = {
@@ -164,6 +164,7 @@ class FaultReports:
     def oops(self, kind: str, message: str, pc: int | None = None, rec: "ActiveCall | None" = None,
              fault_addr: int | None = None, access: str | None = None) -> OopsReport:
         """A report of the CPU's current state (`Machine.oops`)."""
+        from .oops import OopsReport, backtrace   # only a fault needs the report's module
         machine = self.machine
         regs = machine.regs.snapshot()
         pc = regs[machine.regs.pc_name] if pc is None else pc

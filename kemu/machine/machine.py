@@ -9,7 +9,8 @@ and disassembly for reports.
 from __future__ import annotations
 
 from contextlib import contextmanager
-from typing import Any, Callable, Iterator
+from functools import cached_property
+from typing import TYPE_CHECKING, Any, Callable, Iterator
 
 from unicorn import Uc, UC_ARCH_X86, UC_HOOK_TLB_FILL, UC_MODE_32, UC_MODE_64, UC_TLB_VIRTUAL
 
@@ -21,20 +22,23 @@ from .abi import DEFAULT_ABI, Abi, get_abi
 from .allocator import RangeAllocator
 from .calls import ActiveCall, GuestCalls
 from .cpu_state import BootState
-from .debug_hooks import DebugHooks, Hook
-from .disasm import Disassembler, Insn, symbol_label
 from .errors import MachineError
 from .faults import FaultReports
 from .layout import MANAGED, ON_DEMAND, PAGE_SIZE, PREMAPPED, AddressLayout
 from .memory import Memory
-from .oops import OopsReport
+from .names import symbol_label
 from .prot import Prot
 from .registers import Registers
 from .stubs import Stub, StubTable
 from .trap import Handler
 from .watchdog import WATCHDOG
 
-__all__ = ["Machine", "Hook", "Stub"]
+if TYPE_CHECKING:
+    from .debug_hooks import DebugHooks, Hook
+    from .disasm import Disassembler, Insn
+    from .oops import OopsReport
+
+__all__ = ["Machine", "Stub"]
 
 
 class Machine:
@@ -80,11 +84,9 @@ class Machine:
         #: fn(addr) -> (file, line) | None, asked only when a report wants a source line
         #: (an oops); later ones win (kemu.link.source_lines.source_locator makes one)
         self.source_locators: list[Callable[[int], "tuple[str, int] | None"]] = []
-        self._disasm = Disassembler(arch, self.lookup_symbol)
         # kernel text: the return trap (calls), the trap slots, then stubs as services come
         self._calls = GuestCalls(self, stack_size, max_depth)
         self._faults = FaultReports(self)
-        self._hooks = DebugHooks(self, self._calls)
         self._stubs = StubTable(self, self._calls)
         self.return_trap = self._calls.return_trap
         self.max_depth = self._calls.max_depth
@@ -92,6 +94,18 @@ class Machine:
         self.result_slot = self._stubs.result_slot
         # last: the snapshot every outermost call starts from
         self._boot = self._calls.boot_state = BootState(self, self._calls)
+
+    # Made on first use: most runs never disassemble (an oops, the debugger do) and never
+    # hook code (the debugger, the tracer); their modules are not imported until then.
+    @cached_property
+    def _disasm(self) -> "Disassembler":
+        from .disasm import Disassembler
+        return Disassembler(self.arch, self.lookup_symbol)
+
+    @cached_property
+    def _hooks(self) -> "DebugHooks":
+        from .debug_hooks import DebugHooks
+        return DebugHooks(self, self._calls)
 
     # ------------------------------------------------------------------ allocation
 
@@ -143,6 +157,11 @@ class Machine:
         if variadic:
             conv = self.abi(conv.variadic)
         return self._stubs.add(name, handler, conv)
+
+    def set_stub_handler(self, addr: int, handler: Handler) -> None:
+        """Make the stub whose entry is `addr` trap into `handler` from its next call on (a
+        kernel builds a service's handler on the first call: most are never called)."""
+        self._stubs.set_handler(addr, handler)
 
     def stub_at(self, addr: int) -> Stub | None:
         """The stub whose entry is `addr`."""

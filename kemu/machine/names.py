@@ -24,3 +24,11 @@ def printable(name: str) -> str:
     if name.isprintable():
         return name
     return _UNPRINTABLE.sub(_escape, name)
+
+
+def symbol_label(name: str, off: int) -> str:
+    """`fibo_read` at a symbol's start, `fibo_read+0x12` inside it: one spelling for the
+    disassembly's operands and `Machine.symbolize` (fault and oops messages), with control
+    characters in the name escaped (`printable`)."""
+    name = printable(name)
+    return name if off == 0 else f"{name}+{off:#x}"
