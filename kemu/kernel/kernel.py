@@ -99,12 +99,27 @@ class Kernel:
                                   f"(from subsystem {self.installed[svc.name][0].subsystem!r})")
         out = {}
         for svc in services:
-            handler = build_handler(self, svc, self.arch, self.trace, FAULTS, self.errno.EFAULT)
-            addr = self.machine.add_stub(svc.name, handler, abi=self.abi, variadic=svc.prototype.variadic)
+            addr = self._install_stub(svc)
             self.symbols.define(svc.name, addr, "func", replace=replace)
             self.installed[svc.name] = (svc, addr)
             out[svc.name] = addr
         return out
+
+    def _install_stub(self, svc: Service) -> int:
+        """The service's stub; its trap handler is generated on the first call, which then puts
+        it in its place. A kernel installs every service its modules may use and a run calls a
+        few: generating handlers (compiled Python, service.py) for all of them made up much of
+        a boot."""
+        entry: list[int] = []
+
+        def first_call(call: Any) -> "int | None":
+            handler = build_handler(self, svc, self.arch, self.trace, FAULTS, self.errno.EFAULT)
+            self.machine.set_stub_handler(entry[0], handler)
+            return handler(call)
+
+        entry.append(self.machine.add_stub(svc.name, first_call, abi=self.abi,
+                                           variadic=svc.prototype.variadic))
+        return entry[0]
 
     def services(self) -> list[Service]:
         """Installed services, by name."""

@@ -102,6 +102,20 @@ class StubTable:
         self._trap_slots.append((handler, name, conv, conv.word_struct.unpack_from))
         return entry
 
+    def set_handler(self, entry: int, handler: Handler) -> None:
+        """`Machine.set_stub_handler`: the stub at `entry` traps into `handler` from now on."""
+        stub = self.by_entry.get(entry)
+        if stub is None:
+            raise MachineError(f"no stub at {entry:#x}")
+        if not callable(handler):
+            raise MachineError(f"stub {stub.name!r}: handler {handler!r} is not callable")
+        slot = stub.trap - self.trap_base
+        _, name, conv, read_frame = self._trap_slots[slot]
+        self._trap_slots[slot] = (handler, name, conv, read_frame)
+        new = Stub(stub.name, handler, stub.abi, stub.entry, stub.size, stub.trap)
+        self.stubs[self.stubs.index(stub)] = new
+        self.by_entry[entry] = new
+
     def alloc_code(self, size: int, align: int = 16) -> int:
         """Room for `size` bytes of kemu's own code in kernel text (stubs, helper routines):
         the pages it needs become executable, their unused bytes UNUSED_TEXT."""
