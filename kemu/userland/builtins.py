@@ -14,7 +14,6 @@ from typing import TYPE_CHECKING, Callable, TextIO
 
 from kemu.kernel import SyscallError
 
-from . import od as od_tool
 from .fileutils import FILE_TOOLS
 from .getopt import getopt
 from .streams import ByteSource, DeviceSource
@@ -76,6 +75,7 @@ def _file_tool(tool, system, spec, argv: list[str], stdin: ByteSource | None, ou
 
 
 def od(shell: "Shell", argv: list[str], stdin: ByteSource | None, out: TextIO, err: TextIO) -> int:
+    from . import od as od_tool   # imported when od first runs: most sessions never do
     args = argv[1:]
     system = shell.system
 

@@ -25,7 +25,6 @@ from typing import Callable, TextIO
 
 from kemu.kernel import LinkFailure, SyscallError
 
-from .postinstall import PostinstallRefused, run_postinstall
 
 KERNEL_PATH = "/netbsd"
 DEFAULT_ENTRY = "xxxinit"
@@ -273,6 +272,7 @@ class _Modload:
 
     def postinstall(self, result: LoadResult) -> None:
         """-p: run the script with id, type and offset; like execl(), its status is modload's."""
+        from .postinstall import PostinstallRefused, run_postinstall   # only -p needs it
         script = self.opts.postinstall
         try:
             stat = self.lkm.stat(result.id, None)

@@ -13,8 +13,6 @@ from typing import TextIO
 from kemu.userland import Shell as _Shell, ShellExit, UserlandSpec, expand_words
 from kemu.userland.streams import ByteSource
 
-from .fibotest import fibotest
-
 __all__ = ["Shell", "ShellExit", "expand_words", "NETBSD_LKM_USERLAND", "MODULE_COMMANDS"]
 
 #: the commands the system runs itself (`NetBSDLKM.run_command`)
@@ -39,6 +37,7 @@ def _netbsd_commands(shell: _Shell) -> dict:
         return system.run_command(argv, out, err, cwd=shell.cwd)
 
     def test_program(argv: list[str], stdin: ByteSource | None, out: TextIO, err: TextIO) -> int:
+        from .fibotest import fibotest     # imported when the program is first run
         return fibotest(system, argv, out, err)
 
     commands = {name: module_tool for name in MODULE_COMMANDS}
