@@ -22,7 +22,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)
 # imported and which threads exist at the end, as JSON on its last line.
 PROBE = r"""
 import json, os, sys, threading
+import kemu.kernel.kernel as kernel_module
 from kemu.cli.main import main
+built = []                            # services whose trap handler was generated
+real_build_handler = kernel_module.build_handler
+def recording_build_handler(kernel, svc, *args):
+    built.append(svc.name)
+    return real_build_handler(kernel, svc, *args)
+kernel_module.build_handler = recording_build_handler
 status = main(["shell", "--arch", sys.argv[1], "-c", "modload " + sys.argv[2]])
 task_dir = "/proc/self/task"
 print(json.dumps({
@@ -30,10 +37,24 @@ print(json.dumps({
     "modules": sorted(sys.modules),
     "threads": sorted(t.name for t in threading.enumerate()),
     "native_threads": len(os.listdir(task_dir)) if os.path.isdir(task_dir) else None,
+    "handlers_built": built,
 }))
 """
 
 NOT_NEEDED = ("numpy", "capstone", "elftools", "keystone", "kemu.toolchain", "kemu.debug")
+
+# kemu's own modules a plain modload does not use: each is imported when first needed.
+LAZY = {
+    "kemu.link.source_lines": "the DWARF line reader (an oops asks for file:line)",
+    "kemu.link.dwarf_image": "the debug sections' relocation (an oops, the debugger)",
+    "kemu.machine.disasm": "the disassembler (an oops, the debugger)",
+    "kemu.machine.oops": "the oops report (a fault)",
+    "kemu.machine.debug_hooks": "debugger hooks (the debugger, kemu trace)",
+    "kemu.userland.od": "od (when od runs)",
+    "kemu.os.netbsd_lkm.postinstall": "modload -p's script runner",
+    "kemu.os.netbsd_lkm.fibotest": "./fibotest",
+    "kemu.link.elf_writer": "the ELF writer (modload -S, kemu link -o)",
+}
 
 
 @pytest.fixture(scope="module", params=["i386", "x86_64"])
@@ -47,6 +68,7 @@ def fibo_run(request) -> dict:
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout.splitlines()[-1])
     assert report["status"] == 0, done.stdout + done.stderr
+    report["arch"] = request.param
     assert "fibo: FIBONACCI driver loaded successfully" in done.stdout
     return report
 
@@ -55,6 +77,25 @@ def test_loading_fibo_imports_no_disassembler_dwarf_reader_assembler_or_toolchai
     loaded = [name for name in fibo_run["modules"]
               if any(name == top or name.startswith(top + ".") for top in NOT_NEEDED)]
     assert loaded == []
+
+
+def test_loading_fibo_imports_none_of_kemus_modules_it_does_not_use(fibo_run):
+    loaded = {name: why for name, why in LAZY.items() if name in fibo_run["modules"]}
+    assert loaded == {}
+
+
+def test_loading_fibo_imports_only_its_own_archs_relocation_table(fibo_run):
+    own = "kemu.link.reloc_i386" if fibo_run["arch"] == "i386" else "kemu.link.reloc_x86_64"
+    tables = [name for name in fibo_run["modules"] if name.startswith("kemu.link.reloc_")
+              and name not in ("kemu.link.reloc_types", "kemu.link.reloc_dynamic")]
+    assert tables == [own]
+
+
+def test_loading_fibo_generates_trap_handlers_only_for_the_services_it_calls(fibo_run):
+    built = fibo_run["handlers_built"]
+    assert "printf" in built                       # fibo's init prints its banner
+    assert len(built) == len(set(built))           # each once, then in the stub's place
+    assert len(built) < 20                         # of the 52 services a NetBSD boot installs
 
 
 def test_loading_fibo_starts_no_thread_but_the_watchdog(fibo_run):

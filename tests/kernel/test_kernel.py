@@ -110,3 +110,30 @@ def test_generic_tables_install_together(kernel):
     for name in ("bzero", "bcopy", "memcpy", "memset", "memcmp", "strlen", "strcmp", "strncpy",
                  "strlcpy", "copyin", "copyout", "copyinstr", "copyoutstr"):
         assert kernel.symbols.lookup(name) is not None, name
+
+
+def test_a_services_trap_handler_is_generated_on_its_first_call_then_kept(kernel, monkeypatch):
+    import kemu.kernel.kernel as kernel_module
+    built = []
+    real = kernel_module.build_handler
+    monkeypatch.setattr(kernel_module, "build_handler",
+                        lambda k, svc, *a: built.append(svc.name) or real(k, svc, *a))
+    addr = kernel.install(demo)["add3"]
+    assert built == []                                  # installing generates nothing
+    assert kernel.machine.call(addr, 1, 2, 3) == 6
+    assert kernel.machine.call(addr, 4, 5, 6) == 15
+    assert built == ["add3"]                            # once, then in the stub's place
+    assert kernel.machine.stub_at(addr).handler.__qualname__ == "service_add3"
+    assert [c.name for c in kernel.trace] == ["add3", "add3"]   # both calls traced
+
+
+def test_a_replaced_service_generates_its_handler_for_its_own_stub(kernel):
+    old = kernel.install(demo)["add3"]
+
+    @service("int add3(int a, int b, int c)")
+    def add3_times_ten(k, a, b, c):
+        return 10 * (a + b + c)
+
+    new = kernel.install(add3_times_ten.service, replace=True)["add3"]
+    assert kernel.machine.call(new, 1, 2, 3) == 60
+    assert kernel.machine.call(old, 1, 2, 3) == 6        # the old stub keeps its own service

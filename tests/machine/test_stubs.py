@@ -181,3 +181,20 @@ def test_reading_an_argument_beyond_the_stack_raises_memoryfault(m, asm):
     stub = m.add_stub("deep", deep)
     m.call(asm(f"call {stub:#x}\nret"))
     assert len(seen) == 1
+
+
+def test_set_stub_handler_makes_later_calls_trap_into_the_new_handler(m, asm):
+    stub = m.add_stub("svc", lambda c: 1)
+    caller = asm(call_stub_src(m.default_abi, stub, []))
+    assert m.call(caller) == 1
+    m.set_stub_handler(stub, lambda c: 2)
+    assert m.call(caller) == 2
+    assert m.stub_at(stub).handler(None) == 2 and [s.name for s in m.stubs()] == ["svc"]
+
+
+def test_set_stub_handler_refuses_an_address_without_a_stub_or_a_handler_not_callable(m):
+    stub = m.add_stub("svc", lambda c: 1)
+    with pytest.raises(MachineError, match="no stub at"):
+        m.set_stub_handler(stub + 1, lambda c: 2)
+    with pytest.raises(MachineError, match="not callable"):
+        m.set_stub_handler(stub, 42)
