@@ -9,7 +9,7 @@ asked for (PEP 562 module `__getattr__`); `from kemu.kernel import Kernel` still
 `import kemu.kernel.heap` loads only the heap and what it imports.
 
     __getattr__, __dir__ = lazy_exports(__name__, {
-        ".kernel": ["Kernel", "MissingCall"],      # as `from .kernel import Kernel, MissingCall`
+        ".kernel": ["Kernel"],             # as `from .kernel import Kernel`
         ".errno": ["Errno"],
     })
 """

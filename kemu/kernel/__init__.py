@@ -11,7 +11,7 @@ from kemu.lazy import lazy_exports
 
 # `service` is also the name of a module here: bound now, so the function is what
 # `kemu.kernel.service` means whichever import comes first (as before).
-from .service import Service, ServiceCall, ServiceTable, TraceRing, service
+from .service import Service, ServiceTable, TraceRing, service
 
 __getattr__, __dir__ = lazy_exports(__name__, {
     ".clock": ["VirtualClock"],
@@ -22,12 +22,14 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     ".files": ["CharDriver", "FileTable", "IoctlResult", "OpenFile"],
     ".guarded": ["guarded_call"],
     ".heap": ["Allocation", "HeapError", "KernelHeap"],
-    ".kernel": ["Kernel", "MissingCall"],
+    ".kernel": ["Kernel"],
     ".loader": ["LinkFailure", "ModuleLoader"],
+    ".missing_call": ["MissingCall"],
     ".module": ["LoadedModule", "ModuleState"],
     ".msgbuf": ["MessageBuffer"],
     ".printf": ["format_printf"],
     ".prototype": ["CType", "Param", "Prototype", "PrototypeError", "parse_prototype"],
+    ".service_call": ["ServiceCall"],
     ".symbols": ["KERNEL", "KernelSymbol", "SymbolTable"],
     ".uio": ["GuestUio", "UioLayout", "UioState", "make_uiomove", "read_uio", "uiomove", "write_uio"],
     ".user": ["UserSpace"],

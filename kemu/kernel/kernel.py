@@ -8,8 +8,7 @@ come in from the personality.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from kemu.machine import MemoryFault
 
@@ -31,19 +30,8 @@ FAULTS = (MemoryFault, BadAddress)
 STRING_LIMIT = 1 << 20   # longest C string a service will read (1 MiB): a guard, not a kernel rule
 SMALL_ACCESS = 1 << 16   # accesses up to this size are left to the machine's own checks
 
-
-@dataclass(frozen=True)
-class MissingCall:
-    """A call to a symbol kemu does not implement, made through a lenient-load stub."""
-
-    name: str
-    return_address: int
-    args: tuple[int, ...]   # the first raw argument words, as the ABI passed them
-    caller: str             # return address symbolized ("fibo_handle+0x2a")
-
-    def __str__(self) -> str:
-        args = ", ".join(f"{a:#x}" for a in self.args)
-        return f"{self.name}({args}) called from {self.caller}"
+if TYPE_CHECKING:
+    from .missing_call import MissingCall
 
 
 class Kernel:
@@ -67,7 +55,7 @@ class Kernel:
         self.user = UserSpace(machine, self.errno, user_area)
         self.devfs = DevFS(self.errno, self.clock)
         self.files = FileTable(self.devfs, self.user, self.errno, driver_for)
-        self.missing_calls: list[MissingCall] = []
+        self.missing_calls: list["MissingCall"] = []
         self.installed: dict[str, tuple[Service, int]] = {}
         self._lenient_stubs: dict[str, int] = {}
         self._addr_limit = 1 << (8 * self.word_size)
@@ -153,6 +141,7 @@ class Kernel:
             return addr
 
         def handler(call: Any) -> int:
+            from .missing_call import MissingCall   # only lenient loads make these stubs
             ra = call.return_address
             mc = MissingCall(name, ra, tuple(call.args(4)), self.machine.symbolize(ra))
             self.missing_calls.append(mc)

@@ -23,13 +23,16 @@ import functools
 from collections import deque
 from dataclasses import dataclass
 from types import CodeType, FunctionType
-from typing import Any, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from kemu.intbits import to_signed
 
 from .errors import KernelError
 from .prototype import Prototype, TypeInfo, parse_prototype
-from .trace_strings import STRING_LIMIT, c_string_literal, is_string_param, make_capture
+from .trace_strings import STRING_LIMIT, is_string_param, make_capture
+
+if TYPE_CHECKING:
+    from .service_call import ServiceCall
 
 ServiceFunc = Callable[..., "int | None"]
 
@@ -135,51 +138,7 @@ class ServiceTable:
         return f"ServiceTable({self.subsystem!r}, {len(self)} services)"
 
 
-# --- the call trace ------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ServiceCall:
-    """One completed service call, decoded: `args` holds (name, value, C type) triples;
-    `strings` the (name, bytes, truncated) text of string arguments captured at the call
-    (only while the trace was watched)."""
-
-    name: str
-    args: tuple[tuple[str, int, str], ...]
-    result: int | None
-    variadic: bool = False
-    fault: str | None = None       # the memory fault that made the service return EFAULT
-    ret_type: str = "int"
-    strings: tuple[tuple[str, bytes, bool], ...] = ()
-
-    def string(self, name: str) -> tuple[bytes, bool] | None:
-        """(text, truncated) captured for argument `name`, or None."""
-        for n, data, truncated in self.strings:
-            if n == name:
-                return data, truncated
-        return None
-
-    def format(self) -> str:
-        shown = {n: c_string_literal(data, truncated) for n, data, truncated in self.strings}
-        parts = [f"{n}={shown[n] if n in shown else _fmt_value(v, t)}" for n, v, t in self.args]
-        if self.variadic:
-            parts.append("...")
-        text = f"{self.name}({', '.join(parts)})"
-        if self.ret_type != "void":
-            text += f" = {_fmt_value(self.result, self.ret_type)}"
-        if self.fault:
-            text += f" [fault: {self.fault}]"
-        return text
-
-    __str__ = format
-
-
-def _fmt_value(value: int | None, ctype: str) -> str:
-    if value is None:
-        return "void" if ctype == "void" else "0"
-    if ctype.endswith("*") or "(*)" in ctype or ctype in ("caddr_t", "c_caddr_t"):
-        return f"{value:#x}"
-    return str(value)
-
+# --- the call trace (its decoded record, ServiceCall, is service_call.py) ------------------
 
 class TraceRing:
     """The last `capacity` service calls, stored raw and decoded on access.
@@ -195,7 +154,7 @@ class TraceRing:
                  read_cstr: Callable[[int, int], bytes] | None = None):
         self.arch = arch
         self.raw: deque = deque(maxlen=capacity)
-        self.observers: list[Callable[[ServiceCall], None]] = []
+        self.observers: list[Callable[["ServiceCall"], None]] = []
         self.capturing: list[object] = []     # non-empty: trap handlers capture strings
         self.string_limit = STRING_LIMIT
         self.read_cstr = read_cstr
@@ -205,7 +164,7 @@ class TraceRing:
     def capacity(self) -> int:
         return self.raw.maxlen or 0
 
-    def observe(self, callback: Callable[[ServiceCall], None]) -> Callable[[], None]:
+    def observe(self, callback: Callable[["ServiceCall"], None]) -> Callable[[], None]:
         """Call `callback(ServiceCall)` after every service call; returns an unsubscribe function."""
         self.observers.append(callback)
         release = self.capture_strings()
@@ -229,7 +188,8 @@ class TraceRing:
 
         return release
 
-    def decode(self, entry: tuple) -> ServiceCall:
+    def decode(self, entry: tuple) -> "ServiceCall":
+        from .service_call import ServiceCall   # a trace that is read imports the record
         svc: Service = entry[0]
         proto = svc.prototype
         values = decode_slots(proto, self.arch, entry[1])
@@ -250,10 +210,10 @@ class TraceRing:
     def __len__(self) -> int:
         return len(self.raw)
 
-    def __iter__(self) -> Iterator[ServiceCall]:
+    def __iter__(self) -> Iterator["ServiceCall"]:
         return (self.decode(e) for e in list(self.raw))
 
-    def __getitem__(self, index: int) -> ServiceCall:
+    def __getitem__(self, index: int) -> "ServiceCall":
         return self.decode(self.raw[index])
 
     def names(self) -> list[str]:

@@ -54,6 +54,8 @@ LAZY = {
     "kemu.os.netbsd_lkm.postinstall": "modload -p's script runner",
     "kemu.os.netbsd_lkm.fibotest": "./fibotest",
     "kemu.link.elf_writer": "the ELF writer (modload -S, kemu link -o)",
+    "kemu.kernel.service_call": "the trace's decoded calls (kemu trace, the debugger)",
+    "kemu.kernel.missing_call": "lenient loads' record of missing functions",
 }
 
 
