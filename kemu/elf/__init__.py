@@ -13,8 +13,8 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     ".constants": ["Arch"],
     ".errors": ["BadObject", "ElfError"],
     ".files": ["MAX_OBJECT_FILE_SIZE", "read_object_file"],
-    ".model": ["DynamicRelocations", "ProgramHeader", "RelocationTable", "Section", "SectionGroup",
-               "Symbol", "RELOC_DTYPE", "SYMTAB_DTYPE"],
+    ".model": ["Section", "Symbol", "RELOC_DTYPE", "SYMTAB_DTYPE"],
+    ".tables": ["DynamicRelocations", "ProgramHeader", "RelocationTable", "SectionGroup"],
     ".objectfile": ["ObjectFile"],
 })
 

@@ -17,7 +17,8 @@ import numpy as np
 from .constants import (DT_HASH, DT_JMPREL, DT_NAMES, DT_NEEDED, DT_NULL, DT_PLTREL,
                         DT_PLTRELSZ, DT_REL, DT_RELA, DT_RELAENT, DT_RELASZ, DT_RELENT, DT_RELSZ,
                         DT_STRSZ, DT_STRTAB, DT_SYMENT, DT_SYMTAB, SHT_DYNSYM, SHT_STRTAB)
-from .model import DynamicRelocations, ProgramHeader, Section
+from .model import Section
+from .tables import DynamicRelocations, ProgramHeader
 from .program import ProgramTable
 from .relocations import RAW_RELOC_DTYPE, decode_entries
 from .sections import SectionTable

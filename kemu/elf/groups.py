@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .constants import SHT_GROUP, SHT_NULL, section_type_name
-from .model import SectionGroup
+from .tables import SectionGroup
 from .sections import SectionTable
 from .symbols import SymbolTable
 

@@ -23,7 +23,7 @@ from typing import TYPE_CHECKING
 from .constants import ET_DYN, ET_REL, SHT_NULL, STB_LOCAL, Arch
 from .files import read_object_file
 from .header import read_header
-from .model import DynamicRelocations, ProgramHeader, RelocationTable, Section, SectionGroup, Symbol
+from .model import Section, Symbol
 from .rows import read_small
 from .source import Source
 
@@ -31,6 +31,7 @@ if TYPE_CHECKING:
     import numpy as np
 
     from .dynamic import DynamicInfo
+    from .tables import DynamicRelocations, ProgramHeader, RelocationTable, SectionGroup
 
 
 class ObjectFile:
@@ -137,6 +138,7 @@ class ObjectFile:
             import numpy as np
 
             from .model import RELOC_DTYPE
+            from .tables import RelocationTable
             self.relocations = [
                 RelocationTable(t.section, t.target, t.is_rela,
                                 np.array(t.rows, RELOC_DTYPE) if t.rows else np.zeros(0, RELOC_DTYPE))

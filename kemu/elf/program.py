@@ -12,7 +12,7 @@ import numpy as np
 
 from .constants import PN_XNUM, PT_DYNAMIC, PT_LOAD, PT_TLS
 from .header import Header
-from .model import ProgramHeader
+from .tables import ProgramHeader
 from .sections import MAX_MEMORY_SIZE
 from .source import Source
 

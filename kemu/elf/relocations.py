@@ -9,7 +9,8 @@ import numpy as np
 
 from .constants import SHT_REL, SHT_RELA, section_type_name
 from .limits import NOT_RELOCATABLE
-from .model import RELOC_DTYPE, RelocationTable, Section
+from .model import RELOC_DTYPE, Section
+from .tables import RelocationTable
 from .sections import SectionTable
 from .symbols import SymbolTable
 

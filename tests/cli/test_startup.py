@@ -56,6 +56,7 @@ LAZY = {
     "kemu.link.elf_writer": "the ELF writer (modload -S, kemu link -o)",
     "kemu.kernel.service_call": "the trace's decoded calls (kemu trace, the debugger)",
     "kemu.kernel.missing_call": "lenient loads' record of missing functions",
+    "kemu.elf.tables": "relocation tables as arrays, section groups, ET_DYN records",
 }
 
 
