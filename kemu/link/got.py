@@ -16,7 +16,7 @@ from .reloc_types import ArchRelocs
 if TYPE_CHECKING:
     import numpy as np
 
-GOT_SYMBOL = "_GLOBAL_OFFSET_TABLE_"
+from .symbol_rules import GOT_SYMBOL  # noqa: F401  (the GOT base, named for both linkers)
 
 
 @dataclass(frozen=True)

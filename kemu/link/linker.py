@@ -15,7 +15,7 @@ from kemu.elf.constants import SHN_UNDEF
 
 from .arches import WORD_SIZE, relocs_for
 from .errors import LinkError
-from .got import GOT_SYMBOL
+from .symbol_rules import GOT_SYMBOL
 from .image import LinkedImage
 from .layout import plan_layout
 from .policy import DEFAULT_POLICY, LayoutPolicy, placeable

@@ -17,8 +17,8 @@ from kemu.elf.constants import SHN_ABS, SHN_COMMON, SHN_UNDEF, STB_LOCAL, STB_WE
 
 from .commons import CommonBlock
 from .errors import LinkError
-from .got import GOT_SYMBOL
 from .layout import Layout, is_integer
+from .symbol_rules import GOT_SYMBOL, checked_address  # noqa: F401  (checked_address: its home before)
 
 if TYPE_CHECKING:
     import numpy as np
@@ -103,14 +103,3 @@ def _resolve_undefined(obj: ObjectFile, layout: Layout, undefined: np.ndarray,
                 out.status[i] = UNRESOLVED
         else:
             out.addr[i] = address
-
-
-def checked_address(file: str, name: str, got: object, address_bits: int) -> int | None:
-    """What a resolver returned for `name`, as an int address or None; LinkError for anything
-    else (a bool, a float, a negative number, an address past the arch's address space)."""
-    if got is None:
-        return None
-    if not is_integer(got) or not 0 <= int(got) < (1 << address_bits):
-        raise LinkError(file, f"the resolver returned {got!r} for symbol '{name}', not an "
-                              f"address in the {address_bits}-bit address space")
-    return int(got)

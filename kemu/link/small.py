@@ -22,12 +22,11 @@ from kemu.intbits import align_up
 from .arches import WORD_SIZE, relocs_for
 from .commons import CommonBlock
 from .errors import LinkError
-from .got import GOT_SYMBOL
 from .image import LinkedImage
 from .layout import plan_layout
 from .policy import LayoutPolicy, placeable
 from .reloc_types import fits_one
-from .resolve import checked_address
+from .symbol_rules import GOT_SYMBOL, checked_address
 
 _MASK64 = (1 << 64) - 1
 _OPERANDS = frozenset({"S", "A", "P", "Z"})     # what a formula may use here (no GOT, no BASE)

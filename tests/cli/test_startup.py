@@ -57,6 +57,8 @@ LAZY = {
     "kemu.kernel.service_call": "the trace's decoded calls (kemu trace, the debugger)",
     "kemu.kernel.missing_call": "lenient loads' record of missing functions",
     "kemu.elf.tables": "relocation tables as arrays, section groups, ET_DYN records",
+    "kemu.link.got": "the numpy linker's GOT planning",
+    "kemu.link.resolve": "the numpy linker's symbol values",
 }
 
 
