@@ -7,13 +7,20 @@ through `printable` (this module imports nothing of kemu, so every layer may use
 """
 from __future__ import annotations
 
+import functools
 import re
 
 # C0 controls, DEL, C1 controls, and the Unicode line/paragraph separators and format
 # characters a terminal would act on or hide (bidirectional overrides, zero-width joiners).
-_UNSAFE = re.compile("[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff]")
-_UNSAFE_BUT_NEWLINE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e"
-                                 "\u2066-\u2069\ufeff]")
+_UNSAFE = "\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff"
+_UNSAFE_BUT_NEWLINE = "\x00-\x09\x0b-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2066-\u2069\ufeff"
+
+
+@functools.cache
+def _pattern(chars: str) -> re.Pattern:
+    """The character class, compiled when a text first needs escaping (compiling these ranges
+    cost every command's startup about a millisecond, and most texts never need it)."""
+    return re.compile(f"[{chars}]")
 
 
 def _escape(match: re.Match) -> str:
@@ -23,9 +30,13 @@ def _escape(match: re.Match) -> str:
 
 def printable(text: str) -> str:
     """`text` with every control or invisible character shown as an escape (`\\x08`, `\\u202e`)."""
-    return _UNSAFE.sub(_escape, text)
+    if text.isprintable():       # none of them (they are all outside Python's printable set)
+        return text
+    return _pattern(_UNSAFE).sub(_escape, text)
 
 
 def printable_lines(text: str) -> str:
     """Like `printable`, but keeps newlines: for multi-line messages built by kemu itself."""
-    return _UNSAFE_BUT_NEWLINE.sub(_escape, text)
+    if text.replace("\n", "").isprintable():
+        return text
+    return _pattern(_UNSAFE_BUT_NEWLINE).sub(_escape, text)

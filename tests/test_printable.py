@@ -17,3 +17,12 @@ def test_ordinary_names_are_unchanged():
 def test_newlines_survive_only_in_printable_lines():
     assert printable("a\nb") == "a\\x0ab"
     assert printable_lines("a\nb\tc") == "a\nb\\x09c"
+
+
+def test_every_character_it_escapes_is_outside_pythons_printable_set():
+    # printable() returns a text that str.isprintable() accepts unchanged, without the regex
+    from kemu.printable import _UNSAFE, _UNSAFE_BUT_NEWLINE, _pattern
+    for chars in (_UNSAFE, _UNSAFE_BUT_NEWLINE):
+        pattern = _pattern(chars)
+        escaped = [c for c in map(chr, range(0x3000)) if pattern.fullmatch(c)] + ["\ufeff"]
+        assert escaped and not any(c.isprintable() for c in escaped)
