@@ -59,6 +59,8 @@ LAZY = {
     "kemu.elf.tables": "relocation tables as arrays, section groups, ET_DYN records",
     "kemu.link.got": "the numpy linker's GOT planning",
     "kemu.link.resolve": "the numpy linker's symbol values",
+    "kemu.os.netbsd_lkm.commands.modstat": "modstat (when it runs)",
+    "kemu.os.netbsd_lkm.commands.modunload": "modunload (when it runs)",
 }
 
 
