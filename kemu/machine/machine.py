@@ -82,7 +82,7 @@ class Machine:
 
         self.symbolizers: list[Callable[[int], "tuple[str, int] | None"]] = [self._machine_symbol]
         #: fn(addr) -> (file, line) | None, asked only when a report wants a source line
-        #: (an oops); later ones win (kemu.link.source_lines.source_locator makes one)
+        #: (an oops); later ones win (kemu.link.source_locator makes one)
         self.source_locators: list[Callable[[int], "tuple[str, int] | None"]] = []
         # kernel text: the return trap (calls), the trap slots, then stubs as services come
         self._calls = GuestCalls(self, stack_size, max_depth)
