@@ -12,7 +12,7 @@ from __future__ import annotations
 import time as _time
 from typing import Callable, Iterable
 
-from kemu.kernel.devfs import SIX_MONTHS, DevNode, strmode
+from kemu.kernel.devfs import SIX_MONTHS, DevNode, owner_columns, strmode
 
 
 def bsd_ls_time(ftime: int, now: int) -> str:
@@ -29,12 +29,9 @@ def bsd_ls_lines(entries: Iterable[tuple[str, DevNode]], user_name: Callable[[in
                  device_column: Callable[[list[DevNode]], Callable[[DevNode], str]]) -> list[str]:
     """One line per (name as shown, node); `device_column(nodes)` sees the whole listing (for
     its widths) and returns the function that prints one node's column, without the space."""
-    rows = [(shown, node, user_name(node.uid), group_name(node.gid)) for shown, node in entries]
+    rows, w_nlink, w_user, w_group = owner_columns(entries, user_name, group_name)
     if not rows:
         return []
-    w_nlink = max(len(str(node.nlink)) for _, node, _, _ in rows)
-    w_user = max(len(u) for _, _, u, _ in rows)
-    w_group = max(len(g) for _, _, _, g in rows)
     device = device_column([node for _, node, _, _ in rows])
     return [f"{strmode(node.kind, node.mode)} {node.nlink:>{w_nlink}} {user:<{w_user}}  {group:<{w_group}}  "
             f"{device(node)} {bsd_ls_time(node.mtime, now)}{shown}"

@@ -52,6 +52,17 @@ class DevSwitches:
             major += 1
         return major
 
+    def _slot(self, table: dict[int, int], major: int, start: int, which: int, who: str) -> tuple[int, int]:
+        """bdevsw_attach/cdevsw_attach's choice: (errno or 0, the major), the slot not yet taken."""
+        if major < 0:
+            major = self._free_major(table, start, which)
+        if major >= MAXDEVSW:
+            self.k.msgbuf.write(f"{who} majors exhausted")
+            return self.k.errno.ENOMEM, major
+        if major in table:
+            return self.k.errno.EEXIST, major
+        return 0, major
+
     def attach(self, name: str, bdev: int, bmajor: int, cdev: int, cmajor: int) -> tuple[int, int, int]:
         """(error, bmajor, cmajor) as devsw_attach leaves them (the majors also on failure)."""
         errno = self.k.errno
@@ -68,20 +79,12 @@ class DevSwitches:
             if (bmajor >= 0 and bmajor in self.bdevsw) or cmajor in self.cdevsw:
                 return errno.EEXIST, bmajor, cmajor
         if bdev:
-            if bmajor < 0:
-                bmajor = self._free_major(self.bdevsw, self.sys_bdevsws, 0)
-            if bmajor >= MAXDEVSW:
-                self.k.msgbuf.write("bdevsw_attach: block majors exhausted")
-                return errno.ENOMEM, bmajor, cmajor
-            if bmajor in self.bdevsw:
-                return errno.EEXIST, bmajor, cmajor
-        if cmajor < 0:
-            cmajor = self._free_major(self.cdevsw, self.sys_cdevsws, 1)
-        if cmajor >= MAXDEVSW:
-            self.k.msgbuf.write("cdevsw_attach: character majors exhausted")
-            return errno.ENOMEM, bmajor, cmajor
-        if cmajor in self.cdevsw:
-            return errno.EEXIST, bmajor, cmajor
+            error, bmajor = self._slot(self.bdevsw, bmajor, self.sys_bdevsws, 0, "bdevsw_attach: block")
+            if error:
+                return error, bmajor, cmajor
+        error, cmajor = self._slot(self.cdevsw, cmajor, self.sys_cdevsws, 1, "cdevsw_attach: character")
+        if error:
+            return error, bmajor, cmajor
         if bdev:
             self.bdevsw[bmajor] = bdev
         self.cdevsw[cmajor] = cdev
