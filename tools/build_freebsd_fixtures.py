@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import re
 import shutil
 import subprocess
@@ -40,12 +39,16 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fixture_manifest import (CheckReport, add_check_options, begin_check, compare,  # noqa: E402
+                              find_compilers, load_manifest as read_manifest, print_report,
+                              ROOT_TOKEN, manifest_document, recorded_by, remove_stale,
+                              write_manifest as save_manifest)
 from kemu.toolchain import cc, freebsd_kmod, freebsd_layouts  # noqa: E402  (needs ROOT on sys.path)
 
 GUEST_DIR = Path("guest/freebsd")
 FIXTURE_DIR = Path("fixtures/freebsd")
-MANIFEST = "MANIFEST.json"
-ROOT_TOKEN = "${KEMU_ROOT}"
 TMP_TOKEN = "${TMPDIR}"
 ARCHES = ("i386", "x86_64")
 DEBUG_BUILDS = ("fibo",)        # also built -g -O0 as <name>-g.ko
@@ -175,87 +178,35 @@ def build(jobs: list[Job], out_dir: Path, compilers: dict[str, cc.Compiler]) -> 
     return {job.relpath: entry for job, entry in zip(jobs, entries)}
 
 
-def find_compilers(names: tuple[str, ...]) -> tuple[dict[str, cc.Compiler], dict[str, str]]:
-    """Installed compilers among `names`, and the reason each missing one is missing."""
-    found, missing = {}, {}
-    for name in names:
-        try:
-            found[name] = cc.Compiler.find(name)
-        except cc.ToolchainError as exc:
-            missing[name] = str(exc)
-    return found, missing
-
-
 def write_manifest(out_dir: Path, entries: dict[str, dict], compilers: dict[str, cc.Compiler]) -> Path:
-    manifest = {
-        "target": "freebsd",
-        "release": freebsd_kmod.RELEASE,
-        "freebsd_version": freebsd_kmod.FREEBSD_VERSION,
-        "generator": "tools/build_freebsd_fixtures.py",
-        "rebuild": "python3 tools/build_freebsd_fixtures.py",
-        "root_token": ROOT_TOKEN,
-        "tmp_token": TMP_TOKEN,
-        "compilers": {name: c.version for name, c in sorted(compilers.items())},
-        "linker": linker_version(),
-        "files": entries,
-    }
-    path = out_dir / MANIFEST
-    path.write_text(json.dumps(manifest, indent=2) + "\n")
-    return path
+    return save_manifest(out_dir, manifest_document(
+        "freebsd", "build_freebsd_fixtures.py", compilers, entries, release=freebsd_kmod.RELEASE,
+        freebsd_version=freebsd_kmod.FREEBSD_VERSION, tmp_token=TMP_TOKEN, linker=linker_version()))
 
 
 def load_manifest(fixture_dir: Path = ROOT / FIXTURE_DIR) -> dict:
-    return json.loads((fixture_dir / MANIFEST).read_text())
-
-
-@dataclass
-class CheckReport:
-    """Outcome of --check: klds that matched, differed, or could not be compared."""
-
-    matched: list[str]
-    mismatched: list[str]
-    skipped: dict[str, str]     # compiler (or "linker") -> reason
-
-    @property
-    def ok(self) -> bool:
-        return not self.mismatched
+    return read_manifest(fixture_dir)
 
 
 def check(compilers: tuple[str, ...] = cc.COMPILERS, fixture_dir: Path = ROOT / FIXTURE_DIR) -> CheckReport:
     """Rebuild into a temporary directory and compare sha256 with the manifest."""
-    manifest = load_manifest(fixture_dir)
-    found, missing = find_compilers(compilers)
-    skipped = dict(missing)
+    manifest, found, skipped = begin_check(fixture_dir, compilers)
     linker = linker_version()
     if linker != manifest["linker"]:
         return CheckReport([], [], {"linker": f"fixtures were linked by {manifest['linker']!r}, "
                                               f"installed ld.lld is {linker!r}"})
-    for name, compiler in list(found.items()):
-        recorded = manifest["compilers"].get(name)
-        if recorded != compiler.version:
-            skipped[name] = f"fixtures were built with {recorded!r}, installed {name} is {compiler.version!r}"
-            del found[name]
     jobs = [j for j in plan(tuple(found)) if j.relpath in manifest["files"]]
-    expected = {f for f, e in manifest["files"].items() if e["compiler"] in found}
-    unplanned = sorted(expected - {j.relpath for j in jobs})
+    expected = recorded_by(manifest, found)
     with tempfile.TemporaryDirectory(prefix="kemu-freebsd-fixtures-") as tmp:
         entries = build(jobs, Path(tmp), found)
-    matched, mismatched = [], []
-    for relpath, entry in entries.items():
-        want = manifest["files"][relpath]["sha256"]
-        (matched if entry["sha256"] == want else mismatched).append(relpath)
-    mismatched += [f"{p} (in manifest, no longer built)" for p in unplanned]
-    return CheckReport(matched=matched, mismatched=mismatched, skipped=skipped)
+    return compare(entries, manifest["files"], expected - {j.relpath for j in jobs}, skipped)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true",
-                        help="rebuild into a temporary directory and compare with MANIFEST.json")
+    add_check_options(parser)
     parser.add_argument("--layouts", action="store_true",
                         help="re-measure the shared struct layouts into guest/freebsd/layout/layouts.json")
-    parser.add_argument("--compiler", action="append", choices=cc.COMPILERS,
-                        help="with --check: only this compiler (repeatable)")
     args = parser.parse_args(argv)
     names = tuple(args.compiler) if args.compiler else cc.COMPILERS
 
@@ -266,12 +217,7 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.check:
             report = check(names)
-            for name, reason in sorted(report.skipped.items()):
-                print(f"skipped {name}: {reason}")
-            for relpath in report.mismatched:
-                print(f"MISMATCH {relpath}")
-            print(f"{len(report.matched)} matched, {len(report.mismatched)} mismatched")
-            return 0 if report.ok else 1
+            return print_report(report)
 
         if args.compiler:
             parser.error("--compiler only applies to --check (a rebuild regenerates every fixture)")
@@ -282,10 +228,7 @@ def main(argv: list[str] | None = None) -> int:
             return 2
         out_dir = ROOT / FIXTURE_DIR
         entries = build(plan(), out_dir, found)
-        stale = {p.relative_to(out_dir).as_posix() for p in out_dir.glob("*/*/*.ko")} - set(entries)
-        for relpath in sorted(stale):
-            (out_dir / relpath).unlink()
-            print(f"removed stale {relpath}")
+        remove_stale(out_dir, out_dir.glob("*/*/*.ko"), entries)
         path = write_manifest(out_dir, entries, found)
     except (BuildFailure, cc.ToolchainError) as exc:
         print(f"build_freebsd_fixtures: {exc}", file=sys.stderr)

@@ -22,8 +22,6 @@ failure, 2 bad usage or nothing could be checked.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import subprocess
 import sys
 import tempfile
@@ -35,12 +33,14 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fixture_manifest import load_manifest, sha256_of, write_manifest  # noqa: E402
 from kemu.toolchain import linux_headers, linux_kbuild  # noqa: E402
 from kemu.toolchain.cc import ToolchainError  # noqa: E402
 
 GUEST_DIR = Path("guest/linux")
 FIXTURE_DIR = Path("fixtures/linux")
-MANIFEST = "MANIFEST.json"
 ARCHES = ("x86_64", "i386")
 
 
@@ -81,10 +81,6 @@ MODULES: tuple[Module, ...] = (
     Module("initfail", ("initfail/initfail.c",), shows="init returns -ENODEV"),
     Module("timers", ("timers/timers.c",), shows="timer_list, workqueue, delayed_work, msleep, jiffies"),
 )
-
-
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def compiler_version() -> str:
@@ -140,12 +136,12 @@ def manifest(out: Path) -> dict:
                 "release": headers.release,
                 "kbuild": module.options(),
                 "shows": module.shows,
-                "sha256": _sha256(ko),
+                "sha256": sha256_of(ko),
             }
             if module.write_symvers:
                 symvers = out / arch / f"{module.name}.symvers"
                 files[f"{arch}/{module.name}.symvers"] = {"from": f"{arch}/{module.name}.ko",
-                                                          "sha256": _sha256(symvers)}
+                                                          "sha256": sha256_of(symvers)}
     return {
         "target": "linux",
         "generator": "tools/build_linux_fixtures.py",
@@ -163,7 +159,7 @@ def manifest(out: Path) -> dict:
 
 def check(only: set[str] | None) -> int:
     """Rebuild into a scratch directory and compare against the manifest."""
-    recorded = json.loads((ROOT / FIXTURE_DIR / MANIFEST).read_text())
+    recorded = load_manifest(ROOT / FIXTURE_DIR)
     problems = []
     if compiler_version() != recorded["compiler"]:
         print(f"skipped: compiler is {compiler_version()!r}, fixtures were built by {recorded['compiler']!r}")
@@ -189,7 +185,7 @@ def check(only: set[str] | None) -> int:
                     built = out / rel
                     if not built.is_file():
                         continue
-                    if _sha256(built) != recorded["files"][rel]["sha256"]:
+                    if sha256_of(built) != recorded["files"][rel]["sha256"]:
                         problems.append(f"{rel}: rebuilt file differs from the committed one")
                     else:
                         print(f"ok {rel}")
@@ -222,8 +218,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{name}: build failed:\n{log}", file=sys.stderr)
     if failures:
         return 1
-    (out / MANIFEST).write_text(json.dumps(manifest(out), indent=2) + "\n")
-    print(f"wrote {sum(1 for _ in out.rglob('*.ko'))} modules and {out / MANIFEST}")
+    path = write_manifest(out, manifest(out))
+    print(f"wrote {sum(1 for _ in out.rglob('*.ko'))} modules and {path}")
     return 0
 
 

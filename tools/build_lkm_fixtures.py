@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import argparse
 import hashlib
-import json
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -30,13 +29,17 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from fixture_manifest import (CheckReport, add_check_options, begin_check, compare,  # noqa: E402
+                              find_compilers, load_manifest as read_manifest, print_report,
+                              ROOT_TOKEN, manifest_document, recorded_by, remove_stale,
+                              write_manifest as save_manifest)
 from kemu.toolchain import cc  # noqa: E402  (needs ROOT on sys.path when run from a checkout)
 
 TARGET = "netbsd-lkm"
 GUEST_DIR = Path("guest/netbsd-lkm")
 FIXTURE_DIR = Path("fixtures/netbsd-lkm")
-MANIFEST = "MANIFEST.json"
-ROOT_TOKEN = "${KEMU_ROOT}"
 #: Modules also built with -g -O0 as <name>-g.o: fibo for the source-level debugger,
 #: nullread for oops reports that name the faulting source line.
 DEBUG_BUILDS = ("fibo", "nullread")
@@ -122,77 +125,27 @@ def build(jobs: list[Job], out_dir: Path, compilers: dict[str, cc.Compiler]) -> 
     return {job.relpath: entry for job, entry in zip(jobs, entries)}
 
 
-def find_compilers(names: tuple[str, ...]) -> tuple[dict[str, cc.Compiler], dict[str, str]]:
-    """Installed compilers among `names`, and the reason each missing one is missing."""
-    found, missing = {}, {}
-    for name in names:
-        try:
-            found[name] = cc.Compiler.find(name)
-        except cc.ToolchainError as exc:
-            missing[name] = str(exc)
-    return found, missing
-
-
 def write_manifest(out_dir: Path, entries: dict[str, dict], compilers: dict[str, cc.Compiler]) -> Path:
-    manifest = {
-        "target": TARGET,
-        "generator": "tools/build_lkm_fixtures.py",
-        "rebuild": "python3 tools/build_lkm_fixtures.py",
-        "root_token": ROOT_TOKEN,
-        "compilers": {name: c.version for name, c in sorted(compilers.items())},
-        "files": entries,
-    }
-    path = out_dir / MANIFEST
-    path.write_text(json.dumps(manifest, indent=2, sort_keys=False) + "\n")
-    return path
+    return save_manifest(out_dir, manifest_document(TARGET, "build_lkm_fixtures.py", compilers, entries))
 
 
 def load_manifest(fixture_dir: Path = ROOT / FIXTURE_DIR) -> dict:
-    return json.loads((fixture_dir / MANIFEST).read_text())
-
-
-@dataclass
-class CheckReport:
-    """Outcome of --check: objects that matched, differed, or could not be compared."""
-
-    matched: list[str]
-    mismatched: list[str]
-    skipped: dict[str, str]     # compiler -> reason
-
-    @property
-    def ok(self) -> bool:
-        return not self.mismatched
+    return read_manifest(fixture_dir)
 
 
 def check(compilers: tuple[str, ...] = cc.COMPILERS, fixture_dir: Path = ROOT / FIXTURE_DIR) -> CheckReport:
     """Rebuild into a temporary directory and compare sha256 with the manifest."""
-    manifest = load_manifest(fixture_dir)
-    found, missing = find_compilers(compilers)
-    skipped = dict(missing)
-    for name, compiler in list(found.items()):
-        recorded = manifest["compilers"].get(name)
-        if recorded != compiler.version:
-            skipped[name] = f"fixtures were built with {recorded!r}, installed {name} is {compiler.version!r}"
-            del found[name]
+    manifest, found, skipped = begin_check(fixture_dir, compilers)
     jobs = [j for j in plan(tuple(found)) if j.relpath in manifest["files"]]
-    expected = set(f for f, e in manifest["files"].items() if e["compiler"] in found)
-    unplanned = sorted(expected - {j.relpath for j in jobs})
+    expected = recorded_by(manifest, found)
     with tempfile.TemporaryDirectory(prefix="kemu-lkm-fixtures-") as tmp:
         entries = build(jobs, Path(tmp), found)
-    matched, mismatched = [], []
-    for relpath, entry in entries.items():
-        want = manifest["files"][relpath]["sha256"]
-        (matched if entry["sha256"] == want else mismatched).append(relpath)
-    mismatched += [f"{p} (in manifest, no longer built)" for p in unplanned]
-    return CheckReport(matched=matched, mismatched=mismatched, skipped=skipped)
+    return compare(entries, manifest["files"], expected - {j.relpath for j in jobs}, skipped)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--check", action="store_true",
-                        help="rebuild into a temporary directory and compare with MANIFEST.json")
-    parser.add_argument("--compiler", action="append", choices=cc.COMPILERS,
-                        help="with --check: only this compiler (repeatable)")
+    add_check_options(parser)
     args = parser.parse_args(argv)
     names = tuple(args.compiler) if args.compiler else cc.COMPILERS
 
@@ -202,12 +155,7 @@ def main(argv: list[str] | None = None) -> int:
         except BuildFailure as exc:
             print(f"build_lkm_fixtures: {exc}", file=sys.stderr)
             return 1
-        for name, reason in sorted(report.skipped.items()):
-            print(f"skipped {name}: {reason}")
-        for relpath in report.mismatched:
-            print(f"MISMATCH {relpath}")
-        print(f"{len(report.matched)} matched, {len(report.mismatched)} mismatched")
-        return 0 if report.ok else 1
+        return print_report(report)
 
     if args.compiler:
         parser.error("--compiler only applies to --check (a rebuild regenerates every fixture)")
@@ -223,10 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildFailure as exc:
         print(f"build_lkm_fixtures: {exc}", file=sys.stderr)
         return 1
-    stale = {p.relative_to(out_dir).as_posix() for p in out_dir.glob("*/*/*.o")} - set(entries)
-    for relpath in sorted(stale):
-        (out_dir / relpath).unlink()
-        print(f"removed stale {relpath}")
+    remove_stale(out_dir, out_dir.glob("*/*/*.o"), entries)
     path = write_manifest(out_dir, entries, found)
     print(f"built {len(entries)} objects into {out_dir.relative_to(ROOT)}; manifest {path.relative_to(ROOT)}")
     return 0

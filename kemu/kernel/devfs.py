@@ -170,6 +170,17 @@ def ls_time(ftime: int, now: int) -> str:
     return longstring[4:11] + " " + longstring[20:24] + " "
 
 
+def owner_columns(entries: Iterable[tuple[str, DevNode]], user_name: Callable[[int], str],
+                  group_name: Callable[[int], str]) -> tuple[list[tuple[str, DevNode, str, str]], int, int, int]:
+    """What every `ls -l` measures first: [(name as shown, node, owner, group)] and the widths
+    of the link count, owner and group columns (each the widest of the listing)."""
+    rows = [(shown, node, user_name(node.uid), group_name(node.gid)) for shown, node in entries]
+    if not rows:
+        return [], 0, 0, 0
+    return (rows, max(len(str(node.nlink)) for _, node, _, _ in rows), max(len(u) for _, _, u, _ in rows),
+            max(len(g) for _, _, _, g in rows))
+
+
 def ls_long(entries: Iterable[tuple[str, DevNode]], user_name: Callable[[int], str],
             group_name: Callable[[int], str], now: int) -> list[str]:
     """One `ls -l` line per (name as shown, node), in the given order.
@@ -177,12 +188,7 @@ def ls_long(entries: Iterable[tuple[str, DevNode]], user_name: Callable[[int], s
     `user_name`/`group_name` map ids to names (the personality's passwd/group); `now` is the
     virtual clock's time, which decides between the time and the year column.
     """
-    rows = [(shown, node, user_name(node.uid), group_name(node.gid)) for shown, node in entries]
-    if not rows:
-        return []
-    s_nlink = max(len(str(node.nlink)) for _, node, _, _ in rows)
-    s_user = max(len(u) for _, _, u, _ in rows)
-    s_group = max(len(g) for _, _, _, g in rows)
+    rows, s_nlink, s_user, s_group = owner_columns(entries, user_name, group_name)
     lines = []
     for shown, node, user, group in rows:
         lines.append(

@@ -77,6 +77,9 @@ def relocated_object(obj: ObjectFile, image: LinkedImage) -> bytes:
         if sec.alloc:
             struct.pack_into(addr_fmt, out, shoff + sec.index * shentsize + addr_field,
                              image.section_address(sec.index))
+    if obj.shared:
+        _rebase_shared(obj, image, out)
+        return bytes(out)
     from .section_bytes import relocate_section_bytes   # numpy: only when DWARF is read
     relocated = {t.target.index for t in obj.relocations}
     for sec in obj.sections[1:]:
@@ -92,6 +95,22 @@ def relocated_object(obj: ObjectFile, image: LinkedImage) -> bytes:
                                  f"{exc.message}") from None
         out[sec.offset:sec.offset + len(data)] = data
     return bytes(out)
+
+
+def _rebase_shared(obj: ObjectFile, image: LinkedImage, out: bytearray) -> None:
+    """An ET_DYN object's debug sections hold link-time addresses: add the load bias."""
+    from .dwarf_rebase import RebaseError, rebase_dwarf
+    placed = [sec for sec in obj.sections[1:] if sec.alloc]
+    if not placed:
+        return
+    bias = (image.section_address(placed[0].index) - placed[0].addr) % (1 << (8 * (obj.elfclass // 8)))
+    sections = {sec.name: (sec.offset, sec.size) for sec in obj.sections[1:]
+                if _read_by_pyelftools(sec) and not sec.nobits}
+    try:
+        rebase_dwarf(out, sections, obj.elfclass // 8, bias)
+    except (RebaseError, ValueError, IndexError, struct.error) as exc:
+        raise DwarfLoadError(f"{obj.name}: cannot move its debug information to the load "
+                             f"address: {exc}") from None
 
 
 def load_dwarf(obj: ObjectFile, image: LinkedImage) -> "DWARFInfo | None":

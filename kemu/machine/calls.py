@@ -336,14 +336,14 @@ class GuestCalls:
         outer = next((b for b in reversed(self._budgets) if b), 0)
         if budget:
             if not self._counting:
-                self._invalidate_all_code()
+                self.invalidate_all_code()
                 self._counting = True
             return min(budget, outer) if outer else budget
         if self._counting:
             return outer or _UNLIMITED_COUNT
         return 0
 
-    def _invalidate_all_code(self) -> None:
+    def invalidate_all_code(self) -> None:
         """Drop translations of every executable mapping without flushing the code buffer
         (safe while an outer run is suspended in a hook)."""
         for r in self.mem.regions():

@@ -304,6 +304,18 @@ class Machine:
     def hooks(self) -> list[Hook]:
         return list(self._hooks.installed)
 
+    def flush_code_cache(self) -> None:
+        """Drop translated code, so the next instructions see the hooks installed now.
+
+        While an outer guest call is suspended in a hook (a kernel service that called guest
+        code, e.g. FreeBSD's module_register_init calling a modevent handler), only the
+        translations of each executable mapping are dropped: a whole-cache flush would also
+        free the code buffer the suspended run returns into (the host dies of SIGILL)."""
+        if len(self._calls.active) > 1:
+            self._calls.invalidate_all_code()
+        else:
+            self.uc.ctl_flush_tb()
+
     def start_stepping(self, cb: Callable[[int, int], "bool | None"]) -> Hook:
         """Single-step: call `cb(address, size)` before every instruction, until
         `stop_stepping()` or `cb` returns False. The hook exists only while stepping."""

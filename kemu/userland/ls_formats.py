@@ -11,7 +11,7 @@ from __future__ import annotations
 import time as _time
 from typing import Callable, Iterable
 
-from kemu.kernel.devfs import SIX_MONTHS, DevNode, strmode
+from kemu.kernel.devfs import SIX_MONTHS, DevNode, owner_columns, strmode
 
 
 def gnu_ls_time(ftime: int, now: int) -> str:
@@ -26,12 +26,9 @@ def gnu_ls_time(ftime: int, now: int) -> str:
 def gnu_ls_long(entries: Iterable[tuple[str, DevNode]], user_name: Callable[[int], str],
                 group_name: Callable[[int], str], now: int) -> list[str]:
     """One GNU `ls -l` line per (name as shown, node), in the given order."""
-    rows = [(shown, node, user_name(node.uid), group_name(node.gid)) for shown, node in entries]
+    rows, w_nlink, w_user, w_group = owner_columns(entries, user_name, group_name)
     if not rows:
         return []
-    w_nlink = max(len(str(node.nlink)) for _, node, _, _ in rows)
-    w_user = max(len(u) for _, _, u, _ in rows)
-    w_group = max(len(g) for _, _, _, g in rows)
     w_major = max(len(str(node.major)) for _, node, _, _ in rows)
     w_minor = max(len(str(node.minor)) for _, node, _, _ in rows)
     lines = []

@@ -2,36 +2,18 @@
 does, and refuses bad requests with a clear message and no output file."""
 from __future__ import annotations
 
-import argparse
-import io
-from contextlib import redirect_stderr
 from pathlib import Path
 
 import pytest
 from elftools.elf.elffile import ELFFile
 
+from cc_helpers import run_kemu_cc
 from kemu.paths import ROOT
 from kemu.toolchain import cc, freebsd_kmod
 
 from .conftest import FIXTURE_DIR, GUEST, load_manifest, require
 
 FIBO_C = GUEST / "fibo" / "fibo.c"
-
-
-def run_kemu_cc(argv: list[str]) -> tuple[int, str]:
-    """Run `kemu cc ARGV` in-process through its own parser; returns (status, stderr)."""
-    from kemu.cli import cmd_cc
-
-    parser = argparse.ArgumentParser(prog="kemu")
-    cmd_cc.register(parser.add_subparsers(dest="command"))
-    err = io.StringIO()
-    with redirect_stderr(err):
-        try:
-            args = parser.parse_args(["cc", *argv])
-        except SystemExit as exc:
-            return int(exc.code), err.getvalue()
-        status = args.func(args)
-    return status, err.getvalue()
 
 
 def elf_kind(path: Path) -> tuple[str, str, str]:

@@ -35,13 +35,14 @@ EXPECTED = {
     "chain_c": (1, None), "noautounload": (1, None), "initfail": (1, None), "selfload": (1, None),
     "findsect": (1, None), "callbacks": (1, None), "oldversion": (1, None), "selfdep": (1, "selfdep"),
     "circ_a": (1, "circ_b"), "circ_b": (1, "circ_a"), "missingdep": (1, "kemu_absent"),
+    "badclass": (7, None),
 }
 
 
 def test_manifest_lists_every_planned_kmod_and_plist():
     planned = {job.relpath for job in BUILDER.plan()} | set(BUILDER.plist_relpaths())
     assert set(MANIFEST["files"]) == planned
-    assert len([p for p in planned if p.endswith(".kmod")]) == 2 * 2 * (len(EXPECTED) + 3)
+    assert len([p for p in planned if p.endswith(".kmod")]) == 2 * 2 * (len(EXPECTED) + 4)
 
 
 def test_every_file_in_the_fixture_tree_is_in_the_manifest():
@@ -53,7 +54,7 @@ def test_each_arch_and_compiler_directory_is_a_module_directory():
     for arch in cc.ARCHES:
         for compiler in cc.COMPILERS:
             base = FIXTURES / arch / compiler
-            for name in [*EXPECTED, "twomodinfo", "nomodinfo"]:
+            for name in [*EXPECTED, "twomodinfo", "nomodinfo", "longname"]:
                 assert (base / name / f"{name}.kmod").is_file()
             assert (base / "props" / "props.plist").is_file()
 
@@ -98,6 +99,12 @@ def test_link_set_modules_holds_one_pointer_to_the_modinfo(relpath):
     assert (record.modclass, record.required) == EXPECTED[name]
     assert record.version == (900000000 if name == "oldversion" else 1000000000)
     assert record.modcmd_symbol == f"{name}_modcmd"
+
+
+def test_longname_declares_a_name_of_maxmodname_characters():
+    for arch in cc.ARCHES:
+        record = Kmod(FIXTURES / arch / "gcc" / "longname" / "longname.kmod").module_record()
+        assert record.name == "longname_exactly_thirty_two_char" and len(record.name) == 32
 
 
 def test_twomodinfo_has_two_pointers_and_nomodinfo_none():

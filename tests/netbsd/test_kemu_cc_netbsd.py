@@ -2,14 +2,12 @@
 with the kernel-module flags, linked with `ld -r` and the kmodule script into an ET_REL file."""
 from __future__ import annotations
 
-import argparse
-import io
 import shutil
-from contextlib import redirect_stderr
 from pathlib import Path
 
 import pytest
 
+from cc_helpers import run_kemu_cc
 from kemu.paths import ROOT
 from kemu.toolchain import cc, netbsd_kmod
 
@@ -20,21 +18,6 @@ MODULES = ROOT / "guest" / "netbsd" / "modules"
 pytestmark = [pytest.mark.needs_tool,
               pytest.mark.skipif(shutil.which("gcc") is None or shutil.which("ld") is None,
                                  reason="needs gcc and GNU ld")]
-
-
-def run_kemu_cc(argv: list[str]) -> tuple[int, str]:
-    """`kemu cc ARGV` in-process through its own parser; returns (status, stderr)."""
-    from kemu.cli import cmd_cc
-
-    parser = argparse.ArgumentParser(prog="kemu")
-    cmd_cc.register(parser.add_subparsers(dest="command"))
-    err = io.StringIO()
-    with redirect_stderr(err):
-        try:
-            args = parser.parse_args(["cc", *argv])
-        except SystemExit as exc:
-            return int(exc.code), err.getvalue()
-        return args.func(args), err.getvalue()
 
 
 @pytest.mark.parametrize("arch,machine,elfclass", [("amd64", "EM_X86_64", 64), ("x86_64", "EM_X86_64", 64),

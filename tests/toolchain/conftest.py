@@ -5,13 +5,10 @@ produced, independently of kemu's own ELF reader.
 """
 from __future__ import annotations
 
-import argparse
 import importlib.util
-import io
 import json
 import shutil
 import sys
-from contextlib import redirect_stderr
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -20,6 +17,7 @@ from elftools.elf.descriptions import describe_reloc_type
 from elftools.elf.elffile import ELFFile
 from elftools.elf.relocation import RelocationSection
 
+from cc_helpers import run_kemu_cc  # noqa: F401  (the toolchain tests import it from here)
 from kemu.paths import ROOT, fixture
 
 FIXTURE_DIR = fixture("netbsd-lkm")
@@ -128,18 +126,3 @@ def elf_facts(path: Path) -> ElfFacts:
         )
         return facts
 
-
-def run_kemu_cc(argv: list[str]) -> tuple[int, str]:
-    """Run `kemu cc ARGV` in-process through its own parser; returns (status, stderr)."""
-    from kemu.cli import cmd_cc
-
-    parser = argparse.ArgumentParser(prog="kemu")
-    cmd_cc.register(parser.add_subparsers(dest="command"))
-    err = io.StringIO()
-    with redirect_stderr(err):
-        try:
-            args = parser.parse_args(["cc", *argv])
-        except SystemExit as exc:
-            return int(exc.code), err.getvalue()
-        status = args.func(args)
-    return status, err.getvalue()

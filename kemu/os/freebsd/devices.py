@@ -20,12 +20,13 @@ from dataclasses import dataclass
 from kemu.intbits import to_signed
 from kemu.kernel import GuestUio, KernelPanic, SyscallError
 
+from .devnum import InodeNumbers, major, minor
+
 S_IFCHR = 0o020000
 FREAD, FWRITE = 0x0001, 0x0002
 IOCPARM_MASK, IOCPARM_SHIFT, IOCPARM_MAX = 0x1FFF, 16, 8192
 IOC_VOID, IOC_OUT, IOC_IN = 0x20000000, 0x40000000, 0x80000000
 SPECNAMELEN = 255
-DEVICE_MAJOR = 0          # devfs has no majors; kemu's DevFS wants one
 
 
 @dataclass(eq=False)
@@ -36,6 +37,7 @@ class Cdev:
     devsw: int
     unit: int
     module: object | None     # the LoadedModule that made it (None: the kernel)
+    inode: int = 0            # cdp_inode: devfs's number for it, which stat shows as st_rdev
     opens: int = 0
 
     @property
@@ -54,7 +56,7 @@ class Devices:
         self.by_addr: dict[int, Cdev] = {}
         self.by_path: dict[str, Cdev] = {}
         self.dead_devsw: set[int] = set()      # cdevsws disabled for a wrong d_version
-        self._inode = 0
+        self.inodes = InodeNumbers()
         self.D_VERSION = self.lay.const("D_VERSION")
         self.D_INIT = self.lay.const("D_INIT")
         self.MAKEDEV_CHECKNAME = self.lay.const("MAKEDEV_CHECKNAME")
@@ -111,10 +113,10 @@ class Devices:
         mem.write_int(addr + lay.offset("cdev", "si_gid"), 4, gid)
         mem.write_int(addr + lay.offset("cdev", "si_mode"), 2, mode & 0o7777)
         mem.write(addr + lay.offset("cdev", "si_name"), name.encode("latin-1") + b"\0")
-        self._inode += 1
-        self.k.devfs.mknod("/dev/" + name, "c", DEVICE_MAJOR, self._inode, mode & 0o7777, uid, gid)
+        inode = self.inodes.alloc()
+        self.k.devfs.mknod("/dev/" + name, "c", major(inode), minor(inode), mode & 0o7777, uid, gid)
         module = self.system.loader.module_at(caller) if caller is not None else None
-        cdev = Cdev(addr, name, devsw, unit, module)
+        cdev = Cdev(addr, name, devsw, unit, module, inode)
         self.by_addr[addr] = cdev
         self.by_path[cdev.path] = cdev
         if module is not None:
@@ -157,6 +159,7 @@ class Devices:
         self.by_path.pop(cdev.path, None)
         if self.k.devfs.lookup(cdev.path) is not None:
             self.k.devfs.unlink(cdev.path)
+        self.inodes.free(cdev.inode)
         lay, word = self.lay, self.k.word_size
         self.mem.write_int(cdev.addr + lay.offset("cdev", "si_drv1"), word, 0)
         self.mem.write_int(cdev.addr + lay.offset("cdev", "si_drv2"), word, 0)

@@ -25,6 +25,7 @@ from kemu.elf import BadObject
 from kemu.kernel import KERNEL, GuestCrash, LinkFailure, SyscallError
 
 from .modules import Module
+from .mapsize import kld_size
 
 MDT_DEPEND, MDT_MODULE, MDT_VERSION = 1, 2, 3
 MDT_STRUCT_VERSION = 1
@@ -264,7 +265,7 @@ class KldLinker:
             else:
                 loader.retire(lf.loaded)
             raise
-        lf.size = image.size
+        lf.size = kld_size(obj, image.size)
         exports = []
         for s in image.symbol_list:
             if (s.bind != "local" and s.type in ("func", "object", "notype") and s.name

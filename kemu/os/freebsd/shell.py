@@ -13,6 +13,7 @@ from kemu.userland import Shell as _Shell, UserlandSpec
 from kemu.userland.streams import ByteSource
 
 from .commands import COMMANDS
+from .ls_long import freebsd_ls_long
 
 HELP = """\
   kldload [-nqv] file|module ...      kldunload [-fv] [-i] id|name ...
@@ -44,6 +45,7 @@ FREEBSD_USERLAND = UserlandSpec(
     help_footer=HELP_FOOTER,
     users={0: "root"},
     groups={0: "wheel", 5: "operator"},
+    ls_long=freebsd_ls_long,
 )
 
 

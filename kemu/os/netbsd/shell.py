@@ -10,6 +10,7 @@ from kemu.userland import Shell as _Shell, UserlandSpec
 from kemu.userland.streams import ByteSource
 
 from .commands import COMMANDS
+from .ls_long import netbsd_ls_long
 
 HELP = """\
   modload [-fP] [-b var=bool] [-i var=int] [-s var=string] NAME|PATH
@@ -39,6 +40,7 @@ NETBSD_USERLAND = UserlandSpec(
     help_footer=HELP_FOOTER,
     users={0: "root"},
     groups={0: "wheel", 5: "operator"},
+    ls_long=netbsd_ls_long,
 )
 
 
