@@ -8,10 +8,11 @@ from .layout import PAGE_SIZE, AddressLayout, Area
 from .machine import Hook, Machine, Stub
 from .oops import OopsReport
 from .prot import Prot
+from .recovery import GuestTrap
 from .trap import TrapCall, VarArgs
 from .valist import GuestVaList
 
 __all__ = ["Machine", "GuestError", "GuestFault", "GuestTimeout", "BudgetExhausted", "GuestInterrupted",
            "MemoryFault",
            "MachineError", "Prot", "AddressLayout", "Area", "PAGE_SIZE", "TrapCall", "VarArgs", "GuestVaList",
-           "OopsReport", "Insn", "Hook", "Stub", "Abi", "Cdecl", "Regparm3", "SysV", "ABIS"]
+           "OopsReport", "GuestTrap", "Insn", "Hook", "Stub", "Abi", "Cdecl", "Regparm3", "SysV", "ABIS"]

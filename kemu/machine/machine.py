@@ -29,12 +29,13 @@ from .layout import MANAGED, ON_DEMAND, PAGE_SIZE, PREMAPPED, AddressLayout
 from .memory import Memory
 from .oops import OopsReport
 from .prot import Prot
+from .recovery import GuestTrap, Recovery
 from .registers import Registers
 from .stubs import Stub, StubTable
 from .trap import Handler
 from .watchdog import WATCHDOG
 
-__all__ = ["Machine", "Hook", "Stub"]
+__all__ = ["Machine", "Hook", "Stub", "GuestTrap"]
 
 
 class Machine:
@@ -84,6 +85,12 @@ class Machine:
         # kernel text: the return trap (calls), the trap slots, then stubs as services come
         self._calls = GuestCalls(self, stack_size, max_depth)
         self._faults = FaultReports(self)
+        self._recovery = Recovery(self)
+        #: fn(pc) -> resume pc | None, asked when guest code hits an invalid opcode (a
+        #: personality's ud2 table); fn(pc, GuestTrap) -> resume pc | None when it faults (an
+        #: exception table). Nothing is hooked per instruction (recovery.py).
+        self.invalid_opcode_handlers = self._recovery.invalid_opcode_handlers
+        self.fault_fixups = self._recovery.fault_fixups
         self._hooks = DebugHooks(self, self._calls)
         self._stubs = StubTable(self, self._calls)
         self.return_trap = self._calls.return_trap
