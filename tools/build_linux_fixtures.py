@@ -80,6 +80,7 @@ MODULES: tuple[Module, ...] = (
     Module("noexit", ("noexit/noexit.c",), shows="no module_exit"),
     Module("initfail", ("initfail/initfail.c",), shows="init returns -ENODEV"),
     Module("timers", ("timers/timers.c",), shows="timer_list, workqueue, delayed_work, msleep, jiffies"),
+    Module("bugs", ("bugs/bugs.c",), shows="WARN_ON, WARN_ONCE and BUG_ON (__bug_table)"),
 )
 
 

@@ -18,7 +18,7 @@ from kemu.kernel import Errno, Kernel, LoadedModule, SyscallError
 from kemu.kernel.services import string as string_services
 from kemu.machine import Machine
 
-from . import exports as kernel_exports, symvers, thunks
+from . import bugs, exports as kernel_exports, symvers, thunks
 from .layouts import layout
 from .chardevs import ChrDevs, LinuxCharDriver
 from .vfiles import VirtualFiles
@@ -77,6 +77,7 @@ class Linux:
         self.seq_output: dict[int, bytearray] = {}   # seq_file -> text of the record being shown
         self.seq_text: dict[int, bytes] = {}         # seq_file -> its generated text
         self._install_services()
+        self.machine.invalid_opcode_handlers.append(self.on_invalid_opcode)
 
     # --- boot ----------------------------------------------------------------------------------
     def _install_services(self) -> None:
@@ -111,6 +112,10 @@ class Linux:
             m.mem.write_ptr(current.addr + (self.percpu.addr if self.arch == "x86_64" else 0), task)
             self.current_task = task
         self.sync_jiffies()
+
+    def on_invalid_opcode(self, pc: int) -> int | None:
+        """A `ud2` in guest code: WARN resumes after it, BUG oopses (bugs.py)."""
+        return bugs.handle_bug(self, pc)
 
     def sync_jiffies(self) -> None:
         """jiffies (and jiffies_64) as the virtual clock has them: INITIAL_JIFFIES is
