@@ -81,6 +81,7 @@ MODULES: tuple[Module, ...] = (
     Module("initfail", ("initfail/initfail.c",), shows="init returns -ENODEV"),
     Module("timers", ("timers/timers.c",), shows="timer_list, workqueue, delayed_work, msleep, jiffies"),
     Module("bugs", ("bugs/bugs.c",), shows="WARN_ON, WARN_ONCE and BUG_ON (__bug_table)"),
+    Module("uaccess", ("uaccess/uaccess.c",), shows="unsafe_get_user/unsafe_put_user and an EFAULT_REG load (__ex_table fixups)"),
 )
 
 

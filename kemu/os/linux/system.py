@@ -18,7 +18,7 @@ from kemu.kernel import Errno, Kernel, LoadedModule, SyscallError
 from kemu.kernel.services import string as string_services
 from kemu.machine import Machine
 
-from . import bugs, exports as kernel_exports, symvers, thunks
+from . import bugs, exports as kernel_exports, extable, symvers, thunks
 from .layouts import layout
 from .chardevs import ChrDevs, LinuxCharDriver
 from .vfiles import VirtualFiles
@@ -78,6 +78,7 @@ class Linux:
         self.seq_text: dict[int, bytes] = {}         # seq_file -> its generated text
         self._install_services()
         self.machine.invalid_opcode_handlers.append(self.on_invalid_opcode)
+        self.machine.fault_fixups.append(self.on_fault)
 
     # --- boot ----------------------------------------------------------------------------------
     def _install_services(self) -> None:
@@ -116,6 +117,10 @@ class Linux:
     def on_invalid_opcode(self, pc: int) -> int | None:
         """A `ud2` in guest code: WARN resumes after it, BUG oopses (bugs.py)."""
         return bugs.handle_bug(self, pc)
+
+    def on_fault(self, pc: int, trap) -> int | None:
+        """A fault in guest code: its module's `__ex_table` fixup, if any (extable.py)."""
+        return extable.fixup_exception(self, pc, trap)
 
     def sync_jiffies(self) -> None:
         """jiffies (and jiffies_64) as the virtual clock has them: INITIAL_JIFFIES is
