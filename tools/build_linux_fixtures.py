@@ -82,6 +82,7 @@ MODULES: tuple[Module, ...] = (
     Module("timers", ("timers/timers.c",), shows="timer_list, workqueue, delayed_work, msleep, jiffies"),
     Module("bugs", ("bugs/bugs.c",), shows="WARN_ON, WARN_ONCE and BUG_ON (__bug_table)"),
     Module("uaccess", ("uaccess/uaccess.c",), shows="unsafe_get_user/unsafe_put_user and an EFAULT_REG load (__ex_table fixups)"),
+    Module("waitq", ("waitq/waitq.c",), shows="wait_event_timeout and wait_for_completion_timeout woken by a timer and work"),
 )
 
 

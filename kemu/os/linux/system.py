@@ -25,7 +25,9 @@ from .vfiles import VirtualFiles
 from . import params as module_params
 from .proc_entries import ProcEntries
 from .timekeeping import Timekeeping
-from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy
+from .waiting import Waiting
+from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy, \
+    wait
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -74,6 +76,7 @@ class Linux:
         self.vfiles = VirtualFiles(self)
         self.proc_entries = ProcEntries(self)
         self.timekeeping = Timekeeping(self)
+        self.waiting = Waiting(self)
         self.seq_output: dict[int, bytearray] = {}   # seq_file -> text of the record being shown
         self.seq_text: dict[int, bytes] = {}         # seq_file -> its generated text
         self._install_services()
@@ -87,7 +90,7 @@ class Linux:
         k.install(string_services.table.subset(*[s.name for s in string_services.table if s.name in names]))
         for table in (printk.table, memory.table, usercopy.table, chrdev.table, params.table,
                       seq_file.table, timers.table, format_services.table,
-                      modref.table):
+                      modref.table, wait.table):
             k.install(table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
