@@ -83,6 +83,7 @@ MODULES: tuple[Module, ...] = (
     Module("bugs", ("bugs/bugs.c",), shows="WARN_ON, WARN_ONCE and BUG_ON (__bug_table)"),
     Module("uaccess", ("uaccess/uaccess.c",), shows="unsafe_get_user/unsafe_put_user and an EFAULT_REG load (__ex_table fixups)"),
     Module("waitq", ("waitq/waitq.c",), shows="wait_event_timeout and wait_for_completion_timeout woken by a timer and work"),
+    Module("initmem", ("initmem/initmem.c",), shows="reads its __initdata after init (freed: faults)"),
 )
 
 

@@ -16,6 +16,7 @@ import struct
 
 from kemu.elf import BadObject, ObjectFile
 from kemu.kernel import GuestCrash, KernelError, LinkFailure, LoadedModule, SyscallError
+from kemu.link import LayoutPolicy
 
 from .params import free_strings, parse_args
 from .modinfo import GPL_COMPATIBLE, read_exports, read_modinfo, read_versions, strip_signature
@@ -174,13 +175,13 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
     try:
         # sized by a link inside the module area, not at 0 (loader.image_size): from address
         # 0, a PC32 reference of a large module to kernel text would not reach
-        size = loader.link(obj, system.machine.layout[loader.area].start, resolve).size
+        size = loader.link(obj, system.machine.layout[loader.area].start, resolve, policy=LAYOUT).size
     except LinkFailure as exc:
         raise _link_failure(system, exc, name, shown, problems) from None
     base, size = loader.reserve(size)
     try:
         bound.clear()
-        image = loader.link(obj, base, resolve)
+        image = loader.link(obj, base, resolve, policy=LAYOUT)
         module = loader.place(obj, image, name=name, path=path, base=base, size=size, bound=bound)
     except LinkFailure as exc:
         loader.release(base)
@@ -222,23 +223,32 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
     return module
 
 
-INIT_TEXT_POISON = b"\xff"      # an invalid opcode from every offset: running freed init code oopses
-INIT_DATA_POISON = b"\xcc"      # what freed init data reads as
+def _is_init_section(section) -> bool:
+    """module_init_layout_section: the sections freed after init (.init.text, .init.data,
+    .init.rodata …)."""
+    return section.name.startswith(".init")
+
+
+#: the kernel's two layouts in one image: .init.* sections on pages of their own at the end
+LAYOUT = LayoutPolicy(apart=_is_init_section)
 
 
 def _free_init_sections(system, module: LoadedModule) -> None:
-    """do_init_module's free of the init region: kemu's linker keeps .init.* sections on the
-    pages of their kind, so instead of unmapping them their bytes are poisoned — code there
-    is an invalid opcode (a later call oopses), data reads as 0xcc."""
-    mem, freed = system.machine.mem, 0
-    for p in module.image.placements:
-        if not p.name.startswith(".init") or not p.size:
-            continue
-        if p.kind == "text":
-            mem.load_code(p.addr, INIT_TEXT_POISON * p.size)
-        else:
-            mem.write(p.addr, INIT_DATA_POISON * p.size)
-        freed += p.size
+    """do_init_module's free of the init region: the pages holding the .init.* sections
+    (placed apart by LAYOUT) are unmapped, so running or reading them afterwards faults as
+    on a real kernel."""
+    image, freed = module.image, 0
+    init = [p for p in image.placements if p.name.startswith(".init") and p.size]
+    if not init:
+        module.os["init_freed"] = 0
+        return
+    lo, hi = min(p.addr for p in init), max(p.end for p in init)
+    for seg in image.segments:
+        if seg.addr < hi and lo < seg.addr + seg.size:
+            inside = [p for p in image.placements if seg.addr <= p.addr < seg.addr + seg.size and p.size]
+            if all(p.name.startswith(".init") for p in inside):
+                system.machine.mem.unmap(seg.addr, seg.size)
+                freed += seg.size
     module.os["init_freed"] = freed
 
 
