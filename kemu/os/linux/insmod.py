@@ -18,6 +18,8 @@ from kemu.elf import BadObject, ObjectFile
 from kemu.kernel import GuestCrash, KernelError, LinkFailure, LoadedModule, SyscallError
 from kemu.link import LayoutPolicy
 
+from . import symvers
+from .kmod_force import ForceError, strip_for_force
 from .params import free_strings, parse_args
 from .modinfo import GPL_COMPATIBLE, read_exports, read_modinfo, read_versions, strip_signature
 
@@ -69,8 +71,11 @@ def _same_magic(have: str, want: str, has_crcs: bool) -> bool:
 
 
 def load_module(system, path: str, params: list[str], *, lenient: bool = False, force: bool = False,
-                display: str | None = None) -> LoadedModule:
-    """Load `path` (a host file); see the module docstring."""
+                display: str | None = None, force_vermagic: bool = False,
+                force_modversion: bool = False) -> LoadedModule:
+    """Load `path` (a host file); see the module docstring. `force` (insmod -f, modprobe
+    -f) is both of `force_vermagic` and `force_modversion`: the file is edited as kmod does
+    (kmod_force.py) before the kernel sees it."""
     loader, k = system.kernel.loader, system.kernel
     shown = display or path
     try:
@@ -84,6 +89,13 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
         raise out from None
     data, signed = strip_signature(raw)
     _elf_checks(system, data, shown)
+    if force or force_vermagic or force_modversion:
+        try:
+            data = strip_for_force(data, vermagic=force or force_vermagic,
+                                   modversion=force or force_modversion)
+        except ForceError:
+            raise _fail(system, "ENOEXEC", shown) from None
+        signed = False              # the edit breaks an appended signature
     try:
         obj = ObjectFile.parse(data, shown)
     except BadObject as exc:
@@ -102,16 +114,21 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
     if name is None:
         off = lay.offset("struct module", "name")
         name = obj.section_data(this)[off:off + lay.field_size("struct module", "name")].split(b"\0")[0].decode("latin-1")
-    versions = None if force else read_versions(obj, system.machine.word_size)
-    kernel_layout = k.symbols.get("module_layout")
-    if versions is not None and kernel_layout is not None and "module_layout" in versions \
-            and versions["module_layout"] != kernel_layout.crc:
+    versions = read_versions(obj, system.machine.word_size)
+    # module_layout is never called, so kemu defines no symbol for it: its CRC is the release's
+    export = symvers.vmlinux_exports(system.release).get("module_layout")
+    layout_crc = export.crc if export is not None else None
+    taints: list[str] = []
+    # check_modstruct_version
+    if versions is None and layout_crc is not None:
+        try_to_force_load(system, name, "module_layout", taints)
+    elif versions is not None and layout_crc is not None and "module_layout" in versions \
+            and versions["module_layout"] != layout_crc:
         system.pr(f"{name}: disagrees about version of symbol module_layout", 4)
         raise _fail(system, "ENOEXEC", shown)
 
-    taints: list[str] = []
     # check_modinfo
-    magic = None if force else info.get("vermagic")
+    magic = info.get("vermagic")
     if not magic:
         try_to_force_load(system, name, "bad vermagic", taints)
     elif not _same_magic(magic, system.vermagic, versions is not None):

@@ -255,10 +255,13 @@ class Linux:
 
     # --- modules -------------------------------------------------------------------------------
     def insmod(self, path: str, params: list[str] | tuple = (), *, lenient: bool = False,
-               force: bool = False, display: str | None = None) -> LoadedModule:
-        """Load a .ko as insmod(8) does (init_module(2) then the kernel's load_module)."""
+               force: bool = False, display: str | None = None, force_vermagic: bool = False,
+               force_modversion: bool = False) -> LoadedModule:
+        """Load a .ko as insmod(8) does (init_module(2) then the kernel's load_module);
+        `force` is insmod -f, `force_vermagic`/`force_modversion` modprobe's --force-*."""
         from .insmod import load_module
-        return load_module(self, path, list(params), lenient=lenient, force=force, display=display)
+        return load_module(self, path, list(params), lenient=lenient, force=force, display=display,
+                           force_vermagic=force_vermagic, force_modversion=force_modversion)
 
     def rmmod(self, name: str, *, force: bool = False) -> None:
         """Unload as rmmod(8) does; RmmodError with rmmod's message on refusal."""
