@@ -19,7 +19,9 @@ from kemu.kernel import GuestCrash, KernelError, LinkFailure, LoadedModule, Sysc
 from kemu.link import LayoutPolicy
 
 from . import symvers
+from .elf_edit import ElfEditError
 from .kmod_force import ForceError, strip_for_force
+from .module_percpu import PerCpuError, place_percpu
 from .params import free_strings, parse_args
 from .modinfo import GPL_COMPATIBLE, read_exports, read_modinfo, read_versions, strip_signature
 
@@ -163,6 +165,48 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
     if existing is not None:
         raise _fail(system, "EEXIST" if existing.state.value == "live" else "EBUSY", shown)
 
+    # percpu_modalloc: the module's .data..percpu goes to the per-CPU area, its symbols with it
+    try:
+        data, pcpu = place_percpu(system, name, data)
+    except PerCpuError as exc:
+        system.pr(str(exc), 4)
+        raise _fail(system, "ENOMEM", shown) from None
+    except ElfEditError as exc:
+        system.pr(f"kemu: {exc}", 3)
+        raise _fail(system, "ENOEXEC", shown, str(exc)) from None
+    if pcpu is not None:
+        obj = ObjectFile.parse(data, shown)
+        this = obj.section_by_name(THIS_MODULE)
+    try:
+        module = _link_and_place(system, obj, name, path, shown, taints, versions, gpl_ok, lenient)
+    except BaseException:
+        if pcpu is not None:
+            system.module_percpu.free(pcpu)
+        raise
+    if pcpu is not None:
+        module.on_unload("per-cpu data", lambda: system.module_percpu.free(pcpu))
+        _set_percpu_fields(system, module, image_this(module, this), pcpu)
+    return _start(system, module, this, name, shown, params, taints, license, info, signed)
+
+
+def image_this(module: LoadedModule, this) -> int:
+    return module.image.section_address(this.index)
+
+
+def _set_percpu_fields(system, module: LoadedModule, this_module: int, pcpu) -> None:
+    """mod->percpu and mod->percpu_size, as percpu_modalloc leaves them."""
+    lay, mem = system.layout, system.machine.mem
+    if lay.has("struct module", "percpu"):
+        mem.write_ptr(this_module + lay.offset("struct module", "percpu"), pcpu.pointer)
+    if lay.has("struct module", "percpu_size"):
+        mem.write_u32(this_module + lay.offset("struct module", "percpu_size"), pcpu.size)
+
+
+def _link_and_place(system, obj, name: str, path: str, shown: str, taints: list[str], versions,
+                    gpl_ok: bool, lenient: bool) -> LoadedModule:
+    """simplify_symbols, apply_relocations and the move into module memory: the placed
+    module (LOADING), or InsmodError with the kernel's messages."""
+    loader = system.kernel.loader
     # simplify_symbols: visibility (GPL-only), modversions
     problems: dict[str, int] = {}
     unversioned_warned = []
@@ -206,7 +250,14 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
     except BaseException:
         loader.release(base)
         raise
-    module.os.update(taints=taints, license=license, info=info, refcnt=0, this_module=image.section_address(this.index),
+    return module
+
+
+def _start(system, module: LoadedModule, this, name: str, shown: str, params: list[str], taints: list[str],
+           license: str, info, signed: bool) -> LoadedModule:
+    """do_init_module: parameters, init, going live, the init sections freed."""
+    loader = system.kernel.loader
+    module.os.update(taints=taints, license=license, info=info, refcnt=0, this_module=image_this(module, this),
                      params=params, signed=signed)
     try:
         exports = _exports(system, module)

@@ -26,6 +26,7 @@ from . import params as module_params
 from .proc_entries import ProcEntries
 from .timekeeping import Timekeeping
 from .waiting import Waiting
+from .module_percpu import ModulePerCpu
 from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy, \
     wait
 
@@ -100,6 +101,8 @@ class Linux:
             k.symbols.define(name, addr, "func", replace=True)
         implemented.update(placed)
         self.percpu, self.data = kernel_exports.define_exports(k, self.release, implemented)
+        self.module_percpu = ModulePerCpu(self)
+        self._set_percpu_offsets()
         module_params.fill_standard_ops(self)
         self._make_system_workqueues()
         if self.arch == "x86_64":
@@ -124,6 +127,19 @@ class Linux:
     def on_fault(self, pc: int, trap) -> int | None:
         """A fault in guest code: its module's `__ex_table` fixup, if any (extable.py)."""
         return extable.fixup_exception(self, pc, trap)
+
+    def _set_percpu_offsets(self) -> None:
+        """this_cpu_off and __per_cpu_offset[0]: what a per-CPU pointer is added to for the
+        boot CPU's copy (this_cpu_ptr, per_cpu_ptr): the area on x86-64, where pointers are
+        %gs offsets; 0 on i386, where they are already addresses (flat %fs)."""
+        m, offset = self.machine, self.percpu.addr if self.arch == "x86_64" else 0
+        this_cpu_off = self.kernel.symbols.get("this_cpu_off")
+        if this_cpu_off is not None:
+            at = this_cpu_off.addr + (self.percpu.addr if self.arch == "x86_64" else 0)
+            m.mem.write_ptr(at, offset)
+        table = self.data.get("__per_cpu_offset")
+        if table is not None:
+            m.mem.write_ptr(table, offset)
 
     def sync_jiffies(self) -> None:
         """jiffies (and jiffies_64) as the virtual clock has them: INITIAL_JIFFIES is
