@@ -80,6 +80,11 @@ MODULES: tuple[Module, ...] = (
     Module("noexit", ("noexit/noexit.c",), shows="no module_exit"),
     Module("initfail", ("initfail/initfail.c",), shows="init returns -ENODEV"),
     Module("timers", ("timers/timers.c",), shows="timer_list, workqueue, delayed_work, msleep, jiffies"),
+    Module("bugs", ("bugs/bugs.c",), shows="WARN_ON, WARN_ONCE and BUG_ON (__bug_table)"),
+    Module("uaccess", ("uaccess/uaccess.c",), shows="unsafe_get_user/unsafe_put_user and an EFAULT_REG load (__ex_table fixups)"),
+    Module("waitq", ("waitq/waitq.c",), shows="wait_event_timeout and wait_for_completion_timeout woken by a timer and work"),
+    Module("initmem", ("initmem/initmem.c",), shows="reads its __initdata after init (freed: faults)"),
+    Module("percpu", ("percpu/percpu.c",), shows="DEFINE_PER_CPU in a module: this_cpu_inc/add/read, this_cpu_ptr, per_cpu"),
 )
 
 

@@ -108,8 +108,9 @@ class ModuleLoader:
 
         return resolve
 
-    def link(self, obj: Any, base: int, resolve: Callable[[str], int | None]):
-        """`obj` linked at `base`; LinkFailure with ld-style lines naming the file otherwise."""
+    def link(self, obj: Any, base: int, resolve: Callable[[str], int | None], *, policy: Any = None):
+        """`obj` linked at `base` (under the personality's kemu.link LayoutPolicy, if given);
+        LinkFailure with ld-style lines naming the file otherwise."""
         from kemu.link import LinkError, UnresolvedSymbols, link
         arch = self.machine.arch
         if obj.arch != arch:
@@ -117,7 +118,7 @@ class ModuleLoader:
                                f"`{obj.name}' is incompatible with {BFD_NAMES[arch]} output"], kind="arch")
         self.check_room(obj)
         try:
-            return link(obj, base=base, resolve=resolve, page_size=self.page_size)
+            return link(obj, base=base, resolve=resolve, page_size=self.page_size, policy=policy)
         except UnresolvedSymbols as exc:
             names = list(exc.references)
             raise LinkFailure([f"{obj.name}: undefined reference to `{n}'" for n in names],

@@ -76,6 +76,7 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
     nsec = len(obj.sections)
     in_image = [False] * nsec
     by_kind: dict[str, list] = {k: [] for k in KINDS}
+    apart: dict[str, list] = {k: [] for k in KINDS}      # the policy's sections on pages of their own
     for sec in obj.sections[1:]:
         if not placeable(sec) or not policy.select(sec):
             continue
@@ -84,7 +85,7 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
             raise LinkError(obj.name, f"layout policy put section [{sec.index}] {sec.name} in "
                                       f"unknown kind {kind!r} (expected one of {', '.join(KINDS)})")
         in_image[sec.index] = True
-        by_kind[kind].append(sec)
+        (apart if policy.apart(sec) else by_kind)[kind].append(sec)
 
     section_addr = [0] * nsec
     placements: list[Placement] = []
@@ -92,9 +93,9 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
     cursor = 0                      # offset from base; addresses are base + cursor
     got_addr = common_addr = None
 
-    def place_sections(kind: str) -> None:
+    def place_sections(kind: str, groups: dict[str, list] = by_kind) -> None:
         nonlocal cursor
-        for sec in by_kind[kind]:
+        for sec in groups[kind]:
             align = max(sec.addralign, 1)
             cursor = align_up(cursor, align)
             section_addr[sec.index] = base + cursor
@@ -133,6 +134,13 @@ def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy
                                     SHF_ALLOC | SHF_WRITE, commons.align, SHT_NOBITS))
         cursor += commons.size
     close_segment("data", start)
+
+    for kind in ("text", "rodata", "data"):        # then the sections placed apart, if any
+        start = cursor
+        place_sections(kind, apart)
+        if kind == "data":
+            place_sections("bss", apart)
+        close_segment(kind, start)
 
     if cursor > MAX_IMAGE_SIZE:
         _too_large(obj.name, cursor)

@@ -48,13 +48,17 @@ def kernel_loader_kind(section: Section) -> str:
 @dataclass(frozen=True)
 class LayoutPolicy:
     """`select(section)` says whether a section is placed; `classify(section)` names its kind
-    (one of KINDS). Sections are placed in index order within their kind; empty selected
+    (one of KINDS); `apart(section)` puts it in the trailing segments of its own. Sections are placed in index order within their kind; empty selected
     sections get an address (symbols may sit in them) but no room and no `Placement`.
     A selected-away SHF_ALLOC section is *discarded*: a relocation in a placed section whose
     symbol lives there is an error."""
 
     select: Callable[[Section], bool] = allocated_section
     classify: Callable[[Section], str] = kernel_loader_kind
+    #: sections placed apart: after every other segment, on pages of their own (one segment
+    #: per kind, bss with data), so a loader can unmap or protect them alone later (Linux
+    #: frees a module's .init.* sections once init has run)
+    apart: Callable[[Section], bool] = lambda section: False
 
 
 DEFAULT_POLICY = LayoutPolicy()

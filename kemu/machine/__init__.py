@@ -16,6 +16,7 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     ".machine": ["Machine"],
     ".oops": ["OopsReport"],
     ".prot": ["Prot"],
+    ".recovery": ["GuestTrap"],
     ".stubs": ["Stub"],
     ".trap": ["TrapCall", "VarArgs"],
     ".valist": ["GuestVaList"],
@@ -24,4 +25,4 @@ __getattr__, __dir__ = lazy_exports(__name__, {
 __all__ = ["Machine", "GuestError", "GuestFault", "GuestTimeout", "BudgetExhausted", "GuestInterrupted",
            "MemoryFault",
            "MachineError", "Prot", "AddressLayout", "Area", "PAGE_SIZE", "TrapCall", "VarArgs", "GuestVaList",
-           "OopsReport", "Insn", "Hook", "Stub", "Abi", "Cdecl", "Regparm3", "SysV", "ABIS"]
+           "OopsReport", "GuestTrap", "Insn", "Hook", "Stub", "Abi", "Cdecl", "Regparm3", "SysV", "ABIS"]

@@ -261,6 +261,14 @@ class GuestCalls:
                 if pc == self.return_trap and not err and self.pending is None:
                     return ret & conv.word_mask
                 if err or self.pending is not None or self.interrupt is not None:
+                    if self.pending is None:
+                        # a personality's ud2 or fault fixup (recovery.py); None unless registered
+                        resume = machine._recovery.resume_pc(err, pc, self.interrupt)
+                        if resume is not None:
+                            self.mem.last_denied = None
+                            self.interrupt = None
+                            start = resume
+                            continue
                     break
                 if self.interrupt_requested:
                     start = self._take_interrupt(pc, rec)

@@ -28,6 +28,7 @@ from .layout import MANAGED, ON_DEMAND, PAGE_SIZE, PREMAPPED, AddressLayout
 from .memory import Memory
 from .names import symbol_label
 from .prot import Prot
+from .recovery import GuestTrap, Recovery
 from .registers import Registers
 from .stubs import Stub, StubTable
 from .trap import Handler
@@ -38,7 +39,7 @@ if TYPE_CHECKING:
     from .disasm import Disassembler, Insn
     from .oops import OopsReport
 
-__all__ = ["Machine", "Stub"]
+__all__ = ["Machine", "Stub", "GuestTrap"]
 
 
 class Machine:
@@ -87,6 +88,12 @@ class Machine:
         # kernel text: the return trap (calls), the trap slots, then stubs as services come
         self._calls = GuestCalls(self, stack_size, max_depth)
         self._faults = FaultReports(self)
+        self._recovery = Recovery(self)
+        #: fn(pc) -> resume pc | None, asked when guest code hits an invalid opcode (a
+        #: personality's ud2 table); fn(pc, GuestTrap) -> resume pc | None when it faults (an
+        #: exception table). Nothing is hooked per instruction (recovery.py).
+        self.invalid_opcode_handlers = self._recovery.invalid_opcode_handlers
+        self.fault_fixups = self._recovery.fault_fixups
         self._stubs = StubTable(self, self._calls)
         self.return_trap = self._calls.return_trap
         self.max_depth = self._calls.max_depth

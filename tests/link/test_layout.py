@@ -147,3 +147,31 @@ def test_a_policy_naming_an_unknown_kind_is_an_error():
     with pytest.raises(LinkError, match="unknown kind 'stack'"):
         link(fixture.load(), fixture.base, fixture.externals().get,
              policy=LayoutPolicy(classify=lambda s: "stack"))
+
+
+def test_a_policy_can_place_sections_apart_on_pages_of_their_own_at_the_end():
+    fixture = by_id("x86_64/absolute")
+    obj = fixture.load()
+    last_text = max(p.index for p in fixture.link()[1].placements if p.kind == "text")
+    name = obj.sections[last_text].name
+    policy = LayoutPolicy(apart=lambda s: s.index == last_text)
+    image = link(obj, fixture.base, fixture.externals().get, policy=policy)
+    assert [s.kind for s in image.segments] == ["text", "rodata", "data", "text"]
+    apart = next(p for p in image.placements if p.name == name)
+    own = image.segments[-1]
+    assert own.addr % PAGE == 0 and own.prot == "r-x"
+    assert own.addr <= apart.addr and apart.end <= own.addr + own.size
+    assert all(p.end <= own.addr for p in image.placements if p is not apart)
+    # the section's bytes move with it, and a pointer to it in rodata follows it there
+    plain = fixture.link()[1]
+    before = next(p for p in plain.placements if p.name == name)
+    assert image.read(apart.addr, apart.size) == plain.read(before.addr, before.size)
+    delta = apart.addr - before.addr
+    old_ro = next(p for p in plain.placements if p.name == ".rodata")
+    new_ro = next(p for p in image.placements if p.name == ".rodata")
+    a, b = plain.read(old_ro.addr, old_ro.size), image.read(new_ro.addr, new_ro.size)
+    changed = [i for i in range(len(a)) if a[i] != b[i]]
+    assert changed                                   # .rodata holds an absolute reference to it
+    at = changed[0] & ~3
+    old, new = int.from_bytes(a[at:at + 4], "little"), int.from_bytes(b[at:at + 4], "little")
+    assert (new - old) & 0xFFFFFFFF == delta & 0xFFFFFFFF

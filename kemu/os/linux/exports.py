@@ -25,11 +25,17 @@ from . import symvers
 PAGE = 4096
 
 
+#: room after the kernel's per-CPU variables for modules' own (PERCPU_MODULE_RESERVE)
+PERCPU_MODULE_RESERVE = 8 << 10
+
+
 @dataclass
 class PerCpuArea:
-    """The boot CPU's per-CPU area."""
+    """The boot CPU's per-CPU area: the kernel's variables in [addr, addr+size), then
+    PERCPU_MODULE_RESERVE bytes for modules' .data..percpu (module_percpu.py)."""
     addr: int
     size: int
+    reserve: int = 0
 
 
 def percpu_size(kinds: dict) -> int:
@@ -71,8 +77,9 @@ def define_exports(kernel, release: str, implemented: dict[str, int]) -> tuple[P
     address of each data export. `implemented` maps code names to their stub/routine address."""
     machine, define = kernel.machine, kernel.symbols.define
     p = plan(release, machine.word_size)
-    pcpu = PerCpuArea(machine.alloc("kdata", p.percpu_size, PAGE), p.percpu_size)
-    machine.mem.write(pcpu.addr, bytes(p.percpu_size))
+    total = p.percpu_size + PERCPU_MODULE_RESERVE
+    pcpu = PerCpuArea(machine.alloc("kdata", total, PAGE), p.percpu_size, PERCPU_MODULE_RESERVE)
+    machine.mem.write(pcpu.addr, bytes(total))
     block = machine.alloc("kdata", max(p.data_size, 16), PAGE)
     machine.mem.write(block, bytes(p.data_size))
     for name, license, crc, ns in p.code:

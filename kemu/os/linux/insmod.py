@@ -16,7 +16,12 @@ import struct
 
 from kemu.elf import BadObject, ObjectFile
 from kemu.kernel import GuestCrash, KernelError, LinkFailure, LoadedModule, SyscallError
+from kemu.link import LayoutPolicy
 
+from . import symvers
+from .elf_edit import ElfEditError
+from .kmod_force import ForceError, strip_for_force
+from .module_percpu import PerCpuError, place_percpu
 from .params import free_strings, parse_args
 from .modinfo import GPL_COMPATIBLE, read_exports, read_modinfo, read_versions, strip_signature
 
@@ -68,8 +73,11 @@ def _same_magic(have: str, want: str, has_crcs: bool) -> bool:
 
 
 def load_module(system, path: str, params: list[str], *, lenient: bool = False, force: bool = False,
-                display: str | None = None) -> LoadedModule:
-    """Load `path` (a host file); see the module docstring."""
+                display: str | None = None, force_vermagic: bool = False,
+                force_modversion: bool = False) -> LoadedModule:
+    """Load `path` (a host file); see the module docstring. `force` (insmod -f, modprobe
+    -f) is both of `force_vermagic` and `force_modversion`: the file is edited as kmod does
+    (kmod_force.py) before the kernel sees it."""
     loader, k = system.kernel.loader, system.kernel
     shown = display or path
     try:
@@ -83,6 +91,13 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
         raise out from None
     data, signed = strip_signature(raw)
     _elf_checks(system, data, shown)
+    if force or force_vermagic or force_modversion:
+        try:
+            data = strip_for_force(data, vermagic=force or force_vermagic,
+                                   modversion=force or force_modversion)
+        except ForceError:
+            raise _fail(system, "ENOEXEC", shown) from None
+        signed = False              # the edit breaks an appended signature
     try:
         obj = ObjectFile.parse(data, shown)
     except BadObject as exc:
@@ -101,16 +116,21 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
     if name is None:
         off = lay.offset("struct module", "name")
         name = obj.section_data(this)[off:off + lay.field_size("struct module", "name")].split(b"\0")[0].decode("latin-1")
-    versions = None if force else read_versions(obj, system.machine.word_size)
-    kernel_layout = k.symbols.get("module_layout")
-    if versions is not None and kernel_layout is not None and "module_layout" in versions \
-            and versions["module_layout"] != kernel_layout.crc:
+    versions = read_versions(obj, system.machine.word_size)
+    # module_layout is never called, so kemu defines no symbol for it: its CRC is the release's
+    export = symvers.vmlinux_exports(system.release).get("module_layout")
+    layout_crc = export.crc if export is not None else None
+    taints: list[str] = []
+    # check_modstruct_version
+    if versions is None and layout_crc is not None:
+        try_to_force_load(system, name, "module_layout", taints)
+    elif versions is not None and layout_crc is not None and "module_layout" in versions \
+            and versions["module_layout"] != layout_crc:
         system.pr(f"{name}: disagrees about version of symbol module_layout", 4)
         raise _fail(system, "ENOEXEC", shown)
 
-    taints: list[str] = []
     # check_modinfo
-    magic = None if force else info.get("vermagic")
+    magic = info.get("vermagic")
     if not magic:
         try_to_force_load(system, name, "bad vermagic", taints)
     elif not _same_magic(magic, system.vermagic, versions is not None):
@@ -145,6 +165,48 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
     if existing is not None:
         raise _fail(system, "EEXIST" if existing.state.value == "live" else "EBUSY", shown)
 
+    # percpu_modalloc: the module's .data..percpu goes to the per-CPU area, its symbols with it
+    try:
+        data, pcpu = place_percpu(system, name, data)
+    except PerCpuError as exc:
+        system.pr(str(exc), 4)
+        raise _fail(system, "ENOMEM", shown) from None
+    except ElfEditError as exc:
+        system.pr(f"kemu: {exc}", 3)
+        raise _fail(system, "ENOEXEC", shown, str(exc)) from None
+    if pcpu is not None:
+        obj = ObjectFile.parse(data, shown)
+        this = obj.section_by_name(THIS_MODULE)
+    try:
+        module = _link_and_place(system, obj, name, path, shown, taints, versions, gpl_ok, lenient)
+    except BaseException:
+        if pcpu is not None:
+            system.module_percpu.free(pcpu)
+        raise
+    if pcpu is not None:
+        module.on_unload("per-cpu data", lambda: system.module_percpu.free(pcpu))
+        _set_percpu_fields(system, module, image_this(module, this), pcpu)
+    return _start(system, module, this, name, shown, params, taints, license, info, signed)
+
+
+def image_this(module: LoadedModule, this) -> int:
+    return module.image.section_address(this.index)
+
+
+def _set_percpu_fields(system, module: LoadedModule, this_module: int, pcpu) -> None:
+    """mod->percpu and mod->percpu_size, as percpu_modalloc leaves them."""
+    lay, mem = system.layout, system.machine.mem
+    if lay.has("struct module", "percpu"):
+        mem.write_ptr(this_module + lay.offset("struct module", "percpu"), pcpu.pointer)
+    if lay.has("struct module", "percpu_size"):
+        mem.write_u32(this_module + lay.offset("struct module", "percpu_size"), pcpu.size)
+
+
+def _link_and_place(system, obj, name: str, path: str, shown: str, taints: list[str], versions,
+                    gpl_ok: bool, lenient: bool) -> LoadedModule:
+    """simplify_symbols, apply_relocations and the move into module memory: the placed
+    module (LOADING), or InsmodError with the kernel's messages."""
+    loader = system.kernel.loader
     # simplify_symbols: visibility (GPL-only), modversions
     problems: dict[str, int] = {}
     unversioned_warned = []
@@ -174,13 +236,13 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
     try:
         # sized by a link inside the module area, not at 0 (loader.image_size): from address
         # 0, a PC32 reference of a large module to kernel text would not reach
-        size = loader.link(obj, system.machine.layout[loader.area].start, resolve).size
+        size = loader.link(obj, system.machine.layout[loader.area].start, resolve, policy=LAYOUT).size
     except LinkFailure as exc:
         raise _link_failure(system, exc, name, shown, problems) from None
     base, size = loader.reserve(size)
     try:
         bound.clear()
-        image = loader.link(obj, base, resolve)
+        image = loader.link(obj, base, resolve, policy=LAYOUT)
         module = loader.place(obj, image, name=name, path=path, base=base, size=size, bound=bound)
     except LinkFailure as exc:
         loader.release(base)
@@ -188,7 +250,14 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
     except BaseException:
         loader.release(base)
         raise
-    module.os.update(taints=taints, license=license, info=info, refcnt=0, this_module=image.section_address(this.index),
+    return module
+
+
+def _start(system, module: LoadedModule, this, name: str, shown: str, params: list[str], taints: list[str],
+           license: str, info, signed: bool) -> LoadedModule:
+    """do_init_module: parameters, init, going live, the init sections freed."""
+    loader = system.kernel.loader
+    module.os.update(taints=taints, license=license, info=info, refcnt=0, this_module=image_this(module, this),
                      params=params, signed=signed)
     try:
         exports = _exports(system, module)
@@ -222,23 +291,32 @@ def load_module(system, path: str, params: list[str], *, lenient: bool = False, 
     return module
 
 
-INIT_TEXT_POISON = b"\xff"      # an invalid opcode from every offset: running freed init code oopses
-INIT_DATA_POISON = b"\xcc"      # what freed init data reads as
+def _is_init_section(section) -> bool:
+    """module_init_layout_section: the sections freed after init (.init.text, .init.data,
+    .init.rodata …)."""
+    return section.name.startswith(".init")
+
+
+#: the kernel's two layouts in one image: .init.* sections on pages of their own at the end
+LAYOUT = LayoutPolicy(apart=_is_init_section)
 
 
 def _free_init_sections(system, module: LoadedModule) -> None:
-    """do_init_module's free of the init region: kemu's linker keeps .init.* sections on the
-    pages of their kind, so instead of unmapping them their bytes are poisoned — code there
-    is an invalid opcode (a later call oopses), data reads as 0xcc."""
-    mem, freed = system.machine.mem, 0
-    for p in module.image.placements:
-        if not p.name.startswith(".init") or not p.size:
-            continue
-        if p.kind == "text":
-            mem.load_code(p.addr, INIT_TEXT_POISON * p.size)
-        else:
-            mem.write(p.addr, INIT_DATA_POISON * p.size)
-        freed += p.size
+    """do_init_module's free of the init region: the pages holding the .init.* sections
+    (placed apart by LAYOUT) are unmapped, so running or reading them afterwards faults as
+    on a real kernel."""
+    image, freed = module.image, 0
+    init = [p for p in image.placements if p.name.startswith(".init") and p.size]
+    if not init:
+        module.os["init_freed"] = 0
+        return
+    lo, hi = min(p.addr for p in init), max(p.end for p in init)
+    for seg in image.segments:
+        if seg.addr < hi and lo < seg.addr + seg.size:
+            inside = [p for p in image.placements if seg.addr <= p.addr < seg.addr + seg.size and p.size]
+            if all(p.name.startswith(".init") for p in inside):
+                system.machine.mem.unmap(seg.addr, seg.size)
+                freed += seg.size
     module.os["init_freed"] = freed
 
 

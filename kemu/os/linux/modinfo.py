@@ -56,9 +56,10 @@ def read_modinfo(obj) -> ModInfo:
 
 def read_versions(obj, word_size: int) -> dict[str, int] | None:
     """name -> CRC from __versions (struct modversion_info: unsigned long crc, char name[64 -
-    sizeof(long)]); None when the module has no __versions section."""
+    sizeof(long)]); None when the module has no __versions section the kernel finds (find_sec
+    sees allocated sections only: kmod's --force-modversion clears the flag)."""
     sec = obj.section_by_name("__versions")
-    if sec is None:
+    if sec is None or not sec.alloc:
         return None
     data, out = obj.section_data(sec), {}
     fmt = "<Q" if word_size == 8 else "<I"

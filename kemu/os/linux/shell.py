@@ -16,7 +16,7 @@ from .procfs import lsmod
 from .rmmod import RmmodError
 
 HELP = """\
-  depmod [-a]   modprobe [-r] NAME [param=value ...]   (over the current directory)
+  depmod [-a]   modprobe [-r] [-f|--force-vermagic|--force-modversion] NAME [param=value ...]   (over the current directory)
   insmod [-f] [--lenient] MODULE.ko [param=value ...]   rmmod [-f] NAME   lsmod   modinfo MODULE.ko
   sleep SECONDS (virtual time: timers fire, work runs)   uname [-r|-a]
   cat /proc/modules /proc/devices /proc/version /sys/module/NAME/refcnt
@@ -155,8 +155,20 @@ def _linux_commands(shell: _Shell) -> dict:
     def modprobe(argv: list[str], stdin: ByteSource | None, out: TextIO, err: TextIO) -> int:
         from .depmod import parse_dep
         args, remove = argv[1:], False
-        if args and args[0] in ("-r", "--remove"):
-            remove, args = True, args[1:]
+        force = {"force_vermagic": False, "force_modversion": False}
+        while args and args[0].startswith("-") and args[0] != "-":
+            opt, args = args[0], args[1:]
+            if opt in ("-r", "--remove"):
+                remove = True
+            elif opt in ("-f", "--force"):           # kmod: both of the forced checks
+                force = dict.fromkeys(force, True)
+            elif opt == "--force-vermagic":
+                force["force_vermagic"] = True
+            elif opt == "--force-modversion":
+                force["force_modversion"] = True
+            else:
+                err.write(f"modprobe: ERROR: unknown option '{opt}'\n")
+                return 1
         if not args:
             err.write("modprobe: ERROR: missing parameters. See -h.\n")
             return 1
@@ -193,9 +205,12 @@ def _linux_commands(shell: _Shell) -> dict:
                 continue
             try:
                 system.insmod(os.path.join(system.module_dir, path), args[1:] if mod == name else [],
-                              display=path)
+                              display=path, **force)
             except InsmodError as exc:
-                err.write(f"modprobe: ERROR: could not insert '{mod}': {exc.message}\n")
+                # kmod's modprobe: strerror, but its own hint for a missing symbol or parameter
+                text = ("Unknown symbol in module, or unknown parameter (see dmesg)" if exc.name == "ENOENT"
+                        else system.errno.strerror(exc.errno))
+                err.write(f"modprobe: ERROR: could not insert '{mod}': {text}\n")
                 return 1
         return 0
 

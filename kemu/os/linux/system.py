@@ -18,14 +18,17 @@ from kemu.kernel import Errno, Kernel, LoadedModule, SyscallError
 from kemu.kernel.services import string as string_services
 from kemu.machine import Machine
 
-from . import exports as kernel_exports, symvers, thunks
+from . import bugs, exports as kernel_exports, extable, symvers, thunks
 from .layouts import layout
 from .chardevs import ChrDevs, LinuxCharDriver
 from .vfiles import VirtualFiles
 from . import params as module_params
 from .proc_entries import ProcEntries
 from .timekeeping import Timekeeping
-from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy
+from .waiting import Waiting
+from .module_percpu import ModulePerCpu
+from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy, \
+    wait
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -74,9 +77,12 @@ class Linux:
         self.vfiles = VirtualFiles(self)
         self.proc_entries = ProcEntries(self)
         self.timekeeping = Timekeeping(self)
+        self.waiting = Waiting(self)
         self.seq_output: dict[int, bytearray] = {}   # seq_file -> text of the record being shown
         self.seq_text: dict[int, bytes] = {}         # seq_file -> its generated text
         self._install_services()
+        self.machine.invalid_opcode_handlers.append(self.on_invalid_opcode)
+        self.machine.fault_fixups.append(self.on_fault)
 
     # --- boot ----------------------------------------------------------------------------------
     def _install_services(self) -> None:
@@ -85,7 +91,7 @@ class Linux:
         k.install(string_services.table.subset(*[s.name for s in string_services.table if s.name in names]))
         for table in (printk.table, memory.table, usercopy.table, chrdev.table, params.table,
                       seq_file.table, timers.table, format_services.table,
-                      modref.table):
+                      modref.table, wait.table):
             k.install(table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
@@ -95,6 +101,8 @@ class Linux:
             k.symbols.define(name, addr, "func", replace=True)
         implemented.update(placed)
         self.percpu, self.data = kernel_exports.define_exports(k, self.release, implemented)
+        self.module_percpu = ModulePerCpu(self)
+        self._set_percpu_offsets()
         module_params.fill_standard_ops(self)
         self._make_system_workqueues()
         if self.arch == "x86_64":
@@ -111,6 +119,27 @@ class Linux:
             m.mem.write_ptr(current.addr + (self.percpu.addr if self.arch == "x86_64" else 0), task)
             self.current_task = task
         self.sync_jiffies()
+
+    def on_invalid_opcode(self, pc: int) -> int | None:
+        """A `ud2` in guest code: WARN resumes after it, BUG oopses (bugs.py)."""
+        return bugs.handle_bug(self, pc)
+
+    def on_fault(self, pc: int, trap) -> int | None:
+        """A fault in guest code: its module's `__ex_table` fixup, if any (extable.py)."""
+        return extable.fixup_exception(self, pc, trap)
+
+    def _set_percpu_offsets(self) -> None:
+        """this_cpu_off and __per_cpu_offset[0]: what a per-CPU pointer is added to for the
+        boot CPU's copy (this_cpu_ptr, per_cpu_ptr): the area on x86-64, where pointers are
+        %gs offsets; 0 on i386, where they are already addresses (flat %fs)."""
+        m, offset = self.machine, self.percpu.addr if self.arch == "x86_64" else 0
+        this_cpu_off = self.kernel.symbols.get("this_cpu_off")
+        if this_cpu_off is not None:
+            at = this_cpu_off.addr + (self.percpu.addr if self.arch == "x86_64" else 0)
+            m.mem.write_ptr(at, offset)
+        table = self.data.get("__per_cpu_offset")
+        if table is not None:
+            m.mem.write_ptr(table, offset)
 
     def sync_jiffies(self) -> None:
         """jiffies (and jiffies_64) as the virtual clock has them: INITIAL_JIFFIES is
@@ -242,10 +271,13 @@ class Linux:
 
     # --- modules -------------------------------------------------------------------------------
     def insmod(self, path: str, params: list[str] | tuple = (), *, lenient: bool = False,
-               force: bool = False, display: str | None = None) -> LoadedModule:
-        """Load a .ko as insmod(8) does (init_module(2) then the kernel's load_module)."""
+               force: bool = False, display: str | None = None, force_vermagic: bool = False,
+               force_modversion: bool = False) -> LoadedModule:
+        """Load a .ko as insmod(8) does (init_module(2) then the kernel's load_module);
+        `force` is insmod -f, `force_vermagic`/`force_modversion` modprobe's --force-*."""
         from .insmod import load_module
-        return load_module(self, path, list(params), lenient=lenient, force=force, display=display)
+        return load_module(self, path, list(params), lenient=lenient, force=force, display=display,
+                           force_vermagic=force_vermagic, force_modversion=force_modversion)
 
     def rmmod(self, name: str, *, force: bool = False) -> None:
         """Unload as rmmod(8) does; RmmodError with rmmod's message on refusal."""

@@ -59,13 +59,36 @@ class Timekeeping:
             self._fire_timers()
             self.run_work()
 
+    def ticks_to_next_event(self) -> int | None:
+        """Ticks until something can run: 1 with work queued or a timer due, the distance to
+        the earliest timer otherwise, None when nothing is armed or queued (a sleeper then
+        cannot be woken by anything)."""
+        if any(q.items for q in self.queues.values()):
+            return 1
+        if not self.timers:
+            return None
+        now, half = self.jiffies, 1 << (8 * self.system.machine.word_size - 1)
+        gaps = [(e - now) & self.mask for e in self.timers.values()]
+        return min(1 if g == 0 or g >= half else g for g in gaps)
+
+    def skip(self, ticks: int) -> None:
+        """Move time on by `ticks` at once: only when no timer falls due and no work is
+        queued before then (ticks_to_next_event says how far that is)."""
+        if ticks > 0:
+            self.system.kernel.clock.advance(ticks)
+            self.system.sync_jiffies()
+
     # --- timers ---------------------------------------------------------------------------------
     def _field(self, struct: str, name: str) -> int:
         return self.system.layout.offset(struct, name)
 
     def arm(self, timer: int, expires: int, module) -> bool:
-        """mod_timer: (re)arm; True if it was pending."""
+        """mod_timer: (re)arm; True if it was pending. `module` is the caller's; when the
+        call came from the kernel (a timer function tail-calling mod_timer returns straight
+        to it) the module holding the timer owns it."""
         mem = self.system.machine.mem
+        if module is None:
+            module = self.system.module_at(timer)
         was = timer in self.timers
         mem.write_ptr(timer + self._field("struct timer_list", "expires"), expires & self.mask)
         self.timers[timer] = expires & self.mask
