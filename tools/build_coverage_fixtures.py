@@ -6,7 +6,7 @@
 
 Every module in guest/coverage (covmod.c: a NetBSD LKM whose execution is known line by line)
 is compiled for i386 and x86_64, with gcc and with clang, at -O0 and at -O2, always with -g,
-into fixtures/coverage/<arch>/<compiler>/<name>-O<level>.o. The coverage tests compare what
+into fixtures/coverage/<arch>/<compiler>/O<level>/<name>.o. The coverage tests compare what
 kemu records against the marker comments in the source, for every one of those builds: the
 line tables differ between compilers and optimisation levels, the ground truth does not.
 
@@ -57,8 +57,9 @@ class Job:
 
     @property
     def relpath(self) -> str:
-        """Path inside the fixture directory, e.g. "i386/gcc/covmod-O0.o"."""
-        return f"{self.arch}/{self.compiler}/{self.name}-O{self.optimize}.o"
+        """Path inside the fixture directory, e.g. "i386/gcc/O0/covmod.o" (the file keeps the
+        module's name: modload finds its entry point, covmod_lkmentry, from it)."""
+        return f"{self.arch}/{self.compiler}/O{self.optimize}/{self.name}.o"
 
 
 def plan(compilers: tuple[str, ...] = cc.COMPILERS) -> list[Job]:
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
     except BuildFailure as exc:
         print(f"build_coverage_fixtures: {exc}", file=sys.stderr)
         return 1
-    for stale in sorted({p.relative_to(out_dir).as_posix() for p in out_dir.glob("*/*/*.o")} - set(entries)):
+    for stale in sorted({p.relative_to(out_dir).as_posix() for p in out_dir.glob("*/*/*/*.o")} - set(entries)):
         (out_dir / stale).unlink()
         print(f"removed stale {stale}")
     manifest = {"target": TARGET, "generator": "tools/build_coverage_fixtures.py",

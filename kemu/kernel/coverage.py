@@ -1,0 +1,131 @@
+"""Coverage of module code: which lines and branches of a module's own source ran.
+
+While a `CoverageRecorder` is started, every module the shared loader places — whatever the
+personality — gets a basic-block hook over its text alone (`Machine.add_block_hook`), added
+when its bytes are placed and removed just before its memory is freed. Code outside module
+text (the kernel's stubs, Python services) is never hooked, and nothing is hooked while no
+recorder runs. Each block run counts once under (previous block's end, start, size) in the
+module's own table: the block counts give the instructions that ran, and the previous end
+tells a conditional branch's outcome apart (the block after a branch starts either at its
+target or where it falls through). When the module goes, or when asked, the counts are mapped
+to source lines through its DWARF line table (kemu.kernel.coverage_map) and merged into one
+`Coverage` (kemu.kernel.lcov), so loading a module twice adds up.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from .coverage_map import BlockCounts, MapCache, ModuleMap
+from .lcov import Coverage, TOTAL_KEYS
+
+
+@dataclass
+class ModuleRun:
+    """One module's life under the recorder: its hooks, block counts and, once it is gone,
+    its folded coverage."""
+
+    module: Any
+    map: ModuleMap
+    blocks: BlockCounts
+    hooks: list = field(default_factory=list)
+    coverage: Coverage | None = None
+    unplaced: int = 0              # instructions run that the line table does not place
+
+    def totals(self) -> dict[str, Any]:
+        cov = self.coverage if self.coverage is not None else self.map.fold(self.blocks)[0]
+        return {"module": self.module.name, "serial": self.module.serial,
+                "has_lines": self.map.has_lines, "blocks_run": sum(self.blocks.values()),
+                **cov.totals()}
+
+
+class CoverageRecorder:
+    """Records which code of every loaded module runs, from `start()` to `stop()`."""
+
+    def __init__(self, kernel: Any) -> None:
+        self.kernel = kernel
+        self.machine = kernel.machine
+        self.loader = kernel.loader
+        self.maps = MapCache()
+        self.runs: list[ModuleRun] = []      # every module seen, in load order
+        self._live: dict[int, ModuleRun] = {}
+        self._done = Coverage()
+        self.started = False
+
+    # --- life ------------------------------------------------------------------------------
+    def start(self) -> "CoverageRecorder":
+        """Hook every loaded module's text, and each module placed from now on."""
+        if not self.started:
+            self.started = True
+            self.loader.observers.append(self)
+            for module in list(self.loader.modules):
+                self.module_placed(module)
+        return self
+
+    def stop(self) -> Coverage:
+        """Remove every hook; the coverage recorded so far."""
+        if self.started:
+            self.started = False
+            if self in self.loader.observers:
+                self.loader.observers.remove(self)
+            for run in list(self._live.values()):
+                self._finish(run)
+        return self.coverage()
+
+    # --- loader observer -------------------------------------------------------------------
+    def module_placed(self, module: Any) -> None:
+        cmap = self.maps.get(module.obj, module.image)
+        run = ModuleRun(module, cmap, {})
+        base = module.image.base
+        for start, end in cmap.text:
+            run.hooks.append(self.machine.add_block_hook(_counter(run.blocks, base), base + start, base + end - 1))
+        self.runs.append(run)
+        self._live[id(module)] = run
+
+    def module_retiring(self, module: Any) -> None:
+        run = self._live.get(id(module))
+        if run is not None:
+            self._finish(run)
+
+    def _finish(self, run: ModuleRun) -> None:
+        for hook in run.hooks:
+            self.machine.remove_hook(hook)
+        run.hooks = []
+        self._live.pop(id(run.module), None)
+        run.coverage, run.unplaced = run.map.fold(run.blocks)
+        self._done.merge(run.coverage)
+
+    # --- results ---------------------------------------------------------------------------
+    def coverage(self) -> Coverage:
+        """Everything recorded: modules gone and (as they stand now) modules still loaded."""
+        total = Coverage().merge(self._done)
+        for run in self._live.values():
+            total.merge(run.map.fold(run.blocks)[0])
+        return total
+
+    def totals(self) -> dict[str, Any]:
+        """Found/hit counts over all files, and per module (for the run report)."""
+        cov = self.coverage()
+        return {**cov.totals(), "modules": [run.totals() for run in self.runs]}
+
+    def without_lines(self) -> list[str]:
+        """Names of modules that ran code but carry no line information (built without -g)."""
+        return sorted({run.module.name for run in self.runs if run.blocks and not run.map.has_lines})
+
+
+def _counter(blocks: BlockCounts, base: int):
+    """The block hook of one module: count (previous end, start, size), relative to `base`.
+    Kept to a dictionary update: it runs once per block executed in module text."""
+    prev_end = 0
+
+    def on_block(address: int, size: int) -> None:
+        nonlocal prev_end
+        start = address - base
+        key = (prev_end, start, size)
+        blocks[key] = blocks.get(key, 0) + 1
+        prev_end = start + size
+
+    return on_block
+
+
+__all__ = ["CoverageRecorder", "Coverage", "ModuleRun", "TOTAL_KEYS"]
