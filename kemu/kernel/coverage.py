@@ -13,6 +13,7 @@ to source lines through its DWARF line table (kemu.kernel.coverage_map) and merg
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -92,15 +93,19 @@ class CoverageRecorder:
             self.machine.remove_hook(hook)
         run.hooks = []
         self._live.pop(id(run.module), None)
-        run.coverage, run.unplaced = run.map.fold(run.blocks)
+        run.coverage, run.unplaced = self._fold(run)
         self._done.merge(run.coverage)
+
+    def _fold(self, run: ModuleRun) -> tuple[Coverage, int]:
+        cov, unplaced = run.map.fold(run.blocks)
+        return cov.renamed(lambda path: source_path(path, run.module.path)), unplaced
 
     # --- results ---------------------------------------------------------------------------
     def coverage(self) -> Coverage:
         """Everything recorded: modules gone and (as they stand now) modules still loaded."""
         total = Coverage().merge(self._done)
         for run in self._live.values():
-            total.merge(run.map.fold(run.blocks)[0])
+            total.merge(self._fold(run)[0])
         return total
 
     def totals(self) -> dict[str, Any]:
@@ -111,6 +116,31 @@ class CoverageRecorder:
     def without_lines(self) -> list[str]:
         """Names of modules that ran code but carry no line information (built without -g)."""
         return sorted({run.module.name for run in self.runs if run.blocks and not run.map.has_lines})
+
+
+#: How many directories above a module's object file a relative source path is looked for in
+SOURCE_SEARCH_DEPTH = 8
+
+
+def source_path(path: str, object_path: str) -> str:
+    """Where a source file the DWARF names relatively is on this host, so `genhtml` finds it
+    from any directory: the path as is when it exists from the current directory, else under
+    the object file's directory or one of its parents (a build maps its directory to "."),
+    made absolute; unchanged when found nowhere."""
+    if os.path.isabs(path):
+        return path
+    if os.path.isfile(path):
+        return os.path.abspath(path)
+    folder = os.path.dirname(os.path.abspath(object_path))
+    for _ in range(SOURCE_SEARCH_DEPTH):
+        candidate = os.path.join(folder, path)
+        if os.path.isfile(candidate):
+            return os.path.normpath(candidate)
+        parent = os.path.dirname(folder)
+        if parent == folder:
+            break
+        folder = parent
+    return path
 
 
 def _counter(blocks: BlockCounts, base: int):

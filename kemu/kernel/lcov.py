@@ -90,6 +90,15 @@ class Coverage:
             self.file(path).merge(fc)
         return self
 
+    def renamed(self, rename) -> "Coverage":
+        """The same counts with each path replaced by `rename(path)` (files that end up with
+        one name merge)."""
+        out = Coverage()
+        for path, fc in self.files.items():
+            target = out.file(rename(path))
+            target.merge(fc)
+        return out
+
     def find(self, name: str) -> FileCoverage | None:
         """The file whose path is `name` or ends with `/name`."""
         for path, fc in self.files.items():
