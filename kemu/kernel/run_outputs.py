@@ -32,6 +32,7 @@ class RunOutputs:
         self.sections: list[dict] = []
         self._attached: dict[int, tuple[CoverageRecorder | None, RunRecorder | None]] = {}
         self.without_lines: set[str] = set()
+        self.summary_text = ""                  # what write() returned, for a later display
 
     @property
     def active(self) -> bool:
