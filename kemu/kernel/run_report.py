@@ -20,7 +20,7 @@ from typing import Any
 
 from .trace_records import call_record
 
-SCHEMA_ID = "https://kemu.invalid/run-report.schema.json"
+SCHEMA_ID = "urn:kemu:run-report:1"
 FORMAT = "kemu-run-report"
 VERSION = 1
 MAX_CALLS = 10_000
