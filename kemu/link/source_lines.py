@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import bisect
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING, Callable
 
 from kemu.elf import ObjectFile
@@ -120,7 +120,22 @@ def line_table(obj: ObjectFile, image: LinkedImage) -> LineTable | None:
     if dwarf is None:
         return None
     rows = [row for cu in cu_line_tables(dwarf) for row in cu.rows]
+    bias = shared_object_bias(obj, image)
+    if bias:
+        rows = [replace(row, address=row.address + bias) for row in rows]
     return LineTable(rows) if rows else None
+
+
+def shared_object_bias(obj: ObjectFile, image: LinkedImage) -> int:
+    """What to add to a shared object's (ET_DYN: FreeBSD's i386 klds) DWARF addresses — its
+    virtual addresses, which no relocation moves — to get where the image put them; 0 for a
+    relocatable object, whose debug sections the linker relocated to the final addresses."""
+    if not getattr(obj, "shared", False):
+        return 0
+    for p in image.placements:
+        if 0 < p.index < len(obj.sections):
+            return p.addr - obj.sections[p.index].addr
+    return 0
 
 
 def source_locator(obj: ObjectFile, image: LinkedImage) -> SourceLocator:
