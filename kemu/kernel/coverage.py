@@ -21,23 +21,33 @@ from .coverage_map import BlockCounts, MapCache, ModuleMap
 from .lcov import Coverage, TOTAL_KEYS
 
 
+#: Finished module runs whose totals the recorder keeps for the report (a console loading and
+#: unloading for hours must not keep them all); their coverage is merged either way
+KEPT_RUNS = 1000
+
+
 @dataclass
 class ModuleRun:
-    """One module's life under the recorder: its hooks, block counts and, once it is gone,
-    its folded coverage."""
+    """One module's life under the recorder: its hooks and block counts while it is loaded;
+    once it is gone, only its totals (the module, its map and counts are let go)."""
 
     module: Any
-    map: ModuleMap
+    map: ModuleMap | None
     blocks: BlockCounts
+    name: str = ""
+    serial: int = 0
     hooks: list = field(default_factory=list)
-    coverage: Coverage | None = None
+    final: dict[str, Any] | None = None    # totals once the module is gone
     unplaced: int = 0              # instructions run that the line table does not place
 
     def totals(self) -> dict[str, Any]:
-        cov = self.coverage if self.coverage is not None else self.map.fold(self.blocks)[0]
-        return {"module": self.module.name, "serial": self.module.serial,
-                "has_lines": self.map.has_lines, "blocks_run": sum(self.blocks.values()),
-                **cov.totals()}
+        if self.final is not None:
+            return dict(self.final)
+        return self.summarize(self.map.fold(self.blocks)[0])
+
+    def summarize(self, cov: Coverage) -> dict[str, Any]:
+        return {"module": self.name, "serial": self.serial, "has_lines": self.map.has_lines,
+                "blocks_run": sum(self.blocks.values()), **cov.totals()}
 
 
 class CoverageRecorder:
@@ -48,7 +58,9 @@ class CoverageRecorder:
         self.machine = kernel.machine
         self.loader = kernel.loader
         self.maps = MapCache()
-        self.runs: list[ModuleRun] = []      # every module seen, in load order
+        self.runs: list[ModuleRun] = []      # modules seen, in load order (KEPT_RUNS gone ones)
+        self.runs_let_go = 0                 # older finished runs no longer listed
+        self._no_lines: set[str] = set()     # modules that ran code without line information
         self._live: dict[int, ModuleRun] = {}
         self._done = Coverage()
         self.started = False
@@ -76,7 +88,7 @@ class CoverageRecorder:
     # --- loader observer -------------------------------------------------------------------
     def module_placed(self, module: Any) -> None:
         cmap = self.maps.get(module.obj, module.image)
-        run = ModuleRun(module, cmap, {})
+        run = ModuleRun(module, cmap, {}, module.name, module.serial)
         base = module.image.base
         for start, end in cmap.text:
             run.hooks.append(self.machine.add_block_hook(_counter(run.blocks, base), base + start, base + end - 1))
@@ -93,12 +105,21 @@ class CoverageRecorder:
             self.machine.remove_hook(hook)
         run.hooks = []
         self._live.pop(id(run.module), None)
-        run.coverage, run.unplaced = self._fold(run)
-        self._done.merge(run.coverage)
+        coverage, run.unplaced = self._fold(run)
+        self._done.merge(coverage)
+        run.final = run.summarize(coverage)
+        if run.blocks and not run.map.has_lines:
+            self._no_lines.add(run.name)
+        run.module, run.map, run.blocks = None, None, {}
+        finished = [r for r in self.runs if r.final is not None]
+        if len(finished) > KEPT_RUNS:
+            self.runs.remove(finished[0])
+            self.runs_let_go += 1
 
     def _fold(self, run: ModuleRun) -> tuple[Coverage, int]:
         cov, unplaced = run.map.fold(run.blocks)
-        return cov.renamed(lambda path: source_path(path, run.module.path)), unplaced
+        path = run.module.path
+        return cov.renamed(lambda source: source_path(source, path)), unplaced
 
     # --- results ---------------------------------------------------------------------------
     def coverage(self) -> Coverage:
@@ -111,11 +132,13 @@ class CoverageRecorder:
     def totals(self) -> dict[str, Any]:
         """Found/hit counts over all files, and per module (for the run report)."""
         cov = self.coverage()
-        return {**cov.totals(), "modules": [run.totals() for run in self.runs]}
+        return {**cov.totals(), "modules": [run.totals() for run in self.runs],
+                "modules_left_out": self.runs_let_go}
 
     def without_lines(self) -> list[str]:
         """Names of modules that ran code but carry no line information (built without -g)."""
-        return sorted({run.module.name for run in self.runs if run.blocks and not run.map.has_lines})
+        live = {run.name for run in self._live.values() if run.blocks and not run.map.has_lines}
+        return sorted(self._no_lines | live)
 
 
 #: How many directories above a module's object file a relative source path is looked for in

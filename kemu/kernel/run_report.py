@@ -11,7 +11,9 @@ docs/run-report.schema.json. `report_document` wraps sections into the document.
 The report is bounded whatever the module does: consecutive identical calls are one entry
 with a `repeat` count, at most `max_calls` entries are kept (the rest are only counted, per
 service, and the section says how many were left out), string arguments keep at most
-`string_limit` bytes, and at most `max_oopses` oops reports are kept.
+`string_limit` bytes, at most `max_oopses` oops reports, MAX_MODULES modules and MAX_LEAKS
+leaked blocks are listed (the rest counted). A module that is gone is kept as its record, not
+as the module: the report holds no object or image.
 """
 from __future__ import annotations
 
@@ -25,6 +27,8 @@ FORMAT = "kemu-run-report"
 VERSION = 1
 MAX_CALLS = 10_000
 MAX_OOPSES = 100
+MAX_MODULES = 1000        # module entries kept (a console loading and unloading for hours)
+MAX_LEAKS = 1000
 STRING_LIMIT = 256
 
 
@@ -42,7 +46,11 @@ class RunRecorder:
         self.max_calls = max_calls
         self.max_oopses = max_oopses
         self.string_limit = string_limit
-        self.modules: list[Any] = []           # LoadedModule, in the order they were placed
+        self.modules: list[Any] = []           # LoadedModule while loaded, its record once gone
+        self.modules_seen = 0
+        self.leaks: list[dict] = []
+        self.leaks_seen = 0
+        self._retiring: Any = None             # the module being retired (leaks known after)
         self.calls: list[dict] = []
         self.calls_seen = 0
         self.calls_left_out = 0
@@ -58,13 +66,16 @@ class RunRecorder:
     def start(self) -> "RunRecorder":
         if not self.started:
             self.started = True
-            self.modules += [m for m in self.kernel.loader.modules if m not in self.modules]
+            for m in self.kernel.loader.modules:
+                if m not in self.modules:
+                    self.module_placed(m)
             self.kernel.loader.observers.append(self)
             self.machine.call_observers.append(self)
             self._unobserve = self.kernel.trace.observe(self._on_call)
         return self
 
     def stop(self) -> None:
+        self._settle()
         if self.started:
             self.started = False
             for observers in (self.kernel.loader.observers, self.machine.call_observers):
@@ -75,10 +86,27 @@ class RunRecorder:
 
     # --- loader observer -------------------------------------------------------------------
     def module_placed(self, module: Any) -> None:
-        self.modules.append(module)
+        self.modules_seen += 1
+        if len(self.modules) < MAX_MODULES:
+            self.modules.append(module)
 
     def module_retiring(self, module: Any) -> None:
-        pass                                   # leaks and what it left are read at the end
+        """Keep its record (its leaks are known once `retire` ends: `_settle` takes them)."""
+        self._settle()
+        self._retiring = module
+
+    def _settle(self) -> None:
+        """Turn the module last retired into records: its entry and the blocks it leaked."""
+        module, self._retiring = self._retiring, None
+        if module is None:
+            return
+        for i, m in enumerate(self.modules):
+            if m is module:
+                self.modules[i] = module_record(module, False)
+        for leak in leak_records(module):
+            self.leaks_seen += 1
+            if len(self.leaks) < MAX_LEAKS:
+                self.leaks.append(leak)
 
     # --- service calls ---------------------------------------------------------------------
     def _on_call(self, call: Any) -> None:
@@ -130,10 +158,12 @@ class RunRecorder:
     # --- the document ----------------------------------------------------------------------
     def section(self) -> dict:
         """This system's part of the report (docs/run-report.md)."""
+        self._settle()
         live = set(id(m) for m in self.kernel.loader.modules)
         out: dict[str, Any] = {
             "system": self.system, "arch": self.machine.arch,
-            "modules": [module_record(m, id(m) in live) for m in self.modules],
+            "modules": [m if isinstance(m, dict) else module_record(m, id(m) in live) for m in self.modules],
+            "modules_total": self.modules_seen,
             "calls": list(self.calls),
             "calls_total": self.calls_seen,
             "calls_left_out": self.calls_left_out,
@@ -142,7 +172,8 @@ class RunRecorder:
             "services": {name: dict(t) for name, t in sorted(self.per_service.items())},
             "oopses": list(self.oopses),
             "oopses_total": self.oopses_seen,
-            "leaks": [leak for m in self.modules if id(m) not in live for leak in leak_records(m)],
+            "leaks": list(self.leaks),
+            "leaks_total": self.leaks_seen,
         }
         if self.name is not None:
             out["name"] = self.name

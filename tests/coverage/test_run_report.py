@@ -141,3 +141,33 @@ def test_the_document_is_plain_json():
     doc, _ = _run("i386", lambda system, out: system.load(str(fixture("i386", "clang", "2")), out=out, err=out))
     assert json.loads(json.dumps(doc)) == doc
     assert doc["runs"][0]["modules"][0]["state"] == "live"
+
+
+def test_a_long_run_keeps_records_not_modules_and_caps_them(monkeypatch):
+    import kemu.kernel.coverage as coverage_module
+    import kemu.kernel.run_report as report_module
+    monkeypatch.setattr(coverage_module, "KEPT_RUNS", 3)
+    monkeypatch.setattr(report_module, "MAX_MODULES", 4)
+
+    def steps(system, out):
+        for _ in range(6):
+            system.unload(system.load(str(fixture("i386", "gcc", "2")), out=out, err=out))
+
+    doc, _ = _run("i386", steps)
+    assert_valid(doc)
+    run = doc["runs"][0]
+    assert len(run["modules"]) == 4 and run["modules_total"] == 6
+    assert [m["serial"] for m in run["coverage"]["modules"]] == [4, 5, 6]
+    assert run["coverage"]["modules_left_out"] == 3
+    assert doc["coverage"]["functions_hit"] == 4          # every load still counted
+
+
+def test_an_unloaded_module_is_let_go_by_both_recorders():
+    system = kemu.boot("netbsd-lkm", "i386")
+    coverage = CoverageRecorder(system.kernel).start()
+    recorder = RunRecorder(system.kernel, "netbsd-lkm", coverage=coverage).start()
+    out = io.StringIO()
+    system.unload(system.load(str(fixture("i386", "gcc", "0")), out=out, err=out))
+    recorder.section()
+    assert coverage.runs[0].module is None and coverage.runs[0].map is None
+    assert all(isinstance(m, dict) for m in recorder.modules)
