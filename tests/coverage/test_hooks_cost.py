@@ -60,3 +60,20 @@ def test_a_module_without_line_information_is_named_not_counted():
     coverage = recorder.stop()
     assert coverage.files == {}
     assert recorder.without_lines() == ["leaky"]
+
+
+def test_damaged_line_information_means_no_lines_not_a_crash(tmp_path):
+    from kemu.elf import ObjectFile
+    path = fixture("x86_64", "gcc", "0")
+    data = bytearray(path.read_bytes())
+    sec = ObjectFile.parse(bytes(data), "covmod.o").section_by_name(".debug_line")
+    data[sec.offset:sec.offset + sec.size] = b"\xff" * sec.size
+    damaged = tmp_path / "covmod.o"
+    damaged.write_bytes(bytes(data))
+    system = kemu.boot("netbsd-lkm", "x86_64")
+    recorder = CoverageRecorder(system.kernel).start()
+    out = io.StringIO()
+    system.unload(system.load(str(damaged), out=out, err=out))
+    assert recorder.stop().files == {}
+    assert recorder.without_lines() == ["covmod"]
+    assert system.load(str(fixture("x86_64", "gcc", "0")), out=out, err=out).name == "covmod"
