@@ -21,8 +21,8 @@ from .report_schema import SCHEMA, assert_valid
 LKM = ROOT / "fixtures" / "netbsd-lkm"
 
 
-def _run(arch: str, steps, **options):
-    system = kemu.boot("netbsd-lkm", arch)
+def _run(arch: str, steps, boot=None, **options):
+    system = kemu.boot("netbsd-lkm", arch, **(boot or {}))
     coverage = CoverageRecorder(system.kernel).start()
     recorder = RunRecorder(system.kernel, "netbsd-lkm", coverage=coverage, **options).start()
     out = io.StringIO()
@@ -79,6 +79,20 @@ def test_an_oops_has_its_symbolized_backtrace():
     assert oops["backtrace"][0]["symbol"] == oops["symbol"]
     assert oops["backtrace"][0]["source"] == oops["source"]
     assert "kemu oops:" in oops["text"]
+
+
+def test_a_module_stopped_at_its_time_limit_is_an_oops_where_it_spun():
+    def steps(system, out):
+        with pytest.raises(SyscallError):
+            system.load(str(LKM / "i386/gcc/spin.o"), out=out, err=out)
+        system.unload(system.load(str(fixture("i386", "gcc", "0")), out=out, err=out))  # still usable
+
+    doc, _ = _run("i386", steps, boot={"call_timeout": 0.2})
+    assert_valid(doc)
+    [oops] = doc["runs"][0]["oopses"]
+    assert (oops["error"], oops["kind"]) == ("GuestTimeout", "timeout")
+    assert oops["entry"] == "spin_lkmentry" and oops["symbol"].startswith("spin_")
+    assert [m["name"] for m in doc["runs"][0]["modules"]] == ["spin", "covmod"]
 
 
 def test_leaks_at_unload_name_the_allocating_function():
