@@ -149,9 +149,15 @@ def source_path(path: str, object_path: str) -> str:
     """Where a source file the DWARF names relatively is on this host, so `genhtml` finds it
     from any directory: the path as is when it exists from the current directory, else under
     the object file's directory or one of its parents (a build maps its directory to "."),
-    made absolute; unchanged when found nowhere."""
+    made absolute. An absolute path that does not exist here (a module built in another
+    tree) is looked for by its file name beside the object. Unchanged when found nowhere."""
     if os.path.isabs(path):
-        return path
+        if os.path.isfile(path):
+            return path
+        # kbuild names sources under the kernel tree it built in; the author's file is usually
+        # beside the module
+        beside = os.path.join(os.path.dirname(os.path.abspath(object_path)), os.path.basename(path))
+        return beside if os.path.isfile(beside) else path
     if os.path.isfile(path):
         return os.path.abspath(path)
     folder = os.path.dirname(os.path.abspath(object_path))

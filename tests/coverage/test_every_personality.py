@@ -88,3 +88,18 @@ def test_a_shared_object_kld_has_its_lines_at_the_addresses_it_was_loaded_at():
     assert where is not None and where[0].endswith("guest/freebsd/fibo/fibo.c")
     # the function's first row is its opening brace, the line after its name
     assert where[1] == _line_of("guest/freebsd/fibo/fibo.c", "fibo_modevent(module_t mod") + 1
+
+
+def test_a_linux_module_built_elsewhere_finds_its_source_beside_it(tmp_path):
+    import shutil
+    shutil.copy(FIX / "linux/x86_64/hello.ko", tmp_path / "hello.ko")
+    shutil.copy(ROOT / "guest/linux/hello/hello.c", tmp_path / "hello.c")
+    outputs = RunOutputs("pytest", coverage_path=str(tmp_path / "run.info"))
+    system = kemu.boot("linux", "x86_64")
+    outputs.attach(system, "linux")
+    out = io.StringIO()
+    system.unload(system.load(str(tmp_path / "hello.ko"), out=out, err=out))
+    outputs.detach(system)
+    outputs.write()
+    coverage = parse_lcov((tmp_path / "run.info").read_text())
+    assert coverage.find("hello.c").path == str(tmp_path / "hello.c")
