@@ -20,6 +20,7 @@ from __future__ import annotations
 import hashlib
 from typing import Any
 
+from .errors import KernelPanic
 from .trace_records import call_record
 
 SCHEMA_ID = "urn:kemu:run-report:1"
@@ -135,7 +136,7 @@ class RunRecorder:
         self._last_error = error
         oops = getattr(error, "oops", None)
         kind = type(error).__name__
-        if oops is None and kind not in ("KernelPanic",):
+        if oops is None and not isinstance(error, KernelPanic):
             return                              # not a crash of guest code (a Python error)
         self.oopses_seen += 1
         if len(self.oopses) >= self.max_oopses:

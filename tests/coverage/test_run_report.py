@@ -185,3 +185,17 @@ def test_an_unloaded_module_is_let_go_by_both_recorders():
     recorder.section()
     assert coverage.runs[0].module is None and coverage.runs[0].map is None
     assert all(isinstance(m, dict) for m in recorder.modules)
+
+
+def test_a_panic_is_an_oops_and_a_python_error_is_not():
+    from kemu.kernel import KernelPanic
+    system = kemu.boot("netbsd-lkm", "i386")
+    recorder = RunRecorder(system.kernel, "netbsd-lkm").start()
+    panic = KernelPanic("malloc: out of space")
+    recorder.call_left(0x1000, None, panic)
+    recorder.call_left(0x2000, None, panic)             # the outer call sees the same panic
+    recorder.call_left(0x1000, None, ValueError("a service's bug, not the guest's"))
+    doc = report_document("kemu shell", [recorder.section()])
+    assert_valid(doc)
+    [oops] = doc["runs"][0]["oopses"]
+    assert (oops["error"], oops["kind"], oops["message"]) == ("KernelPanic", "panic", "malloc: out of space")
