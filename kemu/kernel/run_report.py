@@ -56,6 +56,8 @@ class RunRecorder:
         self.calls_seen = 0
         self.calls_left_out = 0
         self.per_service: dict[str, dict[str, int]] = {}
+        self.entries: dict[str, dict[str, int]] = {}   # module function the kernel called -> counts
+        self._open: list[str | None] = []
         self.oopses: list[dict] = []
         self.oopses_seen = 0
         self._last_key: tuple | None = None
@@ -128,9 +130,18 @@ class RunRecorder:
 
     # --- machine call observer: oopses -------------------------------------------------------
     def call_entered(self, addr: int, args: tuple[int, ...]) -> None:
-        pass
+        """A guest call starts: when it enters module code, count it by function."""
+        module = self.kernel.loader.module_at(addr)
+        name = None
+        if module is not None:
+            name = self.machine.symbolize(addr)
+            self.entries.setdefault(name, {"calls": 0, "failed": 0})["calls"] += 1
+        self._open.append(name)
 
     def call_left(self, addr: int, result: int | None, error: BaseException | None) -> None:
+        name = self._open.pop() if self._open else None
+        if name is not None and error is not None:
+            self.entries[name]["failed"] += 1
         if error is None or error is self._last_error:
             return                              # an outer call sees the same error again
         self._last_error = error
@@ -171,6 +182,7 @@ class RunRecorder:
             "calls_truncated": self.calls_left_out > 0,
             "max_calls": self.max_calls,
             "services": {name: dict(t) for name, t in sorted(self.per_service.items())},
+            "entry_points": {name: dict(t) for name, t in sorted(self.entries.items())},
             "oopses": list(self.oopses),
             "oopses_total": self.oopses_seen,
             "leaks": list(self.leaks),

@@ -57,6 +57,7 @@ def test_a_load_and_unload_lists_the_module_its_sections_and_its_calls():
     first = run["calls"][0]["args"][0]
     assert first["name"] == "fmt" and first["string"] == "covmod: total %d\n" and first["truncated"] is False
     assert run["services"]["printf"] == {"calls": 2, "faults": 0}
+    assert run["entry_points"] == {"covmod_lkmentry": {"calls": 2, "failed": 0}}
     assert run["coverage"]["functions_hit"] == 4 and run["coverage"]["functions_found"] == 5
     assert doc["coverage"]["lines_hit"] == run["coverage"]["lines_hit"]
 
@@ -92,6 +93,7 @@ def test_a_module_stopped_at_its_time_limit_is_an_oops_where_it_spun():
     [oops] = doc["runs"][0]["oopses"]
     assert (oops["error"], oops["kind"]) == ("GuestTimeout", "timeout")
     assert oops["entry"] == "spin_lkmentry" and oops["symbol"].startswith("spin_")
+    assert doc["runs"][0]["entry_points"]["spin_lkmentry"] == {"calls": 1, "failed": 1}
     assert [m["name"] for m in doc["runs"][0]["modules"]] == ["spin", "covmod"]
 
 
