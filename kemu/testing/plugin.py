@@ -69,7 +69,11 @@ def pytest_sessionfinish(session: Any) -> None:
         return
     from kemu.kernel.run_outputs import OutputPathError
     try:
-        outputs.summary_text = outputs.write()
+        text = outputs.write()
+        for option, path in (("coverage tracefile", outputs.coverage_path), ("run report", outputs.report_path)):
+            if path:
+                text += f"kemu: {option} written to {path}\n"
+        outputs.summary_text = text
     except OutputPathError as exc:
         outputs.summary_text = f"kemu: {exc}\n"
 
@@ -78,7 +82,7 @@ def pytest_terminal_summary(terminalreporter: Any) -> None:
     outputs = _outputs(terminalreporter.config)
     text = getattr(outputs, "summary_text", "") if outputs is not None else ""
     if text:
-        terminalreporter.section("kemu coverage" if outputs.coverage_path else "kemu")
+        terminalreporter.section("kemu coverage" if outputs.coverage_path else "kemu run report")
         for line in text.splitlines():
             terminalreporter.write_line(line)
 

@@ -70,7 +70,9 @@ def test_two(kemu_load):
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--kemu-cov={info}",
                                            f"--kemu-report={report}")
     result.assert_outcomes(passed=2)
-    result.stdout.fnmatch_lines(["*kemu coverage*", "*covmod.c: lines *functions 4 of 5*"])
+    result.stdout.fnmatch_lines(["*kemu coverage*", "*covmod.c: lines *functions 4 of 5*",
+                                 f"kemu: coverage tracefile written to {info}",
+                                 f"kemu: run report written to {report}"])
     fc = parse_lcov(info.read_text()).find("covmod.c")
     assert fc.functions["covmod_load"][1] == 2 and fc.functions["covmod_unload"][1] == 2
     doc = json.loads(report.read_text())
