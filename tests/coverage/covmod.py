@@ -21,6 +21,12 @@ def marked(marker: str) -> set[int]:
     return {n for n, line in enumerate(text, 1) if f"/* {marker} */" in line}
 
 
+def line_of(text: str) -> int:
+    """The number of the source line holding `text`."""
+    lines = SOURCE.read_text().splitlines()
+    return next(n for n, line in enumerate(lines, 1) if text in line)
+
+
 def statements(lines: set[int]) -> set[int]:
     """Those of `lines` that are more than a brace: where -O2 must still place code."""
     text = SOURCE.read_text().splitlines()

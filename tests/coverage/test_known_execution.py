@@ -7,20 +7,10 @@ from __future__ import annotations
 
 import pytest
 
-from .covmod import BUILDS, load_and_unload, marked, statements
+from .covmod import BUILDS, line_of, load_and_unload, marked, statements
 
 HIT, MISS = marked("hit"), marked("miss")
-
-
-def _branch_line() -> int:
-    from .covmod import SOURCE
-    for n, line in enumerate(SOURCE.read_text().splitlines(), 1):
-        if "if (value > 0)" in line:
-            return n
-    raise AssertionError("covmod.c lost its one-way branch")
-
-
-BRANCH_LINE = _branch_line()
+BRANCH_LINE = line_of("if (value > 0)")          # the branch that only ever goes one way
 
 
 @pytest.fixture(scope="module", params=BUILDS, ids=lambda b: "-".join((b[0], b[1], "O" + b[2])))
