@@ -187,8 +187,7 @@ class ModuleLoader:
         self.modules.append(module)
         for sym in (bound or {}).values():
             self.kernel.symbols.use(sym, self.key(module))
-        for observer in list(self.observers):
-            observer.module_placed(module)
+        self._tell("module_placed", module)
         return module
 
     def load(self, obj: Any, *, name: str, path: str, lenient: bool = False,
@@ -256,8 +255,7 @@ class ModuleLoader:
             self.machine.source_locators.remove(locator)
         if module in self.modules:
             self.modules.remove(module)
-        for observer in list(self.observers):
-            observer.module_retiring(module)
+        self._tell("module_retiring", module)
         self.machine.free(self.area, module.base)
         for line in errors:
             self.kernel.log(f"kemu: {module.name}: undoing {line}\n")
@@ -265,6 +263,15 @@ class ModuleLoader:
         self.retired.append(module)
         del self.retired[:-RETIRED_KEPT]
         return list(module.leaked)
+
+    def _tell(self, event: str, module: LoadedModule) -> None:
+        """Tell each observer of `event`; one that fails is logged, never stops a load or an
+        unload halfway."""
+        for observer in list(self.observers):
+            try:
+                getattr(observer, event)(module)
+            except Exception as exc:
+                self.kernel.log(f"kemu: {module.name}: {type(observer).__name__}.{event}: {exc}\n")
 
     def leaks_of(self, module: LoadedModule) -> list:
         """Live heap blocks whose allocating call came from this module's code."""

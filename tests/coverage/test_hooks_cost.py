@@ -77,3 +77,20 @@ def test_damaged_line_information_means_no_lines_not_a_crash(tmp_path):
     assert recorder.stop().files == {}
     assert recorder.without_lines() == ["covmod"]
     assert system.load(str(fixture("x86_64", "gcc", "0")), out=out, err=out).name == "covmod"
+
+
+def test_an_observer_that_fails_is_logged_and_the_load_and_unload_go_through():
+    class Broken:
+        def module_placed(self, module):
+            raise RuntimeError("observer bug")
+
+        module_retiring = module_placed
+
+    system = kemu.boot("netbsd-lkm", "i386")
+    system.kernel.loader.observers.append(Broken())
+    out = io.StringIO()
+    module = system.load(str(fixture("i386", "gcc", "0")), out=out, err=out)
+    system.unload(module)
+    assert system.kernel.loader.modules == []
+    assert "kemu: covmod: Broken.module_placed: observer bug" in system.dmesg()
+    assert "kemu: covmod: Broken.module_retiring: observer bug" in system.dmesg()
