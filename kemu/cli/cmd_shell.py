@@ -1,7 +1,8 @@
 """`kemu shell`: a console on an emulated system, interactive or from a script.
 
     kemu shell [--os netbsd-lkm|netbsd|freebsd] [--arch i386|x86_64|amd64] [--timeout SECONDS] [-v]
-               [--modules DIR] [--module-path DIR ...] [-c COMMANDS | SCRIPT]
+               [--modules DIR] [--module-path DIR ...] [--coverage FILE.info] [--report FILE.json]
+               [-c COMMANDS | SCRIPT]
 
 With a SCRIPT file or `-c`, the lines run in order and the shell stops at the first command
 that fails, exiting with its status and naming the file and line on stderr (like `sh -e`).
@@ -11,7 +12,9 @@ interactively with the `# ` prompt when that is a terminal, as a script otherwis
 each command after the prompt, which makes a script's output read like a console session.
 Type `help` in the shell for its commands. `--module-path DIR` (repeatable; FreeBSD only) is
 kern.module_path: the host directories kldload and dependency loading search (default: the
-current directory).
+current directory). `--coverage FILE.info` records which lines and branches of every module
+loaded ran and writes an lcov tracefile at the end (with a per-file summary on stderr);
+`--report FILE.json` writes the run report (docs/run-report.md).
 """
 from __future__ import annotations
 
@@ -21,6 +24,7 @@ import sys
 from typing import Iterable, Iterator
 
 from .options import add_arch_option, add_system_option, seconds
+from .run_files import add_output_options, finish_outputs, start_outputs
 
 MAX_LINE = 64 * 1024
 
@@ -43,6 +47,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                              "laid out NAME/NAME.kmod (default: the current directory)")
     parser.add_argument("--module-path", dest="module_path", action="append", metavar="DIR",
                         help="FreeBSD: a directory of kern.module_path (repeatable; default: .)")
+    add_output_options(parser)
     parser.add_argument("-v", dest="echo", action="store_true", help="echo each command after the prompt")
     parser.add_argument("-c", dest="commands", metavar="COMMANDS", help="run these commands and exit")
     parser.add_argument("script", nargs="?", help="file of commands to run")
@@ -85,9 +90,22 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as exc:
         print(f"kemu shell: {exc}", file=sys.stderr)
         return 2
+    outputs = start_outputs(args, "kemu shell", system)
+    if outputs is None:
+        return 2
     # Line-buffered, so a command's output and its error messages keep their order on a terminal.
     sys.stdout.reconfigure(line_buffering=True)
     shell = system.shell(out=sys.stdout, err=sys.stderr, echo=args.echo)
+    written = False
+    try:
+        status = _run_shell(args, shell)
+    finally:
+        shell.close_all()
+        written = finish_outputs(outputs, "kemu shell", system)   # even after Ctrl-C
+    return status if written or status else 1
+
+
+def _run_shell(args: argparse.Namespace, shell) -> int:
     try:
         if args.commands is not None:
             return shell.run_script(args.commands, source="kemu shell: -c")
@@ -109,5 +127,3 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         print(f"kemu shell: {args.script or 'standard input'}: {exc.strerror or exc}", file=sys.stderr)
         return 2
-    finally:
-        shell.close_all()

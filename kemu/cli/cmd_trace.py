@@ -2,6 +2,7 @@
 
     kemu trace [--os|--target netbsd-lkm] [--arch i386|x86_64] MODULE [-e ENTRY] [-p POSTINSTALL]
                [--run COMMAND ...] [-c] [--json] [-s STRSIZE] [--instructions RANGE ...] [-o FILE]
+               [--coverage FILE.info] [--report FILE.json]
 
 Each service call the module makes is one line, `uiomove(buf=0xc1002010, n=4, uio=0xc0ff7e80) = 0`,
 with string arguments shown as strace shows them (`printf(fmt="fibo: FIBONACCI driver loaded su"...,
@@ -16,6 +17,8 @@ a `--run 'mknod /dev/fibo0 c 29 0'`. `-c` prints, instead of the lines, a table 
 errors and time per service at the end, as `strace -c` does.
 `--instructions` also prints every instruction executed within a range: a symbol (`fibo_read`),
 `START-END` or `START,+LENGTH`. `--json` writes one JSON object per line instead.
+`--coverage FILE.info` writes the lcov tracefile of the module's lines and branches that ran
+(and a per-file summary on stderr); `--report FILE.json` the run report (docs/run-report.md).
 """
 from __future__ import annotations
 
@@ -23,6 +26,7 @@ import argparse
 import sys
 
 from kemu.cli.cmd_debug import add_common_arguments, boot_for
+from kemu.cli.run_files import add_output_options, finish_outputs, start_outputs
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -39,6 +43,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--instructions", action="append", default=[], metavar="RANGE",
                    help="also trace instructions executed in SYMBOL, START-END or START,+LEN")
     p.add_argument("-o", dest="output", metavar="FILE", help="write the trace to FILE instead of stderr")
+    add_output_options(p)
     p.set_defaults(func=run)
 
 
@@ -58,6 +63,9 @@ def run(args: argparse.Namespace) -> int:
         except OSError as exc:
             print(f"kemu trace: {args.output}: {exc.strerror}", file=sys.stderr)
             return 1
+    outputs = start_outputs(args, "kemu trace", system)
+    if outputs is None:
+        return 2
     tracer = Tracer(system, out=sys.stdout, err=sys.stderr, trace_out=trace_out, as_json=args.json,
                     instruction_ranges=args.instructions, summary=args.summary)
     try:
@@ -66,6 +74,7 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if trace_out is not sys.stderr:
             trace_out.close()
+        written = finish_outputs(outputs, "kemu trace", system)
     for message in tracer.errors:
         print(message, file=sys.stderr)
-    return status or (1 if tracer.errors else 0)
+    return status or (1 if tracer.errors or not written else 0)

@@ -27,6 +27,7 @@ from kemu.debug.events import StopEvent
 from kemu.debug.launch import DebugLaunch
 from kemu.debug.trace_entries import EntryEvent, EntryObserver
 from kemu.debug.trace_summary import ServiceSummary
+from kemu.kernel.trace_records import call_record
 
 
 class Tracer:
@@ -77,11 +78,7 @@ class Tracer:
             self.summary.completed(call)
             return
         if self.as_json:
-            record = {"type": "call", "name": call.name,
-                      "args": [self._json_arg(call, n, v, t) for n, v, t in call.args],
-                      "result": call.result, "text": call.format()}
-            if getattr(call, "fault", None):
-                record["fault"] = call.fault
+            record = {"type": "call", **call_record(call)}
             self.trace_out.write(json.dumps(record) + "\n")
             self.trace_out.flush()
         else:
@@ -109,17 +106,6 @@ class Tracer:
         else:
             self._line(event.format())
 
-
-    @staticmethod
-    def _json_arg(call, name: str, value: int, ctype: str) -> dict:
-        """One argument: its value (the pointer, for strings) and, for a string captured at
-        the call, its text (bytes as latin-1 code points) and whether it was cut short."""
-        arg = {"name": name, "value": value, "type": ctype}
-        captured = call.string(name) if hasattr(call, "string") else None
-        if captured is not None:
-            arg["string"] = captured[0].decode("latin-1")
-            arg["truncated"] = captured[1]
-        return arg
 
     def _emit_insn(self, addr: int, size: int) -> None:
         self.instructions += 1

@@ -79,6 +79,10 @@ class ModuleLoader:
                                                    # loads and unloads), oldest first
         self._serial = 0
         self.timeout: float | None = None          # per entry call; None: the machine's default
+        #: told `module_placed(module)` once a module's bytes are in memory (before any of its
+        #: code runs) and `module_retiring(module)` just before its memory is freed: coverage
+        #: hooks a module's text for exactly its life (kemu.kernel.coverage)
+        self.observers: list[Any] = []
         self.machine.symbolizers.append(self.symbolize)
         kernel.heap.owner_of = self.owner_at
 
@@ -184,6 +188,7 @@ class ModuleLoader:
         self.modules.append(module)
         for sym in (bound or {}).values():
             self.kernel.symbols.use(sym, self.key(module))
+        self._tell("module_placed", module)
         return module
 
     def load(self, obj: Any, *, name: str, path: str, lenient: bool = False,
@@ -251,6 +256,7 @@ class ModuleLoader:
             self.machine.source_locators.remove(locator)
         if module in self.modules:
             self.modules.remove(module)
+        self._tell("module_retiring", module)
         self.machine.free(self.area, module.base)
         for line in errors:
             self.kernel.log(f"kemu: {module.name}: undoing {line}\n")
@@ -258,6 +264,15 @@ class ModuleLoader:
         self.retired.append(module)
         del self.retired[:-RETIRED_KEPT]
         return list(module.leaked)
+
+    def _tell(self, event: str, module: LoadedModule) -> None:
+        """Tell each observer of `event`; one that fails is logged, never stops a load or an
+        unload halfway."""
+        for observer in list(self.observers):
+            try:
+                getattr(observer, event)(module)
+            except Exception as exc:
+                self.kernel.log(f"kemu: {module.name}: {type(observer).__name__}.{event}: {exc}\n")
 
     def leaks_of(self, module: LoadedModule) -> list:
         """Live heap blocks whose allocating call came from this module's code."""

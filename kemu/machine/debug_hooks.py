@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Callable
 
-from unicorn import UC_HOOK_CODE, UC_HOOK_MEM_WRITE
+from unicorn import UC_HOOK_BLOCK, UC_HOOK_CODE, UC_HOOK_MEM_WRITE
 
 from . import native
 from .errors import MachineError, MemoryFault
@@ -66,6 +66,25 @@ class DebugHooks:
         cfunc = native.HOOK_CODE_CFUNC(wrapped)
         handle = native.hook_add(self._h, UC_HOOK_CODE, cfunc, begin, end)
         hook = Hook("code", begin, end, [handle], [cfunc])
+        self.installed.append(hook)
+        self._retranslate(begin, end)
+        return hook
+
+    def add_block_hook(self, cb: Callable[[int, int], None], begin: int, end: int) -> Hook:
+        """Call `cb(address, size)` as each translation block starting in [begin, end] starts
+        (coverage): one Python call per block run, none outside the range."""
+        calls, handle = self._calls, self._h
+
+        def run(h: int, address: int, size: int, ud: Any) -> None:
+            try:
+                cb(address, size)
+            except BaseException as exc:
+                if calls.pending is None:
+                    calls.pending = exc
+                native.emu_stop(handle)
+
+        cfunc = native.HOOK_CODE_CFUNC(run)
+        hook = Hook("block", begin, end, [native.hook_add(self._h, UC_HOOK_BLOCK, cfunc, begin, end)], [cfunc])
         self.installed.append(hook)
         self._retranslate(begin, end)
         return hook

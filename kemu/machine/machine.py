@@ -299,6 +299,11 @@ class Machine:
         outside the range; an exception from `cb` ends the call and propagates."""
         return self._hooks.add_code_hook(cb, begin, end)
 
+    def add_block_hook(self, cb: Callable[[int, int], None], begin: int, end: int) -> Hook:
+        """Call `cb(address, size)` each time a basic block starting in [begin, end] runs
+        (`size`: its bytes). Costs nothing outside the range; removed with `remove_hook`."""
+        return self._hooks.add_block_hook(cb, begin, end)
+
     def add_write_watch(self, cb: Callable[[int, int, int], None], begin: int, end: int) -> Hook:
         """Call `cb(address, size, value)` on each guest write touching [begin, end] (every
         byte of which must be mapped)."""

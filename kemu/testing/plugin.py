@@ -16,6 +16,11 @@ device and returns the descriptor. When the test ends kemu closes what it opened
 loaded (newest first) and fails the test if a module refused to unload, leaked kernel memory,
 or left something registered that the kernel had to take back (a device switch slot, say).
 `@pytest.mark.kemu(allow_leaks=True)` accepts leaks (a test about leak reporting itself).
+
+`--kemu-cov FILE.info` records which lines and branches of the modules the tests load ran,
+merged over every test, and writes one lcov tracefile at the end of the session (with a
+per-file summary in pytest's terminal summary); `--kemu-report FILE.json` writes the run
+report (docs/run-report.md) with one run per test that booted a kernel.
 """
 from __future__ import annotations
 
@@ -31,6 +36,10 @@ def pytest_addoption(parser: Any) -> None:
     group = parser.getgroup("kemu", "kemu: run kernel modules in an emulated kernel")
     group.addoption("--kemu-os", default=None, help=f"system kemu_system boots (default {DEFAULT_OS})")
     group.addoption("--kemu-arch", default=None, help=f"arch kemu_system boots (default {DEFAULT_ARCH})")
+    group.addoption("--kemu-cov", default=None, metavar="FILE.info",
+                    help="record line and branch coverage of the modules tests load; write an lcov tracefile")
+    group.addoption("--kemu-report", default=None, metavar="FILE.json",
+                    help="write kemu's run report (modules, service calls, oopses, leaks, coverage)")
     parser.addini("kemu_os", f"system kemu_system boots (default {DEFAULT_OS})", default=DEFAULT_OS)
     parser.addini("kemu_arch", f"arch kemu_system boots (default {DEFAULT_ARCH})", default=DEFAULT_ARCH)
 
@@ -38,6 +47,44 @@ def pytest_addoption(parser: Any) -> None:
 def pytest_configure(config: Any) -> None:
     config.addinivalue_line("markers", "kemu(os=None, arch=None, allow_leaks=False, **boot_options): "
                                        "how kemu_system boots and what its teardown checks")
+    cov, report = config.getoption("--kemu-cov"), config.getoption("--kemu-report")
+    if cov or report:
+        from kemu.kernel.run_outputs import OutputPathError, RunOutputs
+        outputs = RunOutputs("pytest", coverage_path=cov, report_path=report, test_name="pytest")
+        try:
+            outputs.check_paths()
+        except OutputPathError as exc:
+            raise pytest.UsageError(f"kemu: {exc}".replace("--coverage", "--kemu-cov")
+                                    .replace("--report", "--kemu-report")) from None
+        config._kemu_outputs = outputs
+
+
+def _outputs(config: Any) -> Any:
+    return getattr(config, "_kemu_outputs", None)
+
+
+def pytest_sessionfinish(session: Any) -> None:
+    outputs = _outputs(session.config)
+    if outputs is None:
+        return
+    from kemu.kernel.run_outputs import OutputPathError
+    try:
+        text = outputs.write()
+        for option, path in (("coverage tracefile", outputs.coverage_path), ("run report", outputs.report_path)):
+            if path:
+                text += f"kemu: {option} written to {path}\n"
+        outputs.summary_text = text
+    except OutputPathError as exc:
+        outputs.summary_text = f"kemu: {exc}\n"
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    outputs = _outputs(terminalreporter.config)
+    text = getattr(outputs, "summary_text", "") if outputs is not None else ""
+    if text:
+        terminalreporter.section("kemu coverage" if outputs.coverage_path else "kemu run report")
+        for line in text.splitlines():
+            terminalreporter.write_line(line)
 
 
 class ModuleHarness:
@@ -112,8 +159,15 @@ def kemu_system(request: Any) -> Any:
     system = kemu.boot(os_name, arch, **options)
     harness = ModuleHarness(system, allow_leaks)
     system.kemu_harness = harness
+    outputs = _outputs(request.config)
+    if outputs is not None:
+        outputs.attach(system, os_name, name=request.node.nodeid)
     yield system
-    problems = harness.finish()
+    try:
+        problems = harness.finish()
+    finally:
+        if outputs is not None:
+            outputs.detach(system)
     if problems:
         pytest.fail("kemu: " + "\n".join(problems), pytrace=False)
 
