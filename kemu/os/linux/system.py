@@ -229,6 +229,12 @@ class Linux:
         from kemu.kernel import guarded_call
         return guarded_call(self.kernel, addr, *args, what=what, timeout=self.call_timeout)
 
+    def call(self, name: str, *args: "int | bytes") -> int:
+        """Call a kernel or module function by name from Python (calls.py): bytes arguments
+        become kernel buffers; the raw return word."""
+        from .calls import call_function
+        return call_function(self, name, *args)
+
     # --- devices (char devices come with the chrdev services) ----------------------------------
     def _driver_for(self, node):
         return self.driver if node.is_char else None
