@@ -26,6 +26,8 @@ from . import params as module_params
 from .proc_entries import ProcEntries
 from .timekeeping import Timekeeping
 from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy
+from .services import crypto as crypto_services, lib_crc
+from .crypto import CryptoApi
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -76,6 +78,7 @@ class Linux:
         self.timekeeping = Timekeeping(self)
         self.seq_output: dict[int, bytearray] = {}   # seq_file -> text of the record being shown
         self.seq_text: dict[int, bytes] = {}         # seq_file -> its generated text
+        self.crypto = CryptoApi(self)                # registered algorithms; digest() from Python
         self._install_services()
 
     # --- boot ----------------------------------------------------------------------------------
@@ -85,7 +88,7 @@ class Linux:
         k.install(string_services.table.subset(*[s.name for s in string_services.table if s.name in names]))
         for table in (printk.table, memory.table, usercopy.table, chrdev.table, params.table,
                       seq_file.table, timers.table, format_services.table,
-                      modref.table):
+                      modref.table, crypto_services.table, lib_crc.table):
             k.install(table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
