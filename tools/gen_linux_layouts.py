@@ -36,7 +36,7 @@ HEADERS = (
     "linux/kobject.h", "linux/kref.h", "linux/sched.h", "linux/bug.h", "linux/jump_label.h",
     "linux/extable.h", "linux/slab.h", "linux/completion.h", "linux/kdev_t.h", "linux/rbtree.h",
     "asm/extable.h", "linux/smp.h", "asm/processor.h", "linux/ratelimit.h", "linux/swait.h",
-    "crypto/hash.h", "crypto/internal/hash.h", "crypto/algapi.h",
+    "crypto/hash.h", "crypto/internal/hash.h", "crypto/algapi.h", "asm/paravirt_types.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -143,6 +143,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct crypto_tfm": ("crt_flags", "node", "exit", "__crt_alg"),
     "struct crypto_shash": ("descsize", "base"),
     "struct shash_desc": ("tfm",),
+    "struct paravirt_patch_template": ("cpu.cpuid", "cpu.read_msr", "cpu.write_msr", "cpu.read_msr_safe",
+                                       "cpu.write_msr_safe"),
     "struct file_system_type": ("name", "fs_flags", "init_fs_context", "parameters", "mount", "kill_sb",
                                 "owner", "next", "fs_supers"),
 }

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from kemu.kernel import GuestCrash, guarded_call
 
+from .devnode import class_devnode
+
 MINORBITS = 20
 MISC_MAJOR = 10
 MISC_DYNAMIC_MINOR = 255
@@ -39,6 +41,7 @@ class Device:
     cls: int
     devt: int
     name: str
+    node: str = ""          # its path under /dev (the class's devnode() may differ from name)
 
 
 @dataclass
@@ -157,10 +160,11 @@ class ChrDevs:
         k.machine.mem.write_u32(addr + lay.offset("struct device", "devt"), devt)
         k.machine.mem.write_ptr(addr + lay.offset("struct device", "driver_data"), drvdata)
         k.machine.mem.write_ptr(addr + lay.offset("struct device", "class"), cls)
-        dev = Device(addr, cls, devt, name)
+        node, mode = class_devnode(self.system, cls, addr, name) if devt else (name, None)
+        dev = Device(addr, cls, devt, name, node)
         self.devices.append(dev)
         if devt:
-            k.devfs.mknod(f"/dev/{name}", "c", devt >> MINORBITS, devt & ((1 << MINORBITS) - 1), 0o600)
+            k.devfs.mknod(f"/dev/{node}", "c", devt >> MINORBITS, devt & ((1 << MINORBITS) - 1), mode or 0o600)
         if module is not None:
             module.on_unload(f"device {name}", lambda: self._remove_device(dev))
         return addr
@@ -170,8 +174,8 @@ class ChrDevs:
             return
         self.devices.remove(dev)
         k = self.system.kernel
-        if dev.devt and k.devfs.lookup(f"/dev/{dev.name}") is not None:
-            k.devfs.unlink(f"/dev/{dev.name}")
+        if dev.devt and k.devfs.lookup(f"/dev/{dev.node or dev.name}") is not None:
+            k.devfs.unlink(f"/dev/{dev.node or dev.name}")
         k.heap.free(dev.addr)
 
     def destroy_device(self, cls: int, devt: int) -> None:
@@ -346,6 +350,11 @@ class LinuxCharDriver:
         if s.arch == "i386":    # loff_t travels in two registers under regparm(3)
             ret = self._call(f, op, f.private["file"], offset & 0xFFFFFFFF, (offset >> 32) & 0xFFFFFFFF, whence,
                              what=f"{f.path}: llseek")
+            ret = (s.machine.regs.read("edx") << 32) | ret     # ... and comes back in edx:eax
+            ret = ret - (1 << 64) if ret >> 63 else ret
+            if ret < 0:
+                raise self._errno(ret, f.path)
+            return ret
         else:
             ret = self._call(f, op, f.private["file"], offset & ((1 << 64) - 1), whence, what=f"{f.path}: llseek")
         ret = self._signed(ret)

@@ -27,6 +27,8 @@ from .proc_entries import ProcEntries
 from .timekeeping import Timekeeping
 from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy
 from .services import crypto as crypto_services, lib_crc
+from .services import completion, kstrings, llseek, security, smp, taint
+from .cpu import Cpu
 from .crypto import CryptoApi
 
 HZ = 250                       # Debian's CONFIG_HZ
@@ -88,7 +90,8 @@ class Linux:
         k.install(string_services.table.subset(*[s.name for s in string_services.table if s.name in names]))
         for table in (printk.table, memory.table, usercopy.table, chrdev.table, params.table,
                       seq_file.table, timers.table, format_services.table,
-                      modref.table, crypto_services.table, lib_crc.table):
+                      modref.table, crypto_services.table, lib_crc.table,
+                      smp.table, completion.table, kstrings.table, security.table, taint.table, llseek.table):
             k.install(table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
@@ -98,6 +101,7 @@ class Linux:
             k.symbols.define(name, addr, "func", replace=True)
         implemented.update(placed)
         self.percpu, self.data = kernel_exports.define_exports(k, self.release, implemented)
+        self.cpu = Cpu(self)                      # CPU 0: masks, per-CPU offsets, cpuinfo_x86
         module_params.fill_standard_ops(self)
         self._make_system_workqueues()
         if self.arch == "x86_64":
@@ -113,6 +117,9 @@ class Linux:
             m.mem.write(task, bytes(self.layout.size("struct task_struct")))
             m.mem.write_ptr(current.addr + (self.percpu.addr if self.arch == "x86_64" else 0), task)
             self.current_task = task
+        self.cpu.setup()
+        self.cpu.fill_pv_ops(k.installed["__kemu_native_read_msr_safe"][1],
+                             k.installed["__kemu_native_write_msr_safe"][1])
         self.sync_jiffies()
 
     def sync_jiffies(self) -> None:
