@@ -28,6 +28,8 @@ from .timekeeping import Timekeeping
 from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy
 from .services import crypto as crypto_services, lib_crc
 from .services import completion, kstrings, llseek, security, smp, taint
+from .services import cmos as cmos_services, proc_single, spinlocks, usermem
+from .cmos import Cmos
 from .cpu import Cpu
 from .crypto import CryptoApi
 
@@ -81,6 +83,7 @@ class Linux:
         self.seq_output: dict[int, bytearray] = {}   # seq_file -> text of the record being shown
         self.seq_text: dict[int, bytes] = {}         # seq_file -> its generated text
         self.crypto = CryptoApi(self)                # registered algorithms; digest() from Python
+        self.cmos = Cmos(self.kernel.clock)          # the RTC's CMOS RAM (rtc_cmos_read/write)
         self._install_services()
 
     # --- boot ----------------------------------------------------------------------------------
@@ -91,7 +94,8 @@ class Linux:
         for table in (printk.table, memory.table, usercopy.table, chrdev.table, params.table,
                       seq_file.table, timers.table, format_services.table,
                       modref.table, crypto_services.table, lib_crc.table,
-                      smp.table, completion.table, kstrings.table, security.table, taint.table, llseek.table):
+                      smp.table, completion.table, kstrings.table, security.table, taint.table, llseek.table,
+                      cmos_services.table, spinlocks.table, usermem.table, proc_single.table):
             k.install(table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
