@@ -30,6 +30,8 @@ from .services import crypto as crypto_services, lib_crc
 from .services import completion, kstrings, llseek, security, smp, taint
 from .services import cmos as cmos_services, proc_single, spinlocks, usermem
 from .cmos import Cmos
+from .services import filesystems as fs_services, slab_usercopy
+from .filesystems import FileSystems
 from .cpu import Cpu
 from .crypto import CryptoApi
 
@@ -84,6 +86,7 @@ class Linux:
         self.seq_text: dict[int, bytes] = {}         # seq_file -> its generated text
         self.crypto = CryptoApi(self)                # registered algorithms; digest() from Python
         self.cmos = Cmos(self.kernel.clock)          # the RTC's CMOS RAM (rtc_cmos_read/write)
+        self.filesystems = FileSystems(self)         # register_filesystem; /proc/filesystems
         self._install_services()
 
     # --- boot ----------------------------------------------------------------------------------
@@ -95,7 +98,8 @@ class Linux:
                       seq_file.table, timers.table, format_services.table,
                       modref.table, crypto_services.table, lib_crc.table,
                       smp.table, completion.table, kstrings.table, security.table, taint.table, llseek.table,
-                      cmos_services.table, spinlocks.table, usermem.table, proc_single.table):
+                      cmos_services.table, spinlocks.table, usermem.table, proc_single.table, fs_services.table,
+                      slab_usercopy.table):
             k.install(table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
