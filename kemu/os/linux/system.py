@@ -87,6 +87,8 @@ class Linux:
         self.crypto = CryptoApi(self)                # registered algorithms; digest() from Python
         self.cmos = Cmos(self.kernel.clock)          # the RTC's CMOS RAM (rtc_cmos_read/write)
         self.filesystems = FileSystems(self)         # register_filesystem; /proc/filesystems
+        self.cpuhp_states: dict = {}                 # CPU hotplug state number -> HotplugState
+        self.proc_single_ops = 0                     # the proc_ops of proc_create_single entries
         self._install_services()
 
     # --- boot ----------------------------------------------------------------------------------

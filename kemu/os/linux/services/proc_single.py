@@ -16,8 +16,8 @@ table = ServiceTable("proc_single")
 
 def _single_ops(k) -> int:
     linux = k.linux
-    ops = linux.__dict__.get("proc_single_ops")
-    if ops is None:
+    ops = linux.proc_single_ops
+    if not ops:
         lay, mem = linux.layout, k.machine.mem
         ops = k.machine.alloc("kdata", lay.size("struct proc_ops"), 16)
         mem.write(ops, bytes(lay.size("struct proc_ops")))

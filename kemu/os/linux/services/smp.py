@@ -34,7 +34,7 @@ class HotplugState:
 
 
 def _states(k) -> dict[int, HotplugState]:
-    return k.linux.__dict__.setdefault("cpuhp_states", {})
+    return k.linux.cpuhp_states
 
 
 def _online(k, cpu: int) -> bool:
