@@ -199,18 +199,28 @@ class ChrDevs:
             mem.write_u32(misc + lay.offset("struct miscdevice", "minor"), minor)
         elif minor in used:
             return -s.errno.EBUSY
-        name = s.kernel.read_str(mem.read_ptr(misc + lay.offset("struct miscdevice", "name")), 64).decode("latin-1")
+        name, mode = self._misc_node(misc)
         fops = mem.read_ptr(misc + lay.offset("struct miscdevice", "fops"))
         self.misc[misc] = minor
         cdev = Cdev(None, MISC_MAJOR, minor, 1, fops)
         self.cdevs.append(cdev)
-        s.kernel.devfs.mknod(f"/dev/{name}", "c", MISC_MAJOR, minor, 0o600)
+        s.kernel.devfs.mknod(f"/dev/{name}", "c", MISC_MAJOR, minor, mode or 0o600)
 
         def undo():
             self._drop_misc(misc, cdev, name)
         if module is not None:
             module.on_unload(f"misc device {name}", undo)
         return 0
+
+    def _misc_node(self, misc: int) -> tuple[str, int]:
+        """The node's path under /dev and mode: misc->nodename (else misc->name) and misc->mode,
+        as misc_devnode() gives them to devtmpfs."""
+        s = self.system
+        lay, mem = s.layout, s.machine.mem
+        nodename = mem.read_ptr(misc + lay.offset("struct miscdevice", "nodename"))
+        name = mem.read_ptr(misc + lay.offset("struct miscdevice", "name"))
+        text = s.kernel.read_str(nodename or name, 64).decode("latin-1")
+        return text, mem.read_u16(misc + lay.offset("struct miscdevice", "mode")) & 0o7777
 
     def _drop_misc(self, misc: int, cdev: Cdev, name: str) -> None:
         self.misc.pop(misc, None)
@@ -223,8 +233,7 @@ class ChrDevs:
         if minor is None:
             return
         s = self.system
-        name = s.kernel.read_str(s.machine.mem.read_ptr(misc + s.layout.offset("struct miscdevice", "name")),
-                                 64).decode("latin-1")
+        name, _mode = self._misc_node(misc)
         cdev = self.cdev_for(MISC_MAJOR, minor)
         self._drop_misc(misc, cdev, name)
         self._forget(f"misc device {name}")
