@@ -35,7 +35,8 @@ HEADERS = (
     "linux/mutex.h", "linux/spinlock.h", "linux/wait.h", "linux/uio.h", "linux/export.h",
     "linux/kobject.h", "linux/kref.h", "linux/sched.h", "linux/bug.h", "linux/jump_label.h",
     "linux/extable.h", "linux/slab.h", "linux/completion.h", "linux/kdev_t.h", "linux/rbtree.h",
-    "asm/extable.h",
+    "asm/extable.h", "linux/smp.h", "asm/processor.h", "linux/ratelimit.h", "linux/swait.h",
+    "crypto/hash.h", "crypto/internal/hash.h", "crypto/algapi.h", "asm/paravirt_types.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -128,6 +129,24 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "gfp_t": (),
     "unsigned long": (),
     "void *": (),
+    # the services real Debian modules need (kemu/os/linux/services/{smp,crypto,filesystems}.py)
+    "struct __call_single_data": ("node", "func", "info"),
+    "struct cpuinfo_x86": ("x86", "x86_vendor", "x86_model", "x86_stepping", "cpuid_level",
+                           "x86_capability", "x86_vendor_id", "x86_model_id", "cpu_index"),
+    "struct ratelimit_state": ("lock", "interval", "burst", "printed", "missed", "begin", "flags"),
+    "struct swait_queue_head": ("lock", "task_list"),
+    "struct crypto_alg": ("cra_list", "cra_flags", "cra_blocksize", "cra_ctxsize", "cra_alignmask",
+                          "cra_priority", "cra_refcnt", "cra_name", "cra_driver_name", "cra_type",
+                          "cra_init", "cra_exit", "cra_destroy", "cra_module"),
+    "struct shash_alg": ("init", "update", "final", "finup", "digest", "export", "import", "setkey",
+                         "init_tfm", "exit_tfm", "descsize", "digestsize", "statesize", "base"),
+    "struct crypto_tfm": ("crt_flags", "node", "exit", "__crt_alg"),
+    "struct crypto_shash": ("descsize", "base"),
+    "struct shash_desc": ("tfm",),
+    "struct paravirt_patch_template": ("cpu.cpuid", "cpu.read_msr", "cpu.write_msr", "cpu.read_msr_safe",
+                                       "cpu.write_msr_safe"),
+    "struct file_system_type": ("name", "fs_flags", "init_fs_context", "parameters", "mount", "kill_sb",
+                                "owner", "next", "fs_supers"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 
 from kemu.kernel import GuestCrash, guarded_call
 
+from .devnode import class_devnode
+
 MINORBITS = 20
 MISC_MAJOR = 10
 MISC_DYNAMIC_MINOR = 255
@@ -39,6 +41,7 @@ class Device:
     cls: int
     devt: int
     name: str
+    node: str = ""          # its path under /dev (the class's devnode() may differ from name)
 
 
 @dataclass
@@ -157,10 +160,11 @@ class ChrDevs:
         k.machine.mem.write_u32(addr + lay.offset("struct device", "devt"), devt)
         k.machine.mem.write_ptr(addr + lay.offset("struct device", "driver_data"), drvdata)
         k.machine.mem.write_ptr(addr + lay.offset("struct device", "class"), cls)
-        dev = Device(addr, cls, devt, name)
+        node, mode = class_devnode(self.system, cls, addr, name) if devt else (name, None)
+        dev = Device(addr, cls, devt, name, node)
         self.devices.append(dev)
         if devt:
-            k.devfs.mknod(f"/dev/{name}", "c", devt >> MINORBITS, devt & ((1 << MINORBITS) - 1), 0o600)
+            k.devfs.mknod(f"/dev/{node}", "c", devt >> MINORBITS, devt & ((1 << MINORBITS) - 1), mode or 0o600)
         if module is not None:
             module.on_unload(f"device {name}", lambda: self._remove_device(dev))
         return addr
@@ -170,8 +174,8 @@ class ChrDevs:
             return
         self.devices.remove(dev)
         k = self.system.kernel
-        if dev.devt and k.devfs.lookup(f"/dev/{dev.name}") is not None:
-            k.devfs.unlink(f"/dev/{dev.name}")
+        if dev.devt and k.devfs.lookup(f"/dev/{dev.node or dev.name}") is not None:
+            k.devfs.unlink(f"/dev/{dev.node or dev.name}")
         k.heap.free(dev.addr)
 
     def destroy_device(self, cls: int, devt: int) -> None:
@@ -195,18 +199,28 @@ class ChrDevs:
             mem.write_u32(misc + lay.offset("struct miscdevice", "minor"), minor)
         elif minor in used:
             return -s.errno.EBUSY
-        name = s.kernel.read_str(mem.read_ptr(misc + lay.offset("struct miscdevice", "name")), 64).decode("latin-1")
+        name, mode = self._misc_node(misc)
         fops = mem.read_ptr(misc + lay.offset("struct miscdevice", "fops"))
         self.misc[misc] = minor
         cdev = Cdev(None, MISC_MAJOR, minor, 1, fops)
         self.cdevs.append(cdev)
-        s.kernel.devfs.mknod(f"/dev/{name}", "c", MISC_MAJOR, minor, 0o600)
+        s.kernel.devfs.mknod(f"/dev/{name}", "c", MISC_MAJOR, minor, mode or 0o600)
 
         def undo():
             self._drop_misc(misc, cdev, name)
         if module is not None:
             module.on_unload(f"misc device {name}", undo)
         return 0
+
+    def _misc_node(self, misc: int) -> tuple[str, int]:
+        """The node's path under /dev and mode: misc->nodename (else misc->name) and misc->mode,
+        as misc_devnode() gives them to devtmpfs."""
+        s = self.system
+        lay, mem = s.layout, s.machine.mem
+        nodename = mem.read_ptr(misc + lay.offset("struct miscdevice", "nodename"))
+        name = mem.read_ptr(misc + lay.offset("struct miscdevice", "name"))
+        text = s.kernel.read_str(nodename or name, 64).decode("latin-1")
+        return text, mem.read_u16(misc + lay.offset("struct miscdevice", "mode")) & 0o7777
 
     def _drop_misc(self, misc: int, cdev: Cdev, name: str) -> None:
         self.misc.pop(misc, None)
@@ -219,8 +233,7 @@ class ChrDevs:
         if minor is None:
             return
         s = self.system
-        name = s.kernel.read_str(s.machine.mem.read_ptr(misc + s.layout.offset("struct miscdevice", "name")),
-                                 64).decode("latin-1")
+        name, _mode = self._misc_node(misc)
         cdev = self.cdev_for(MISC_MAJOR, minor)
         self._drop_misc(misc, cdev, name)
         self._forget(f"misc device {name}")
@@ -346,6 +359,11 @@ class LinuxCharDriver:
         if s.arch == "i386":    # loff_t travels in two registers under regparm(3)
             ret = self._call(f, op, f.private["file"], offset & 0xFFFFFFFF, (offset >> 32) & 0xFFFFFFFF, whence,
                              what=f"{f.path}: llseek")
+            ret = (s.machine.regs.read("edx") << 32) | ret     # ... and comes back in edx:eax
+            ret = ret - (1 << 64) if ret >> 63 else ret
+            if ret < 0:
+                raise self._errno(ret, f.path)
+            return ret
         else:
             ret = self._call(f, op, f.private["file"], offset & ((1 << 64) - 1), whence, what=f"{f.path}: llseek")
         ret = self._signed(ret)

@@ -29,6 +29,14 @@ from .waiting import Waiting
 from .module_percpu import ModulePerCpu
 from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy, \
     wait
+from .services import crypto as crypto_services, lib_crc
+from .services import kstrings, llseek, security, smp, taint
+from .services import cmos as cmos_services, proc_single, spinlocks, usermem
+from .cmos import Cmos
+from .services import filesystems as fs_services, slab_usercopy
+from .filesystems import FileSystems
+from .cpu import Cpu
+from .crypto import CryptoApi
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -80,6 +88,11 @@ class Linux:
         self.waiting = Waiting(self)
         self.seq_output: dict[int, bytearray] = {}   # seq_file -> text of the record being shown
         self.seq_text: dict[int, bytes] = {}         # seq_file -> its generated text
+        self.crypto = CryptoApi(self)                # registered algorithms; digest() from Python
+        self.cmos = Cmos(self.kernel.clock)          # the RTC's CMOS RAM (rtc_cmos_read/write)
+        self.filesystems = FileSystems(self)         # register_filesystem; /proc/filesystems
+        self.cpuhp_states: dict = {}                 # CPU hotplug state number -> HotplugState
+        self.proc_single_ops = 0                     # the proc_ops of proc_create_single entries
         self._install_services()
         self.machine.invalid_opcode_handlers.append(self.on_invalid_opcode)
         self.machine.fault_fixups.append(self.on_fault)
@@ -91,7 +104,10 @@ class Linux:
         k.install(string_services.table.subset(*[s.name for s in string_services.table if s.name in names]))
         for table in (printk.table, memory.table, usercopy.table, chrdev.table, params.table,
                       seq_file.table, timers.table, format_services.table,
-                      modref.table, wait.table):
+                      modref.table, wait.table, crypto_services.table, lib_crc.table,
+                      smp.table, kstrings.table, security.table, taint.table, llseek.table,
+                      cmos_services.table, spinlocks.table, usermem.table, proc_single.table, fs_services.table,
+                      slab_usercopy.table):
             k.install(table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
@@ -102,7 +118,7 @@ class Linux:
         implemented.update(placed)
         self.percpu, self.data = kernel_exports.define_exports(k, self.release, implemented)
         self.module_percpu = ModulePerCpu(self)
-        self._set_percpu_offsets()
+        self.cpu = Cpu(self)                      # CPU 0: masks, per-CPU offsets, cpuinfo_x86
         module_params.fill_standard_ops(self)
         self._make_system_workqueues()
         if self.arch == "x86_64":
@@ -118,6 +134,9 @@ class Linux:
             m.mem.write(task, bytes(self.layout.size("struct task_struct")))
             m.mem.write_ptr(current.addr + (self.percpu.addr if self.arch == "x86_64" else 0), task)
             self.current_task = task
+        self.cpu.setup()
+        self.cpu.fill_pv_ops(k.installed["__kemu_native_read_msr_safe"][1],
+                             k.installed["__kemu_native_write_msr_safe"][1])
         self.sync_jiffies()
 
     def on_invalid_opcode(self, pc: int) -> int | None:
@@ -127,19 +146,6 @@ class Linux:
     def on_fault(self, pc: int, trap) -> int | None:
         """A fault in guest code: its module's `__ex_table` fixup, if any (extable.py)."""
         return extable.fixup_exception(self, pc, trap)
-
-    def _set_percpu_offsets(self) -> None:
-        """this_cpu_off and __per_cpu_offset[0]: what a per-CPU pointer is added to for the
-        boot CPU's copy (this_cpu_ptr, per_cpu_ptr): the area on x86-64, where pointers are
-        %gs offsets; 0 on i386, where they are already addresses (flat %fs)."""
-        m, offset = self.machine, self.percpu.addr if self.arch == "x86_64" else 0
-        this_cpu_off = self.kernel.symbols.get("this_cpu_off")
-        if this_cpu_off is not None:
-            at = this_cpu_off.addr + (self.percpu.addr if self.arch == "x86_64" else 0)
-            m.mem.write_ptr(at, offset)
-        table = self.data.get("__per_cpu_offset")
-        if table is not None:
-            m.mem.write_ptr(table, offset)
 
     def sync_jiffies(self) -> None:
         """jiffies (and jiffies_64) as the virtual clock has them: INITIAL_JIFFIES is
@@ -257,6 +263,12 @@ class Linux:
         """Call a function pointer; its raw return word (a pointer)."""
         from kemu.kernel import guarded_call
         return guarded_call(self.kernel, addr, *args, what=what, timeout=self.call_timeout)
+
+    def call(self, name: str, *args: "int | bytes") -> int:
+        """Call a kernel or module function by name from Python (calls.py): bytes arguments
+        become kernel buffers; the raw return word."""
+        from .calls import call_function
+        return call_function(self, name, *args)
 
     # --- devices (char devices come with the chrdev services) ----------------------------------
     def _driver_for(self, node):

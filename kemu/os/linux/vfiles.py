@@ -33,6 +33,8 @@ def content(system, path: str) -> str | None:
         "/proc/modules": lambda: procfs.proc_modules(system),
         "/proc/devices": lambda: system.chrdevs.proc_devices(),
         "/proc/version": lambda: procfs.proc_version(system),
+        "/proc/crypto": lambda: system.crypto.proc_crypto(),
+        "/proc/filesystems": lambda: system.filesystems.proc_filesystems(),
         "/proc/sys/kernel/osrelease": lambda: system.release + "\n",
         "/proc/sys/kernel/tainted": lambda: f"{system.taint_mask()}\n",
     }

@@ -1,0 +1,35 @@
+"""Filesystem type registration (fs/filesystems.c) and the RCU waits a filesystem module's
+exit makes before destroying its inode cache (kernel/rcu/tree.c)."""
+from __future__ import annotations
+
+from kemu.kernel import ServiceTable
+
+from .owner import owning_module
+
+table = ServiceTable("filesystems")
+
+
+@table.service("int register_filesystem(struct file_system_type *fs)", needs_call=True)
+def register_filesystem(k, fs: int, call=None) -> int:
+    """Add the type to the kernel's list (mount -t NAME finds it); -EBUSY if the name is
+    taken or the structure is already on a list."""
+    owner = k.machine.mem.read_ptr(fs + k.linux.layout.offset("struct file_system_type", "owner"))
+    return k.linux.filesystems.register(fs, owning_module(k, call, owner))
+
+
+@table.service("int unregister_filesystem(struct file_system_type *fs)")
+def unregister_filesystem(k, fs: int) -> int:
+    """Take the type off the list; -EINVAL if it is not on it."""
+    return k.linux.filesystems.unregister(fs)
+
+
+@table.service("void rcu_barrier(void)")
+def rcu_barrier(k) -> None:
+    """Wait until every call_rcu() callback queued so far has run. kemu's kernel never leaves
+    one pending (no call_rcu is deferred), so the wait is over at once."""
+
+
+@table.service("void synchronize_rcu(void)")
+def synchronize_rcu(k) -> None:
+    """Wait for a grace period: with one CPU and no reader preempted between guest calls,
+    every RCU read-side section has already ended."""
