@@ -57,3 +57,9 @@ def test_kemu_corpus_prints_the_table_and_writes_json(fixture_tree, tmp_path, ca
     data = json.loads(out_json.read_text())
     assert [r["path"] for r in data["modules"]] == sorted(r["path"] for r in data["modules"])
     assert len(data["modules"]) == 5 and data["meta"]["arch"] == "x86_64"
+
+
+def test_a_tree_with_its_own_modules_dep_is_read_as_modprobe_reads_it(fixture_tree):
+    (fixture_tree / "modules.dep").write_text("kernel/misc/hello.ko:\nkernel/drivers/stack_user.ko: kernel/lib/stack_base.ko\n")
+    assert [(t.path, t.chain) for t in plan(str(fixture_tree))] == [
+        ("kernel/drivers/stack_user.ko", ["kernel/lib/stack_base.ko"]), ("kernel/misc/hello.ko", [])]

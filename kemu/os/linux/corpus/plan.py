@@ -1,8 +1,9 @@
 """Which modules a corpus run covers, and what each needs loaded first.
 
-The tree is a /lib/modules/RELEASE directory (Debian's unpacked package): depmod.py indexes
-it exactly as kmod's depmod would, and each module's task carries its modules.dep line
-reversed (the deepest dependency first), so a worker never reads the index itself."""
+The tree is a /lib/modules/RELEASE directory (Debian's unpacked package): its modules.dep
+when it has one, as modprobe reads it; otherwise depmod.py indexes it as kmod's depmod
+would. Each module's task carries its modules.dep line reversed (the deepest dependency
+first), so a worker never reads the index itself."""
 from __future__ import annotations
 
 import fnmatch
@@ -24,7 +25,7 @@ def plan(tree: str, *, arch: str = "x86_64", only: list[str] | None = None, leni
     if not os.path.isdir(tree):
         raise CorpusError(f"kemu corpus: {tree}: not a directory")
     try:
-        index = parse_dep(modules_dep(tree))
+        index = parse_dep(_modules_dep_text(tree))
     except DepmodError as exc:
         raise CorpusError(str(exc)) from None
     if not index:
@@ -37,3 +38,12 @@ def plan(tree: str, *, arch: str = "x86_64", only: list[str] | None = None, leni
         tasks.append(Task(tree=os.path.abspath(tree), path=path, chain=list(reversed(deps)),
                           arch=arch, lenient=lenient, call_timeout=call_timeout))
     return tasks[:limit] if limit is not None else tasks
+
+
+def _modules_dep_text(tree: str) -> str:
+    """The tree's own modules.dep when it has one (modprobe reads that), else depmod's."""
+    shipped = os.path.join(tree, "modules.dep")
+    if os.path.isfile(shipped):
+        with open(shipped, encoding="utf-8", errors="replace") as f:
+            return f.read()
+    return modules_dep(tree)
