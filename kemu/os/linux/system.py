@@ -26,6 +26,7 @@ from . import params as module_params
 from .proc_entries import ProcEntries
 from .timekeeping import Timekeeping
 from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy
+from .services import corpus_common
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -87,6 +88,7 @@ class Linux:
                       seq_file.table, timers.table, format_services.table,
                       modref.table):
             k.install(table)
+        k.install(corpus_common.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
