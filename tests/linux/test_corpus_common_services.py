@@ -102,3 +102,17 @@ def test_sysctl_tables_register_and_unregister(linux):
     assert header and header in linux.sysctl_headers
     call(linux, "unregister_sysctl_table", header)
     assert header not in linux.sysctl_headers
+
+
+def test_net_sysctl_and_proc_net_directories(linux):
+    k, m = linux.kernel, linux.machine
+    path = k.heap.alloc(16, "test", zero=True)
+    m.mem.write(path, b"net/netfilter\0")
+    header = call(linux, "register_net_sysctl", 0, path, 0)
+    assert linux.sysctl_headers[header] == "net/netfilter"
+    call(linux, "unregister_net_sysctl_table", header)
+    assert header not in linux.sysctl_headers
+    name = k.heap.alloc(8, "test", zero=True)
+    m.mem.write(name, b"atm\0")
+    assert call(linux, "_proc_mkdir", name, 0o555, 0, 0, 0)
+    assert "/proc/atm" in linux.proc_entries.entries

@@ -6,8 +6,12 @@ each as the kernel does it:
   neighbours' links, and on corruption WARN with the kernel's text and answer false (the
   operation is then skipped), else true;
 * `strsep` (lib/string.c): split a string in place at the first of some delimiters;
-* `proc_mkdir_mode` / `proc_mkdir_data` (fs/proc/generic.c): /proc directories with a mode
-  or a data pointer, beside proc_mkdir in seq_file.py.
+* `proc_mkdir_mode` / `proc_mkdir_data` / `_proc_mkdir` (fs/proc/generic.c): /proc
+  directories with a mode or a data pointer, beside proc_mkdir in seq_file.py;
+* `__class_register` / `class_unregister` (drivers/base/class.c): classes a module defines
+  statically, refused when the name is taken;
+* the sysctl registrations (kernel/sysctl.c, net/sysctl_net.c): a header per table, given
+  back on unregister or when the module goes.
 """
 from __future__ import annotations
 
@@ -114,6 +118,13 @@ def proc_mkdir_data(k, name: int, mode: int, parent: int, data: int, call=None) 
                                        k.loader.module_at(call.return_address), data)
 
 
+@table.service("struct proc_dir_entry *_proc_mkdir(const char *name, umode_t mode, "
+               "struct proc_dir_entry *parent, void *data, bool force_lookup)", needs_call=True)
+def _proc_mkdir(k, name: int, mode: int, parent: int, data: int, force_lookup: int, call=None) -> int:
+    """proc_mkdir_data with the lookup flag proc_net_mkdir passes (no dentry cache in kemu)."""
+    return proc_mkdir_data(k, name, mode, parent, data, call=call)
+
+
 # --- static classes (drivers/base/class.c) ----------------------------------------------------
 
 def _registered_classes(k) -> dict[int, str]:
@@ -187,6 +198,20 @@ def register_sysctl_table(k, table_addr: int, call=None) -> int:
 def register_sysctl(k, path: int, table_addr: int, call=None) -> int:
     """Register a sysctl table at /proc/sys/PATH."""
     return _register_sysctl(k, k.read_str(path, 256).decode("latin-1"), table_addr, call)
+
+
+@table.service("struct ctl_table_header *register_net_sysctl(struct net *net, const char *path, "
+               "struct ctl_table *table)", needs_call=True)
+def register_net_sysctl(k, net: int, path: int, table_addr: int, call=None) -> int:
+    """Register a per-network-namespace sysctl table at /proc/sys/PATH (kemu has one
+    namespace); unregister_net_sysctl_table takes the header back."""
+    return _register_sysctl(k, k.read_str(path, 256).decode("latin-1"), table_addr, call)
+
+
+@table.service("void unregister_net_sysctl_table(struct ctl_table_header *header)")
+def unregister_net_sysctl_table(k, header: int) -> None:
+    """Unregister a table register_net_sysctl made."""
+    unregister_sysctl_table(k, header)
 
 
 @table.service("void unregister_sysctl_table(struct ctl_table_header *header)")
