@@ -61,7 +61,7 @@ def run(args: argparse.Namespace) -> int:
     timeout = args.timeout or 1e9
     if args.dask:
         from kemu.os.linux.corpus.dask_pool import DaskUnavailable, run_dask
-        stream = run_dask(tasks, args.dask, timeout=60.0)
+        stream = run_dask(tasks, args.dask, timeout=10.0)
     else:
         from kemu.os.linux.corpus.pool import run_local
         stream = run_local(tasks, jobs=args.jobs, timeout=timeout)

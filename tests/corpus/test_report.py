@@ -29,7 +29,7 @@ def test_table_counts_each_class_with_its_share_and_fallback_columns():
 def test_ranking_counts_modules_per_blocking_service():
     lines = ranking(RECORDS).splitlines()
     assert lines[1].split() == ["bdi_alloc", "2", "modules"]
-    assert lines[2].split() == ["new_inode", "1", "modules"]
+    assert lines[2].split() == ["new_inode", "1", "module"]
 
 
 def test_the_report_does_not_depend_on_arrival_order():

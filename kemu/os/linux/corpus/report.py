@@ -57,7 +57,7 @@ def ranking(records: list[dict], top: int = 20) -> str:
     ranked = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     width = max(len(n) for n, _ in ranked)
     lines = [f"kernel services blocking the most modules (top {len(ranked)}):"]
-    lines += [f"  {name:<{width}}  {n:>6} modules" for name, n in ranked]
+    lines += [f"  {name:<{width}}  {n:>6} module{'s' if n != 1 else ''}" for name, n in ranked]
     return "\n".join(lines)
 
 
