@@ -12,7 +12,8 @@ tree or every k-th module (--limit N picks N spread evenly by path):
   - trials: each module in a fresh kernel through init and exit (kemu.os.linux.corpus), in this
     process, then on --jobs worker processes — modules per second.
 
-    python3 tools/bench_corpus.py [--arch x86_64|i386|all] [--limit 200] [--jobs 2] [--no-ld]
+    python3 tools/bench_corpus.py [--arch x86_64|i386|all] [--limit 200] [--jobs 2] [--no-ld] [--links-only]
+    python3 tools/bench_corpus.py --limit 0 --links-only      # every module against GNU ld
 """
 from __future__ import annotations
 
@@ -108,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, default=200, help="modules per arch, spread by path (0: all)")
     parser.add_argument("--jobs", type=int, default=2)
     parser.add_argument("--no-ld", action="store_true", help="skip GNU ld")
+    parser.add_argument("--links-only", action="store_true", help="skip the trials (init and exit)")
     args = parser.parse_args(argv)
     tool = _fetch_tool()
     use_ld = not args.no_ld and gnu_ld() is not None
@@ -123,7 +125,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"{arch}: {tree}")
         with tempfile.TemporaryDirectory() as tmp:
             bench_links([tree / r for r in chosen], arch, use_ld, Path(tmp))
-        bench_trials(tree, arch, chosen, args.jobs)
+        if not args.links_only:
+            bench_trials(tree, arch, chosen, args.jobs)
         print()
     return 0
 
