@@ -43,7 +43,8 @@ def table(records: list[dict], *, title: str = "") -> str:
     finished = sum(1 for r in records if r["outcome"] in INIT_FINISHED)
     clean = counts.get(INIT_OK, 0)
     lines.append("")
-    lines.append(f"linked with their dependencies: {linked}/{total} ({_pct(linked, total)}); "
+    stubbed = " (fallback stubs standing in for missing functions)" if kinds.get("bound") or kinds.get("called") else ""
+    lines.append(f"linked with their dependencies{stubbed}: {linked}/{total} ({_pct(linked, total)}); "
                  f"init finished without oops or timeout: {finished}/{total} ({_pct(finished, total)}); "
                  f"init 0 + clean unload + no leak: {clean}/{total} ({_pct(clean, total)})")
     return "\n".join(lines)
