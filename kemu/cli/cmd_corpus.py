@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     arch = args.arch or _guess_arch(args.dir)
     started = time.monotonic()
     try:
-        tasks = plan(args.dir, arch=arch, only=args.only, lenient=not args.strict, limit=args.limit)
+        tasks = plan(args.dir, arch=arch, only=args.only, lenient=not args.strict, limit=args.limit,
+                     warn=lambda line: print(line, file=sys.stderr))
     except CorpusError as exc:
         print(exc, file=sys.stderr)
         return 1

@@ -63,3 +63,11 @@ def test_a_tree_with_its_own_modules_dep_is_read_as_modprobe_reads_it(fixture_tr
     (fixture_tree / "modules.dep").write_text("kernel/misc/hello.ko:\nkernel/drivers/stack_user.ko: kernel/lib/stack_base.ko\n")
     assert [(t.path, t.chain) for t in plan(str(fixture_tree))] == [
         ("kernel/drivers/stack_user.ko", ["kernel/lib/stack_base.ko"]), ("kernel/misc/hello.ko", [])]
+
+
+def test_a_file_that_is_not_a_module_costs_only_its_own_record(fixture_tree, capsys):
+    (fixture_tree / "kernel" / "misc" / "junk.ko").write_bytes(b"junk\n")
+    records = by_module(run_module(t) for t in plan(str(fixture_tree), warn=print))
+    assert records["junk"]["outcome"] == "link failed" and "Invalid ELF header" in records["junk"]["detail"]
+    assert records["hello"]["outcome"] == INIT_OK
+    assert "failed to load module kernel/misc/junk.ko" in capsys.readouterr().out

@@ -61,3 +61,13 @@ def test_modules_dep_is_byte_identical_to_kmods_depmod(tmp_path, arch):
     ours = modules_dep(str(tree))
     subprocess.run([depmod, "-b", str(tmp_path), RELEASE], check=True, capture_output=True)
     assert ours == (tree / "modules.dep").read_text()
+
+
+def test_a_file_that_is_not_a_module_keeps_its_line_and_is_reported(tmp_path):
+    tree = make_tree(tmp_path, "x86_64")
+    (tree / "kernel" / "fs" / "junk.ko").write_bytes(b"junk\n")
+    warnings: list[str] = []
+    deps = parse_dep(modules_dep(str(tree), warn=warnings.append))
+    assert deps["junk"] == ["kernel/fs/junk.ko"]
+    assert deps["stack_user"] == ["kernel/drivers/misc/stack_user.ko", "kernel/lib/stack_base.ko"]
+    assert warnings and warnings[0].startswith("depmod: ERROR: failed to load module kernel/fs/junk.ko: ")

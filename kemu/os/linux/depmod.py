@@ -17,12 +17,15 @@ The text is the one kmod's depmod writes, line for line:
 * a topological sort numbers the modules, those nobody uses first (a stack of roots, as
   depmod keeps it); each line lists the module's whole dependency closure in that
   numbering, so the deepest dependency comes last and modprobe loads right to left;
-* modules in a dependency cycle are left out, and so are they from other modules' lines.
+* modules in a dependency cycle are left out, and so are they from other modules' lines;
+* a file that is not a readable module keeps its line, with no dependencies, and depmod
+  says so (`warn`), as kmod's does, instead of giving up on the tree.
 """
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from typing import Callable
 
 from kemu.elf import BadObject, ObjectFile, read_object_file
 
@@ -90,11 +93,17 @@ def _order(directory: str, paths: list[str]) -> list[str]:
     return sorted(paths, key=lambda p: (0, rank[p]) if p in rank else (1, p))
 
 
-def analyse(directory: str) -> list[DepModule]:
-    """Every module below `directory` with its direct dependencies and topological number."""
+def analyse(directory: str, warn: Callable[[str], None] | None = None) -> list[DepModule]:
+    """Every module below `directory` with its direct dependencies and topological number;
+    `warn` gets depmod's line for each file it could not read."""
     modules = []
     for rel in _order(directory, find_modules(directory)):
-        exports, undefined = read_symbols(os.path.join(directory, rel), rel)
+        try:
+            exports, undefined = read_symbols(os.path.join(directory, rel), rel)
+        except DepmodError as exc:
+            if warn is not None:
+                warn(str(exc))
+            exports, undefined = [], []
         modules.append(DepModule(rel, exports, undefined))
     provider: dict[str, DepModule] = {}
     for mod in modules:                       # a later exporter replaces an earlier one
@@ -152,10 +161,10 @@ def closure(mod: DepModule) -> list[DepModule]:
     return sorted(seen, key=_dep_key)
 
 
-def modules_dep(directory: str) -> str:
-    """The text of modules.dep for the tree at `directory`."""
+def modules_dep(directory: str, warn: Callable[[str], None] | None = None) -> str:
+    """The text of modules.dep for the tree at `directory` (see `analyse` for `warn`)."""
     lines = []
-    for mod in analyse(directory):
+    for mod in analyse(directory, warn):
         if mod.in_loop:
             continue
         deps = "".join(" " + d.path for d in closure(mod) if not d.in_loop)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import fnmatch
 import os
+from typing import Callable
 
 from ..depmod import modules_dep, parse_dep
 from .trial import Task
@@ -18,14 +19,16 @@ class CorpusError(Exception):
 
 
 def plan(tree: str, *, arch: str = "x86_64", only: list[str] | None = None, lenient: bool = False,
-         call_timeout: float = 5.0, limit: int | None = None) -> list[Task]:
+         call_timeout: float = 5.0, limit: int | None = None,
+         warn: Callable[[str], None] | None = None) -> list[Task]:
     """One task per module below `tree` (sorted by path), restricted to paths or module names
-    matching any of the `only` globs, at most `limit` of them."""
+    matching any of the `only` globs, at most `limit` of them; `warn` gets depmod's complaints
+    about files that are not modules (those still get a task: insmod refuses them)."""
     from ..depmod import DepmodError
     if not os.path.isdir(tree):
         raise CorpusError(f"kemu corpus: {tree}: not a directory")
     try:
-        index = parse_dep(_modules_dep_text(tree))
+        index = parse_dep(_modules_dep_text(tree, warn))
     except DepmodError as exc:
         raise CorpusError(str(exc)) from None
     if not index:
@@ -40,10 +43,10 @@ def plan(tree: str, *, arch: str = "x86_64", only: list[str] | None = None, leni
     return tasks[:limit] if limit is not None else tasks
 
 
-def _modules_dep_text(tree: str) -> str:
+def _modules_dep_text(tree: str, warn: Callable[[str], None] | None) -> str:
     """The tree's own modules.dep when it has one (modprobe reads that), else depmod's."""
     shipped = os.path.join(tree, "modules.dep")
     if os.path.isfile(shipped):
         with open(shipped, encoding="utf-8", errors="replace") as f:
             return f.read()
-    return modules_dep(tree)
+    return modules_dep(tree, warn)
