@@ -22,7 +22,7 @@ from .options import harmonize
 # multiplies matrices, so its command asks for none (unless the user chose a number).
 os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-COMMANDS = ("demo", "shell", "link", "cc", "debug", "trace")
+COMMANDS = ("demo", "shell", "link", "cc", "debug", "trace", "corpus")
 INTERNAL_ERROR = 70          # EX_SOFTWARE
 
 

@@ -145,7 +145,7 @@ def _linux_commands(shell: _Shell) -> dict:
                       "No such file or directory\n")
             return 1
         try:
-            system.modules_dep = modules_dep(shell.cwd)
+            system.modules_dep = modules_dep(shell.cwd, warn=lambda line: err.write(line + "\n"))
         except DepmodError as exc:
             err.write(f"{exc}\n")
             return 1

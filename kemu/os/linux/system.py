@@ -37,6 +37,7 @@ from .services import filesystems as fs_services, slab_usercopy
 from .filesystems import FileSystems
 from .cpu import Cpu
 from .crypto import CryptoApi
+from .services import corpus_common
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -109,6 +110,7 @@ class Linux:
                       cmos_services.table, spinlocks.table, usermem.table, proc_single.table, fs_services.table,
                       slab_usercopy.table):
             k.install(table)
+        k.install(corpus_common.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
