@@ -182,7 +182,7 @@ class ModuleLoader:
                               missing_symbols=self.kernel.lenient_imports(image))
         module.os["symbolize"] = symbolize
         if symbolize:                              # file:line in oops reports, read lazily
-            from kemu.link.source_locator import source_locator
+            from kemu.link.line_locator import source_locator
             module.os["source_locator"] = source_locator(obj, image)
             self.machine.source_locators.append(module.os["source_locator"])
         self.modules.append(module)

@@ -21,7 +21,7 @@ __getattr__, __dir__ = lazy_exports(__name__, {
     ".policy": ["DEFAULT_POLICY", "LayoutPolicy"],
     ".elf_writer": ["write_executable"],
     ".section_bytes": ["relocate_section_bytes"],
-    ".source_locator": ["source_locator"],
+    ".line_locator": ["source_locator"],
 })
 
 __all__ = ["BadRelocation", "DEFAULT_POLICY", "ImageSymbol", "LayoutPolicy", "LinkError",

@@ -11,7 +11,7 @@ import pytest
 import kemu
 from kemu.kernel.lcov import parse_lcov
 from kemu.kernel.run_outputs import RunOutputs
-from kemu.link.source_locator import source_locator
+from kemu.link.line_locator import source_locator
 
 from .covmod import ROOT
 from .report_schema import assert_valid
