@@ -26,6 +26,7 @@ from typing import Callable
 from kemu.kernel import Errno, GuestCrash, Kernel, LoadedModule, SyscallError, guarded_call, make_uiomove
 from kemu.kernel.services import copy as copy_services, string as string_services
 from kemu.machine import Machine
+from kemu.kernel.file_calls import FileCalls
 
 from .devices import CdevDriver, Devices
 from .layouts import Layouts
@@ -62,7 +63,7 @@ class ModStat:
     data: int
 
 
-class FreeBSD:
+class FreeBSD(FileCalls):
     """A booted FreeBSD 14.3 kernel with the kld linker, on one emulated CPU."""
 
     os_name = "freebsd"
@@ -318,20 +319,7 @@ class FreeBSD:
         return self.loader.module_at(addr)
 
     # --- files ------------------------------------------------------------------------------------
-    def open(self, path: str, mode: str | int = "r") -> int:
-        return self.kernel.files.open(path, mode)
-
-    def close(self, fd: int) -> None:
-        self.kernel.files.close(fd)
-
-    def read(self, fd: int, n: int) -> bytes:
-        return self.kernel.files.read(fd, n)
-
-    def write(self, fd: int, data: bytes) -> int:
-        return self.kernel.files.write(fd, data)
-
-    def ioctl(self, fd: int, cmd: int, arg: int | bytes | None = None):
-        return self.kernel.files.ioctl(fd, cmd, arg)
+    # open/close/read/write/ioctl: kemu.kernel.file_calls.FileCalls
 
     # --- shell ------------------------------------------------------------------------------------
     def shell(self, **kwargs):

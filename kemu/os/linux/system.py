@@ -17,6 +17,7 @@ from typing import Callable
 from kemu.kernel import Errno, Kernel, LoadedModule, SyscallError
 from kemu.kernel.services import string as string_services
 from kemu.machine import Machine
+from kemu.kernel.file_calls import FileCalls
 
 from . import bugs, exports as kernel_exports, extable, symvers, thunks
 from .layouts import layout
@@ -47,7 +48,7 @@ VERMAGIC_TAIL = {"x86_64": "SMP preempt mod_unload modversions ",
 STACK_CANARY = 0x2F8DA3C1E5B7904D   # fixed: the guest must not see host randomness
 
 
-class Linux:
+class Linux(FileCalls):
     """A booted Linux 6.1 kernel on one emulated CPU."""
 
     os_name = "linux"
@@ -343,12 +344,6 @@ class Linux:
         if self.vfiles.owns(fd):
             return self.vfiles.read(fd, n)
         return self.kernel.files.read(fd, n)
-
-    def write(self, fd: int, data: bytes) -> int:
-        return self.kernel.files.write(fd, data)
-
-    def ioctl(self, fd: int, cmd: int, arg: int | bytes | None = None):
-        return self.kernel.files.ioctl(fd, cmd, arg)
 
     def lseek(self, fd: int, offset: int, whence: int = 0) -> int:
         """lseek(2) on a device: the driver's llseek."""

@@ -26,6 +26,7 @@ from typing import Any, Callable
 from kemu.kernel import Errno, Kernel, LoadedModule, SyscallError, UioLayout, make_uiomove
 from kemu.kernel.services import copy as copy_services, string as string_services
 from kemu.machine import Machine
+from kemu.kernel.file_calls import FileCalls
 
 from . import constants as C
 from .devices import CdevswDriver
@@ -42,7 +43,7 @@ VMSPACE_SIZE = 64         # opaque struct vmspace: uio_vmspace says whose memory
 __all__ = ["NetBSD", "ModStat", "Module"]
 
 
-class NetBSD:
+class NetBSD(FileCalls):
     """A booted NetBSD 10.0 kernel with module(9), on one emulated CPU."""
 
     os_name = "netbsd"
@@ -243,20 +244,7 @@ class NetBSD:
         return self.kernel.loader.module_at(addr)
 
     # --- files ------------------------------------------------------------------------------------
-    def open(self, path: str, mode: str | int = "r") -> int:
-        return self.kernel.files.open(path, mode)
-
-    def close(self, fd: int) -> None:
-        self.kernel.files.close(fd)
-
-    def read(self, fd: int, n: int) -> bytes:
-        return self.kernel.files.read(fd, n)
-
-    def write(self, fd: int, data: bytes) -> int:
-        return self.kernel.files.write(fd, data)
-
-    def ioctl(self, fd: int, cmd: int, arg: int | bytes | None = None):
-        return self.kernel.files.ioctl(fd, cmd, arg)
+    # open/close/read/write/ioctl: kemu.kernel.file_calls.FileCalls
 
     def leaks(self) -> list:
         return [a for m in self.kernel.loader.retired for a in m.leaked]

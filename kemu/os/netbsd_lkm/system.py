@@ -26,6 +26,7 @@ from kemu.kernel import (Errno, GuestCrash, Kernel, LoadedModule, SyscallError, 
                          guarded_call, make_uiomove)
 from kemu.kernel.services import copy as copy_services, string as string_services
 from kemu.machine import Machine
+from kemu.kernel.file_calls import FileCalls
 
 from .commands import COMMANDS
 from .commands.fileutils import COMMANDS as FILE_COMMANDS
@@ -44,7 +45,7 @@ DEFAULT_CALL_TIMEOUT = 5.0
 __all__ = ["NetBSDLKM", "GuestCrash", "ModuleLoadError", "LoadResult"]
 
 
-class NetBSDLKM:
+class NetBSDLKM(FileCalls):
     """A booted NetBSD 1.6 kernel with LKM support, on one emulated CPU."""
 
     os_name = "netbsd-lkm"
@@ -225,22 +226,7 @@ class NetBSDLKM:
         return self.lkm.module_at(addr)
 
     # --- the Python API: files ---------------------------------------------------------------
-    def open(self, path: str, mode: str | int = "r") -> int:
-        return self.kernel.files.open(path, mode)
-
-    def close(self, fd: int) -> None:
-        self.kernel.files.close(fd)
-
-    def read(self, fd: int, n: int) -> bytes:
-        return self.kernel.files.read(fd, n)
-
-    def write(self, fd: int, data: bytes) -> int:
-        return self.kernel.files.write(fd, data)
-
-    def ioctl(self, fd: int, cmd: int, arg: int | bytes | None = None):
-        """An ioctl; for commands that copy data in or out pass the bytes and get
-        `IoctlResult(value, data)` back."""
-        return self.kernel.files.ioctl(fd, cmd, arg)
+    # open/close/read/write/ioctl: kemu.kernel.file_calls.FileCalls
 
     def readv(self, fd: int, iov: list) -> list[bytes]:
         """readv(2): `iov` items are lengths (kemu makes user buffers) or (user address, length)
