@@ -19,8 +19,6 @@ required compiler missing.
 from __future__ import annotations
 
 import argparse
-import hashlib
-import json
 import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
@@ -28,16 +26,18 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+for path in (ROOT, ROOT / "tools"):
+    if str(path) not in sys.path:
+        sys.path.insert(0, str(path))
 
 from kemu.toolchain import cc  # noqa: E402  (needs ROOT on sys.path when run from a checkout)
+from fixture_manifest import (CheckReport, ROOT_TOKEN, begin_check, compare,  # noqa: E402
+                              find_compilers, manifest_document, print_report, recorded_by,
+                              remove_stale, sha256_of, write_manifest)
 
 TARGET = "netbsd-lkm"
 GUEST_DIR = Path("guest/coverage")
 FIXTURE_DIR = Path("fixtures/coverage")
-MANIFEST = "MANIFEST.json"
-ROOT_TOKEN = "${KEMU_ROOT}"
 OPT_LEVELS = ("0", "2")
 
 
@@ -88,11 +88,10 @@ def build_one(job: Job, out_dir: Path, compiler: cc.Compiler) -> dict:
         raise BuildFailure(f"{job.relpath}: {compiler.name} failed (exit {result.returncode}):\n{result.stderr}")
     if result.stderr.strip():
         raise BuildFailure(f"{job.relpath}: {compiler.name} warned; fixtures must build cleanly:\n{result.stderr}")
-    data = output.read_bytes()
     return {"source": str(job.source), "arch": job.arch, "compiler": compiler.name,
             "compiler_version": compiler.version, "optimize": job.optimize,
-            "flags": _portable(result.argv), "size": len(data),
-            "sha256": hashlib.sha256(data).hexdigest()}
+            "flags": _portable(result.argv), "size": output.stat().st_size,
+            "sha256": sha256_of(output)}
 
 
 def build(jobs: list[Job], out_dir: Path, compilers: dict[str, cc.Compiler]) -> dict[str, dict]:
@@ -102,41 +101,14 @@ def build(jobs: list[Job], out_dir: Path, compilers: dict[str, cc.Compiler]) -> 
     return {job.relpath: entry for job, entry in zip(jobs, entries)}
 
 
-def find_compilers(names: tuple[str, ...]) -> tuple[dict[str, cc.Compiler], dict[str, str]]:
-    """Installed compilers among `names`, and why each missing one is missing."""
-    found, missing = {}, {}
-    for name in names:
-        try:
-            found[name] = cc.Compiler.find(name)
-        except cc.ToolchainError as exc:
-            missing[name] = str(exc)
-    return found, missing
-
-
-def load_manifest(fixture_dir: Path = ROOT / FIXTURE_DIR) -> dict:
-    return json.loads((fixture_dir / MANIFEST).read_text())
-
-
-def check(compilers: tuple[str, ...] = cc.COMPILERS,
-          fixture_dir: Path = ROOT / FIXTURE_DIR) -> tuple[list[str], list[str], dict[str, str]]:
-    """Rebuild into a temporary directory: (matched, mismatched, skipped compiler -> reason)."""
-    manifest = load_manifest(fixture_dir)
-    found, skipped = find_compilers(compilers)
-    for name, compiler in list(found.items()):
-        recorded = manifest["compilers"].get(name)
-        if recorded != compiler.version:
-            skipped[name] = f"fixtures were built with {recorded!r}, installed {name} is {compiler.version!r}"
-            del found[name]
-    jobs = plan(tuple(found))
+def check(compilers: tuple[str, ...] = cc.COMPILERS, fixture_dir: Path = ROOT / FIXTURE_DIR) -> CheckReport:
+    """Rebuild with the compilers that can reproduce the manifest into a temporary directory,
+    and compare each object's sha256 with the recorded one."""
+    manifest, found, skipped = begin_check(fixture_dir, compilers)
     with tempfile.TemporaryDirectory(prefix="kemu-coverage-fixtures-") as tmp:
-        entries = build(jobs, Path(tmp), found)
-    matched, mismatched = [], []
-    for relpath, entry in entries.items():
-        want = manifest["files"].get(relpath, {}).get("sha256")
-        (matched if entry["sha256"] == want else mismatched).append(relpath)
-    expected = {f for f, e in manifest["files"].items() if e["compiler"] in found}
-    mismatched += [f"{p} (in manifest, no longer built)" for p in sorted(expected - set(entries))]
-    return matched, mismatched, skipped
+        entries = build(plan(tuple(found)), Path(tmp), found)
+    unplanned = recorded_by(manifest, found) - set(entries)
+    return compare(entries, manifest["files"], unplanned, skipped)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -146,13 +118,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         if args.check:
-            matched, mismatched, skipped = check()
-            for name, reason in sorted(skipped.items()):
-                print(f"skipped {name}: {reason}")
-            for relpath in mismatched:
-                print(f"MISMATCH {relpath}")
-            print(f"{len(matched)} matched, {len(mismatched)} mismatched")
-            return 1 if mismatched else 0
+            return print_report(check())
         found, missing = find_compilers(cc.COMPILERS)
         if missing:
             for reason in missing.values():
@@ -163,14 +129,9 @@ def main(argv: list[str] | None = None) -> int:
     except BuildFailure as exc:
         print(f"build_coverage_fixtures: {exc}", file=sys.stderr)
         return 1
-    for stale in sorted({p.relative_to(out_dir).as_posix() for p in out_dir.glob("*/*/*/*.o")} - set(entries)):
-        (out_dir / stale).unlink()
-        print(f"removed stale {stale}")
-    manifest = {"target": TARGET, "generator": "tools/build_coverage_fixtures.py",
-                "rebuild": "python3 tools/build_coverage_fixtures.py", "root_token": ROOT_TOKEN,
-                "compilers": {name: c.version for name, c in sorted(found.items())}, "files": entries}
-    (out_dir / MANIFEST).write_text(json.dumps(manifest, indent=2) + "\n")
-    print(f"built {len(entries)} objects into {FIXTURE_DIR}; manifest {FIXTURE_DIR / MANIFEST}")
+    remove_stale(out_dir, out_dir.glob("*/*/*/*.o"), entries)
+    path = write_manifest(out_dir, manifest_document(TARGET, "build_coverage_fixtures.py", found, entries))
+    print(f"built {len(entries)} objects into {FIXTURE_DIR}; manifest {path.relative_to(ROOT)}")
     return 0
 
 

@@ -33,7 +33,7 @@ def test_the_manifest_lists_every_build_with_its_sha256():
 @pytest.mark.needs_tool
 def test_rebuilding_gives_the_committed_bytes():
     builder = _builder()
-    matched, mismatched, skipped = builder.check()
-    if not matched and skipped:
-        pytest.skip("; ".join(f"{name}: {why}" for name, why in skipped.items()))
-    assert mismatched == []
+    report = builder.check()
+    if not report.matched and report.skipped:
+        pytest.skip("; ".join(f"{name}: {why}" for name, why in report.skipped.items()))
+    assert report.mismatched == []
