@@ -56,3 +56,9 @@ def test_printf_nolog_and_uprintf_reach_the_console_but_not_dmesg():
     uprintf.service.func(k, fmt, None)
     assert seen == ["quiet line\n", "quiet line\n"]
     assert "quiet line" not in system.dmesg()
+
+
+def test_errno_helpers_return_netbsds_numbers():
+    from kemu.os.netbsd import services_printf as p
+    k = _boot("i386").kernel
+    assert [f.service.func(k) for f in (p.enosys, p.enoioctl, p.enxio, p.eopnotsupp)] == [78, 25, 6, 45]

@@ -78,3 +78,34 @@ def kmem_strfree(k, s: int, call=None) -> None:
     if allocated != size:
         raise KernelPanic(f"kmem_strfree({s:#x}): strlen+1 = {size} != allocated size {allocated}; overwrote?")
     k.heap.free(s, caller=call.return_address)
+
+
+# --- the errno-returning helpers <sys/systm.h> declares beside enodev ------------------------------
+
+@table.service("int enosys(void)")
+def enosys(k) -> int:
+    """ENOSYS, for a cdevsw/bdevsw slot that is not implemented."""
+    return k.errno.ENOSYS
+
+
+@table.service("int enoioctl(void)")
+def enoioctl(k) -> int:
+    """ENOTTY, for an ioctl slot that knows no commands."""
+    return k.errno.ENOTTY
+
+
+@table.service("int enxio(void)")
+def enxio(k) -> int:
+    """ENXIO: no such device."""
+    return k.errno.ENXIO
+
+
+@table.service("int eopnotsupp(void)")
+def eopnotsupp(k) -> int:
+    """EOPNOTSUPP."""
+    return k.errno.EOPNOTSUPP
+
+
+@table.service("void voidop(void)")
+def voidop(k) -> None:
+    """Does nothing, for slots that must exist."""
