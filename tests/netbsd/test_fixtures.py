@@ -35,7 +35,7 @@ EXPECTED = {
     "chain_c": (1, None), "noautounload": (1, None), "initfail": (1, None), "selfload": (1, None),
     "findsect": (1, None), "callbacks": (1, None), "oldversion": (1, None), "selfdep": (1, "selfdep"),
     "circ_a": (1, "circ_b"), "circ_b": (1, "circ_a"), "missingdep": (1, "kemu_absent"),
-    "badclass": (7, None),
+    "badclass": (7, None), "mutexdemo": (1, None), "strdemo": (1, None),
 }
 
 

@@ -21,6 +21,8 @@ NETBSD10_TYPEDEFS_EXTRA = {
     "km_flag_t": (4, 4, True, False),
     "prop_dictionary_t": (4, 8, False, True),
     "module_t": (4, 4, False, False),      # opaque: only ever behind a pointer
+    "kmutex_t": (4, 8, False, False),      # one word (owner); only ever behind a pointer
+    "kmutex_type_t": (4, 4, True, False),
 }
 
 

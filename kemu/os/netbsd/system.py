@@ -35,6 +35,7 @@ from .layouts import IOVEC, MODINFO, UIO
 from .modules import ModStat, Module, ModuleFramework
 from .proplib import PropStore, externalize
 from .services import table as netbsd_services
+from . import services_mutex, services_printf  # noqa: F401  (register on the table)
 
 DEFAULT_CALL_TIMEOUT = 5.0
 LWP_SIZE = 1024           # an opaque struct lwp: modules only pass the pointer on

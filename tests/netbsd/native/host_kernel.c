@@ -29,6 +29,7 @@
 #include <sys/errno.h>
 #include <sys/kmem.h>
 #include <sys/module.h>
+#include <sys/mutex.h>
 #include <prop/proplib.h>
 
 #include "host_kernel.h"
@@ -298,4 +299,66 @@ prop_dictionary_get_bool(prop_dictionary_t d, const char *key, bool *v)
 		return false;
 	*v = p->boolean;
 	return true;
+}
+
+/* strlcat, log(9), kmem_asprintf/kmem_strfree and mutex(9) for mutexdemo and strdemo. */
+size_t
+strlcat(char *dst, const char *src, size_t size)
+{
+	size_t used = strlen(dst);
+
+	if (used >= size)
+		return size + strlen(src);
+	return used + strlcpy(dst + used, src, size - used);
+}
+
+void
+log(int level, const char *fmt, ...)
+{
+	char line[600];
+	va_list ap;
+	int n;
+
+	line[0] = '|';
+	line[1] = ' ';
+	va_start(ap, fmt);
+	n = vsnprintf(line + 2, sizeof(line) - 2, fmt, ap);
+	va_end(ap);
+	if (n > (int)sizeof(line) - 3)
+		n = sizeof(line) - 3;
+	write(1, line, (unsigned long)n + 2);
+}
+
+char *
+kmem_asprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(NULL, 0, fmt, ap);
+	va_end(ap);
+	s = kmem_alloc((size_t)n + 1, KM_SLEEP);
+	va_start(ap, fmt);
+	vsnprintf(s, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+void kmem_strfree(char *s) { kmem_free(s, strlen(s) + 1); }
+
+void mutex_init(kmutex_t *m, kmutex_type_t t, int ipl) { m->u.mtxa_owner = 0; }
+void mutex_destroy(kmutex_t *m) { }
+void mutex_enter(kmutex_t *m) { m->u.mtxa_owner = 1; }
+void mutex_exit(kmutex_t *m) { m->u.mtxa_owner = 0; }
+int mutex_owned(const kmutex_t *m) { return m->u.mtxa_owner != 0; }
+
+int
+mutex_tryenter(kmutex_t *m)
+{
+	if (m->u.mtxa_owner != 0)
+		return 0;
+	m->u.mtxa_owner = 1;
+	return 1;
 }
