@@ -37,6 +37,7 @@ from .cmos import Cmos
 from .services import filesystems as fs_services, slab_usercopy
 from .filesystems import FileSystems
 from .cpu import Cpu
+from .pv_ops_native import fill_native_pv_ops
 from .crypto import CryptoApi
 from .services import corpus_common
 from .services import dev_printk
@@ -144,6 +145,7 @@ class Linux(FileCalls):
         self.cpu.setup()
         self.cpu.fill_pv_ops(k.installed["__kemu_native_read_msr_safe"][1],
                              k.installed["__kemu_native_write_msr_safe"][1])
+        self.pv_ops_native = fill_native_pv_ops(self)
         self.sync_jiffies()
 
     def on_invalid_opcode(self, pc: int) -> int | None:
