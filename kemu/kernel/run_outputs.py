@@ -10,11 +10,13 @@ from __future__ import annotations
 
 import json
 import os
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from .coverage import CoverageRecorder
 from .lcov import Coverage
-from .run_report import RunRecorder, report_document
+
+if TYPE_CHECKING:                        # imported in attach(): a run without outputs never needs them
+    from .coverage import CoverageRecorder
+    from .run_report import RunRecorder
 
 
 class OutputPathError(Exception):
@@ -51,6 +53,11 @@ class RunOutputs:
 
     def attach(self, system: Any, system_name: str, name: str | None = None) -> None:
         """Start recording on `system` (booted as `system_name`)."""
+        if not self.active:
+            self._attached[id(system)] = (None, None)
+            return
+        from .coverage import CoverageRecorder
+        from .run_report import RunRecorder
         kernel = system.kernel
         cov = CoverageRecorder(kernel).start() if self.coverage_path or self.report_path else None
         rep = RunRecorder(kernel, system_name, coverage=cov, name=name).start() if self.report_path else None
@@ -81,6 +88,7 @@ class RunOutputs:
             for name in sorted(self.without_lines):
                 summary += f"{name}: no line information (build it with -g for line coverage)\n"
         if self.report_path:
+            from .run_report import report_document
             doc = report_document(self.tool, self.sections, self.coverage)
             self._write(self.report_path, "--report", json.dumps(doc, indent=1) + "\n")
         return summary

@@ -61,6 +61,9 @@ LAZY = {
     "kemu.link.resolve": "the numpy linker's symbol values",
     "kemu.os.netbsd_lkm.commands.modstat": "modstat (when it runs)",
     "kemu.os.netbsd_lkm.commands.modunload": "modunload (when it runs)",
+    "kemu.kernel.coverage": "the coverage recorder (--coverage, --report)",
+    "kemu.kernel.coverage_map": "the coverage line map (--coverage, --report)",
+    "kemu.kernel.run_report": "the run report (--report)",
 }
 
 
