@@ -37,6 +37,7 @@ HEADERS = (
     "linux/extable.h", "linux/slab.h", "linux/completion.h", "linux/kdev_t.h", "linux/rbtree.h",
     "asm/extable.h", "linux/smp.h", "asm/processor.h", "linux/ratelimit.h", "linux/swait.h",
     "crypto/hash.h", "crypto/internal/hash.h", "crypto/algapi.h", "asm/paravirt_types.h",
+    "linux/nls.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -154,6 +155,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                                        "lock.wait", "lock.kick", "lock.vcpu_is_preempted"),
     "struct file_system_type": ("name", "fs_flags", "init_fs_context", "parameters", "mount", "kill_sb",
                                 "owner", "next", "fs_supers"),
+    "struct nls_table": ("charset", "alias", "uni2char", "char2uni", "charset2lower", "charset2upper",
+                         "owner", "next"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

@@ -35,6 +35,7 @@ from .services import kstrings, llseek, security, smp, taint
 from .services import cmos as cmos_services, proc_single, spinlocks, usermem
 from .cmos import Cmos
 from .services import filesystems as fs_services, slab_usercopy
+from .services import nls as nls_services
 from .filesystems import FileSystems
 from .cpu import Cpu
 from .pv_ops_native import fill_native_pv_ops
@@ -117,6 +118,7 @@ class Linux(FileCalls):
         k.install(corpus_common.table)
         k.install(dev_printk.table)
         k.install(device_refs.table)
+        k.install(nls_services.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
