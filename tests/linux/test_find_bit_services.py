@@ -67,3 +67,9 @@ def test_and_and_andnot_combine_two_bitmaps(linux):
 
 def test_find_last_bit_is_the_highest_set_bit(linux):
     assert call(linux, "_find_last_bit", bitmap(linux, 2, 64, 199), 200) == 199
+
+
+def test_bitmap_weight_counts_only_bits_inside_the_size(linux):
+    addr = bitmap(linux, 0, 63, 64, 150)
+    assert call(linux, "__bitmap_weight", addr, 200) == 4
+    assert call(linux, "__bitmap_weight", addr, 100) == 3

@@ -88,3 +88,9 @@ def _find_last_bit(k, addr: int, size: int) -> int:
     """The last set bit of the bitmap, or `size` when none is set."""
     value = _bitmap(k, addr, size)
     return value.bit_length() - 1 if value else size
+
+
+@table.service("unsigned int __bitmap_weight(const unsigned long *bitmap, unsigned int nbits)")
+def __bitmap_weight(k, bitmap: int, nbits: int) -> int:
+    """lib/bitmap.c's population count of the first `nbits` bits (bitmap_weight beyond one word)."""
+    return _bitmap(k, bitmap, nbits).bit_count()
