@@ -76,3 +76,10 @@ def test_mtx_assert_notowned_on_a_held_mutex_panics(system):
     with pytest.raises(GuestCrash):
         call(system, "__mtx_assert", c, MA_NOTOWNED, f, 9)
     assert "mutex asrt owned at mod.c:9" in system.dmesg()
+
+
+def test_a_kld_built_against_sys_mutex_h_locks_and_destroys_its_mutex(system):
+    fileid = system.kldload("mtxmod")
+    assert "mtxmod: mtxmod held, trylock=0" in system.dmesg()
+    system.kldunload(fileid)
+    assert "mtxmod: destroyed" in system.dmesg()
