@@ -83,3 +83,11 @@ def test_a_kld_built_against_sys_mutex_h_locks_and_destroys_its_mutex(system):
     assert "mtxmod: mtxmod held, trylock=0" in system.dmesg()
     system.kldunload(fileid)
     assert "mtxmod: destroyed" in system.dmesg()
+
+
+def test_spin_mutex_trylock_and_recursion_panic_name_mtx_lock_spin(system):
+    c, f = _new_mutex(system, b"spin", 0x1), _file(system)
+    assert call(system, "__mtx_trylock_spin_flags", c, 0, f, 1) == 1
+    with pytest.raises(GuestCrash):
+        call(system, "__mtx_lock_spin_flags", c, 0, f, 2)
+    assert "mtx_lock_spin: recursed on non-recursive mutex spin @ mod.c:2" in system.dmesg()

@@ -69,7 +69,8 @@ def _mtx_init(k, c: int, name: int, type_: int, opts: int) -> None:
 def _lock(k, c: int, file: int, line: int, what: str) -> None:
     m = _state(k, c, what)
     if m.depth and not m.recurse:
-        raise KernelPanic(f"_mtx_lock_sleep: recursed on non-recursive mutex {m.name} "
+        where = "mtx_lock_spin" if m.spin else "_mtx_lock_sleep"
+        raise KernelPanic(f"{where}: recursed on non-recursive mutex {m.name} "
                           f"@ {_where(k, file, line)}")
     m.depth += 1
     _set_word(k, c, True)
@@ -115,6 +116,13 @@ def _mtx_trylock_flags_(k, c: int, opts: int, file: int, line: int) -> int:
         return 0
     _lock(k, c, file, line, "_mtx_trylock_flags_")
     return 1
+
+
+@table.service("int __mtx_trylock_spin_flags(volatile uintptr_t *c, int opts, const char *file, "
+               "int line)")
+def __mtx_trylock_spin_flags(k, c: int, opts: int, file: int, line: int) -> int:
+    """mtx_trylock_spin(): as mtx_trylock for a spin mutex."""
+    return _mtx_trylock_flags_.service.func(k, c, opts, file, line)
 
 
 @table.service("void _mtx_destroy(volatile uintptr_t *c)")

@@ -34,6 +34,7 @@ void	__mtx_lock_flags(volatile uintptr_t *c, int opts, const char *file, int lin
 void	__mtx_unlock_flags(volatile uintptr_t *c, int opts, const char *file, int line);
 void	__mtx_lock_spin_flags(volatile uintptr_t *c, int opts, const char *file, int line);
 void	__mtx_unlock_spin_flags(volatile uintptr_t *c, int opts, const char *file, int line);
+int	__mtx_trylock_spin_flags(volatile uintptr_t *c, int opts, const char *file, int line);
 int	_mtx_trylock_flags_(volatile uintptr_t *c, int opts, const char *file, int line);
 void	__mtx_assert(const volatile uintptr_t *c, int what, const char *file, int line);
 
@@ -47,6 +48,9 @@ void	__mtx_assert(const volatile uintptr_t *c, int what, const char *file, int l
 	__mtx_unlock_spin_flags(&(m)->mtx_lock, (o), LOCK_FILE, LOCK_LINE)
 #define	mtx_trylock_flags(m, o)						\
 	_mtx_trylock_flags_(&(m)->mtx_lock, (o), LOCK_FILE, LOCK_LINE)
+#define	mtx_trylock_spin_flags(m, o)					\
+	__mtx_trylock_spin_flags(&(m)->mtx_lock, (o), LOCK_FILE, LOCK_LINE)
+#define	mtx_trylock_spin(m)	mtx_trylock_spin_flags((m), 0)
 #define	mtx_lock(m)		mtx_lock_flags((m), 0)
 #define	mtx_unlock(m)		mtx_unlock_flags((m), 0)
 #define	mtx_lock_spin(m)	mtx_lock_spin_flags((m), 0)
