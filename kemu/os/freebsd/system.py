@@ -33,6 +33,8 @@ from .layouts import Layouts
 from .linker import LINKER_UNLOAD_FORCE, LINKER_UNLOAD_NORMAL, KldFile, KldLinker
 from .modules import MAXMODNAME, ModuleList
 from .services import table as freebsd_services
+from .libkern_alloc import table as libkern_alloc_services
+from .mutex import table as mutex_services
 from .sysctl import Sysctl
 
 DEFAULT_CALL_TIMEOUT = 5.0
@@ -90,7 +92,8 @@ class FreeBSD(FileCalls):
         self._securelevel = -1
         self.malloc_types: dict[int, str] = {}
         self.leaked: list[tuple[str, object]] = []
-        for table in (copy_services.table, string_services.table, freebsd_services):
+        for table in (copy_services.table, string_services.table, freebsd_services,
+                      libkern_alloc_services, mutex_services):
             self.kernel.install(table)
         self.kernel_base = next(a.start for a in self.machine.layout.areas if a.name == "ktext")
         self.kernel_size = KERNEL_SIZE
