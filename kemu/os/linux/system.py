@@ -39,6 +39,7 @@ from .filesystems import FileSystems
 from .cpu import Cpu
 from .crypto import CryptoApi
 from .services import corpus_common
+from .services import net_socket
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -112,6 +113,7 @@ class Linux(FileCalls):
                       slab_usercopy.table):
             k.install(table)
         k.install(corpus_common.table)
+        k.install(net_socket.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
