@@ -6,7 +6,7 @@ Checked field by field so the message can name the field that is wrong and its o
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from .constants import (ARCH_OF_MACHINE, CLASS_OF_MACHINE, ELFCLASS32, ELFCLASS64, ELFDATA2LSB,
                         ELFDATA2MSB, EM_X86_64, ET_DYN, ET_REL, EV_CURRENT, Arch, file_type_name, machine_name)
@@ -26,8 +26,7 @@ _LAYOUT = {
 }
 
 
-@dataclass(frozen=True)
-class Header:
+class Header(NamedTuple):
     elfclass: int            # 32 or 64
     machine: int
     arch: Arch

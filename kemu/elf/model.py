@@ -2,21 +2,19 @@
 headers and dynamic relocations are in tables.py, imported only by the readers that make them:
 a small ET_REL object needs none).
 
-They are plain frozen dataclasses so the linker and the debugger can keep them around, compare
+They are immutable named tuples so the linker and the debugger can keep them around, compare
 them and print them. Relocation entries stay one numpy structured array per table: a module can
 carry hundreds of thousands of them and the linker processes them a table at a time.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from .constants import (SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_ABS, SHN_COMMON,
                         SHN_UNDEF, SHT_NOBITS, STB_GLOBAL, STB_GNU_UNIQUE, STB_LOCAL, STB_WEAK)
 
 
-@dataclass(frozen=True, slots=True)
-class Section:
+class Section(NamedTuple):
     """One section header, with its name resolved from the section name table."""
 
     index: int
@@ -53,8 +51,7 @@ class Section:
         return (self.index, self.name)
 
 
-@dataclass(frozen=True, slots=True)
-class Symbol:
+class Symbol(NamedTuple):
     """One symbol table entry. `shndx` is the real section index (SHN_XINDEX already resolved)
     or one of the special values SHN_UNDEF, SHN_ABS, SHN_COMMON."""
 

@@ -16,8 +16,9 @@ from them when someone asks.
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
 from typing import Any
+
+from kemu.record import Record
 
 from .constants import (ET_REL, SHN_ABS, SHN_COMMON, SHN_LORESERVE, SHN_UNDEF, SHN_XINDEX,
                         SHT_GROUP, SHT_NOBITS, SHT_NULL, SHT_REL, SHT_RELA, SHT_STRTAB,
@@ -43,25 +44,24 @@ class Reject(Exception):
     """Not for this reader (a defect, or too big or unusual): the full reader takes over."""
 
 
-@dataclass(frozen=True, eq=False)
-class RowRelocations:
+class RowRelocations(Record, fields=("section", "target", "is_rela", "rows"), eq=False, frozen=True):
     """One SHT_REL/SHT_RELA table as rows (offset, type, sym, addend); addend 0 for REL."""
 
-    section: Section
-    target: Section
-    is_rela: bool
-    rows: list[tuple[int, int, int, int]]
+    def __init__(self, section: Section, target: Section, is_rela: bool,
+                 rows: list[tuple[int, int, int, int]]) -> None:
+        vars(self).update(section=section, target=target, is_rela=is_rela, rows=rows)
 
 
-@dataclass(eq=False)
-class RowSymbols:
+class RowSymbols(Record, fields=("section", "rows", "names", "_array"), eq=False):
     """The symbol table as rows plus every name, with the methods `ObjectFile` asks of the
     numpy `SymbolTable` (name, all_names, len, array)."""
 
-    section: Section | None
-    rows: list[tuple[int, int, int, int, int, int]]
-    names: list[str]
-    _array: Any = None
+    def __init__(self, section: Section | None, rows: list[tuple[int, int, int, int, int, int]],
+                 names: list[str], _array: Any = None) -> None:
+        self.section = section
+        self.rows = rows
+        self.names = names
+        self._array = _array
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -84,11 +84,10 @@ class RowSymbols:
         return self._array
 
 
-@dataclass(frozen=True, eq=False)
-class SmallObject:
-    sections: list[Section]
-    symbols: RowSymbols
-    relocations: list[RowRelocations]
+class SmallObject(Record, fields=("sections", "symbols", "relocations"), eq=False, frozen=True):
+    def __init__(self, sections: list[Section], symbols: RowSymbols,
+                 relocations: list[RowRelocations]) -> None:
+        vars(self).update(sections=sections, symbols=symbols, relocations=relocations)
 
 
 def read_small(src: Source, header: Header) -> SmallObject | None:

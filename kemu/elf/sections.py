@@ -5,8 +5,6 @@ before anything is read, so a header claiming 2**40 sections fails at once.
 """
 from __future__ import annotations
 
-from dataclasses import replace
-
 import numpy as np
 
 from .constants import SHN_UNDEF, SHN_XINDEX, SHT_NOBITS, SHT_NULL, SHT_STRTAB, section_type_name
@@ -146,5 +144,5 @@ class SectionTable:
                       "offset")
         names = StringTable(self.src, sec)
         own = names.get(row[0], "sh_name", self.field_at(shstrndx, "name"), sec.where)
-        names.section = replace(sec, name=own)
+        names.section = sec._replace(name=own)
         return names

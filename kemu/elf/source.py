@@ -1,14 +1,12 @@
 """The bytes being read, their name, and the one way the reader reports a defect."""
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import NoReturn
+from typing import NamedTuple, NoReturn
 
 from .errors import BadObject
 
 
-@dataclass(frozen=True)
-class Source:
+class Source(NamedTuple):
     name: str
     data: bytes
 

@@ -6,8 +6,7 @@ order, which wastes the least padding), symbol-table order within an alignment.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from kemu.elf.constants import SHN_COMMON
 from kemu.intbits import align_up
@@ -16,8 +15,7 @@ if TYPE_CHECKING:
     import numpy as np
 
 
-@dataclass(frozen=True)
-class CommonBlock:
+class CommonBlock(NamedTuple):
     """Offsets (from the block start) of each COMMON symbol, by symbol index."""
 
     symbols: np.ndarray | Sequence[int]   # symbol indices, in placement order

@@ -6,13 +6,13 @@ module has tens of thousands of symbols and most callers only need the bytes and
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
 from functools import cached_property
-from typing import TYPE_CHECKING, Sequence
+from typing import TYPE_CHECKING, NamedTuple, Sequence
 
 from kemu.elf import ObjectFile
 from kemu.elf.constants import (SHN_UNDEF, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FILE,
                                 STT_FUNC, STT_OBJECT, STT_SECTION)
+from kemu.record import Record
 
 from .errors import MissingSymbol
 from .layout import Placement, Segment
@@ -25,8 +25,7 @@ SYMBOL_TYPES = {0: "notype", STT_OBJECT: "object", STT_FUNC: "func", 5: "common"
 SYMBOL_BINDS = {STB_LOCAL: "local", STB_GLOBAL: "global", STB_WEAK: "weak", 10: "unique"}
 
 
-@dataclass(frozen=True)
-class ImageSymbol:
+class ImageSymbol(NamedTuple):
     """A defined symbol of the module at its final address (type/bind as words: "func",
     "global" …). `index` is its symbol-table index in the input object."""
 
@@ -38,27 +37,35 @@ class ImageSymbol:
     index: int = 0
 
 
-@dataclass(eq=False)
-class LinkedImage:
+class LinkedImage(Record, fields=("arch", "base", "size", "bytes", "placements", "segments", "imports",
+                                  "weak_unresolved", "got_addr", "name"), eq=False):
     """See docs/interfaces.md §2. `bytes` covers [base, base+size)."""
 
-    arch: str
-    base: int
-    size: int
-    bytes: bytearray
-    placements: list[Placement]
-    segments: list[Segment]
-    imports: dict[str, int]
-    weak_unresolved: list[str]
-    got_addr: int | None
-    name: str = ""
-    # Per-symbol-index state of the link, for relocate_section_bytes and the symbol views.
-    _obj: ObjectFile | None = field(default=None, repr=False)
-    # numpy arrays, or lists for an object linked without numpy (kemu.link.small)
-    _sym_addr: np.ndarray | Sequence[int] | None = field(default=None, repr=False)
-    _sym_size: np.ndarray | Sequence[int] | None = field(default=None, repr=False)
-    _section_addr: np.ndarray | Sequence[int] | None = field(default=None, repr=False)
-    _got_offset: np.ndarray | Sequence[int] | None = field(default=None, repr=False)
+    def __init__(self, arch: str, base: int, size: int, bytes: bytearray,
+                 placements: list[Placement], segments: list[Segment], imports: dict[str, int],
+                 weak_unresolved: list[str], got_addr: int | None, name: str = "",
+                 _obj: ObjectFile | None = None,
+                 _sym_addr: np.ndarray | Sequence[int] | None = None,
+                 _sym_size: np.ndarray | Sequence[int] | None = None,
+                 _section_addr: np.ndarray | Sequence[int] | None = None,
+                 _got_offset: np.ndarray | Sequence[int] | None = None) -> None:
+        self.arch = arch
+        self.base = base
+        self.size = size
+        self.bytes = bytes
+        self.placements = placements
+        self.segments = segments
+        self.imports = imports
+        self.weak_unresolved = weak_unresolved
+        self.got_addr = got_addr
+        self.name = name
+        # Per-symbol-index state of the link, for relocate_section_bytes and the symbol views
+        # (not shown): numpy arrays, or lists for an object linked without numpy (kemu.link.small)
+        self._obj = _obj
+        self._sym_addr = _sym_addr
+        self._sym_size = _sym_size
+        self._section_addr = _section_addr
+        self._got_offset = _got_offset
 
     # -- sections ------------------------------------------------------------------------
     @cached_property

@@ -10,11 +10,12 @@ Each kind starts on a fresh page so text can be r-x, rodata r-- and data rw-.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kemu.elf import ObjectFile
 from kemu.elf.constants import SHF_ALLOC, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS
 from kemu.intbits import align_up
+from kemu.record import Record
 
 from .commons import CommonBlock
 from .errors import LinkError
@@ -28,8 +29,7 @@ MAX_IMAGE_SIZE = 1 << 30
 MAX_PAGE_SIZE = 2 << 20
 
 
-@dataclass(frozen=True)
-class Placement:
+class Placement(NamedTuple):
     """Where one input section (or the linker's ".got" / "COMMON") went.
     `index` is the input section index, -1 for the linker's own pieces."""
 
@@ -47,8 +47,7 @@ class Placement:
         return self.addr + self.size
 
 
-@dataclass(frozen=True)
-class Segment:
+class Segment(NamedTuple):
     """A page-aligned run of one protection: text r-x, rodata r--, data (with bss) rw-."""
 
     addr: int
@@ -57,16 +56,19 @@ class Segment:
     prot: str
 
 
-@dataclass
-class Layout:
-    base: int
-    size: int
-    placements: list[Placement]
-    segments: list[Segment]
-    section_addr: list[int]       # per input section index (0 if not in the image); the numpy
-    in_image: list[bool]          # linker turns both into arrays. in_image: selected by the policy
-    got_addr: int | None
-    common_addr: int | None
+class Layout(Record, fields=("base", "size", "placements", "segments", "section_addr", "in_image",
+                            "got_addr", "common_addr")):
+    def __init__(self, base: int, size: int, placements: list[Placement], segments: list[Segment],
+                 section_addr: list[int], in_image: list[bool], got_addr: int | None,
+                 common_addr: int | None) -> None:
+        self.base = base
+        self.size = size
+        self.placements = placements
+        self.segments = segments
+        self.section_addr = section_addr  # per input section index (0 if not in the image); the
+        self.in_image = in_image          # numpy linker turns both into arrays. in_image: selected
+        self.got_addr = got_addr          # by the policy
+        self.common_addr = common_addr
 
 
 def plan_layout(obj: ObjectFile, base: int, page_size: int, policy: LayoutPolicy,

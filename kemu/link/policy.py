@@ -10,8 +10,7 @@ available through `relocate_section_bytes`.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from kemu.elf import Section
 from kemu.elf.constants import (SHT_GROUP, SHT_NULL, SHT_REL, SHT_RELA, SHT_STRTAB,
@@ -45,8 +44,7 @@ def kernel_loader_kind(section: Section) -> str:
     return "data"
 
 
-@dataclass(frozen=True)
-class LayoutPolicy:
+class LayoutPolicy(NamedTuple):
     """`select(section)` says whether a section is placed; `classify(section)` names its kind
     (one of KINDS); `apart(section)` puts it in the trailing segments of its own. Sections are placed in index order within their kind; empty selected
     sections get an address (symbols may sit in them) but no room and no `Placement`.

@@ -27,8 +27,9 @@ from __future__ import annotations
 
 import ast
 import enum
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+from kemu.record import Record
 
 if TYPE_CHECKING:
     import numpy as np
@@ -55,41 +56,38 @@ class Overflow(enum.Enum):
         return None
 
 
-@dataclass(frozen=True)
-class RelocType:
+_FIELDS = ("code", "name", "width", "formula", "overflow", "got_slot", "got_base", "note", "overwrite")
+
+
+class RelocType(Record, fields=_FIELDS, frozen=True):
     """One relocation type: its number, psABI name, field width in bytes, formula and rule.
 
     `got_slot`: the type needs a GOT slot holding S. `got_base`: the formula uses GOT (so a GOT
     must exist even with no slots). `overwrite`: the field's old contents are not an addend
     (GLOB_DAT, JMP_SLOT in REL tables: the slot holds the lazy-binding address, replaced)."""
 
-    code: int
-    name: str
-    width: int
-    formula: str
-    overflow: Overflow = Overflow.NONE
-    got_slot: bool = False
-    got_base: bool = False
-    note: str = ""
-    overwrite: bool = False
-    _code: Any = field(default=None, init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        if self.width == 0:
+    def __init__(self, code: int, name: str, width: int, formula: str,
+                 overflow: Overflow = Overflow.NONE, got_slot: bool = False, got_base: bool = False,
+                 note: str = "", overwrite: bool = False) -> None:
+        own = vars(self)
+        own.update(code=code, name=name, width=width, formula=formula, overflow=overflow,
+                   got_slot=got_slot, got_base=got_base, note=note, overwrite=overwrite,
+                   _code=None)
+        if width == 0:
             return
-        tree = ast.parse(self.formula, mode="eval")
+        tree = ast.parse(formula, mode="eval")
         for node in ast.walk(tree):
             if isinstance(node, ast.Name) and node.id not in OPERANDS:
-                raise ValueError(f"{self.name}: unknown operand {node.id} in {self.formula!r}")
+                raise ValueError(f"{name}: unknown operand {node.id} in {formula!r}")
             if not isinstance(node, (ast.Expression, ast.BinOp, ast.Name, ast.Load, ast.Add,
                                      ast.Sub)):
-                raise ValueError(f"{self.name}: formula {self.formula!r} may only add and subtract")
-        object.__setattr__(self, "_code", compile(tree, self.name, "eval"))
+                raise ValueError(f"{name}: formula {formula!r} may only add and subtract")
+        own["_code"] = compile(tree, name, "eval")
         names = {n.id for n in ast.walk(tree) if isinstance(n, ast.Name)}
         if "GOT" in names or "B" in names or "G" in names:
-            object.__setattr__(self, "got_base", True)
+            own["got_base"] = True
         if "G" in names:
-            object.__setattr__(self, "got_slot", True)
+            own["got_slot"] = True
 
     @property
     def bits(self) -> int:
@@ -111,8 +109,7 @@ class RelocType:
         return self.overflow.allowed(self.bits)
 
 
-@dataclass(frozen=True)
-class ArchRelocs:
+class ArchRelocs(NamedTuple):
     """One architecture's relocation table plus the names of the types it does not implement."""
 
     arch: str
