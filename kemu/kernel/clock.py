@@ -7,15 +7,14 @@ explicit `advance()` from a personality or a test — never on its own.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 # 2002-11-21 23:55:00 UTC: a NetBSD 1.6 era date (1.6 was released in September 2002), so the
 # dates `ls -l` shows for device nodes fit the system being emulated.
 DEFAULT_BOOT_TIME = 1037922900
 
 
-@dataclass(frozen=True)
-class TimeSpec:
+class TimeSpec(NamedTuple):
     sec: int
     nsec: int
 

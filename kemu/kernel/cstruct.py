@@ -11,11 +11,11 @@ from __future__ import annotations
 
 import re
 import struct
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping
+from typing import Any, Callable, Mapping, NamedTuple
 
 from kemu.arch import WORD_SIZE
 from kemu.intbits import align_up
+from kemu.record import Record
 
 from .prototype import PrototypeError, TypeInfo, parse_prototype
 
@@ -48,8 +48,7 @@ def extract_struct(header_text: str, name: str) -> str:
     return text[m.start():i] + ";"
 
 
-@dataclass(frozen=True)
-class Field:
+class Field(NamedTuple):
     """One member. Scalars and pointers have `size` 1, 2, 4 or 8 (an array's element size,
     `count` elements); a nested struct or union by value is an `aggregate` of its whole size,
     and its own members appear as fields named `outer.inner` at their absolute offsets."""
@@ -73,20 +72,14 @@ class Field:
         return "<" + (code if self.signed else code.upper())
 
 
-@dataclass(frozen=True)
-class StructLayout:
+class StructLayout(Record, fields=("name", "arch", "size", "align", "fields"), frozen=True):
     """Offsets of a struct's scalar and pointer fields on one arch."""
 
-    name: str
-    arch: str
-    size: int
-    align: int
-    fields: tuple[Field, ...]
-
-    def __post_init__(self) -> None:
-        # name -> Field, for pack() and lookups on per-system-call paths (not a dataclass
+    def __init__(self, name: str, arch: str, size: int, align: int, fields: tuple[Field, ...]) -> None:
+        # _by_name: name -> Field, for pack() and lookups on per-system-call paths (not a
         # field: equality stays the layout's)
-        object.__setattr__(self, "_by_name", {f.name: f for f in reversed(self.fields)})
+        vars(self).update(name=name, arch=arch, size=size, align=align, fields=fields,
+                          _by_name={f.name: f for f in reversed(fields)})
 
     def __getitem__(self, name: str) -> Field:
         try:

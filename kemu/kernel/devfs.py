@@ -15,8 +15,9 @@ from __future__ import annotations
 import fnmatch
 import posixpath
 import time as _time
-from dataclasses import dataclass
 from typing import Callable, Iterable
+
+from kemu.record import Record
 
 from .clock import VirtualClock
 from .errno import Errno
@@ -25,21 +26,23 @@ ROOT = "/dev"
 KINDS = {"c": "character", "b": "block"}
 
 
-@dataclass
-class DevNode:
+class DevNode(Record, fields=("path", "kind", "major", "minor", "mode", "uid", "gid", "nlink",
+                             "mtime", "ctime", "atime")):
     """One special file: `kind` 'c' or 'b', major/minor, permission bits and ownership."""
 
-    path: str
-    kind: str
-    major: int
-    minor: int
-    mode: int          # permission bits only (0o7777); the type is `kind`
-    uid: int = 0
-    gid: int = 0
-    nlink: int = 1
-    mtime: int = 0
-    ctime: int = 0
-    atime: int = 0
+    def __init__(self, path: str, kind: str, major: int, minor: int, mode: int, uid: int = 0,
+                 gid: int = 0, nlink: int = 1, mtime: int = 0, ctime: int = 0, atime: int = 0) -> None:
+        self.path = path
+        self.kind = kind
+        self.major = major
+        self.minor = minor
+        self.mode = mode          # permission bits only (0o7777); the type is `kind`
+        self.uid = uid
+        self.gid = gid
+        self.nlink = nlink
+        self.mtime = mtime
+        self.ctime = ctime
+        self.atime = atime
 
     @property
     def name(self) -> str:

@@ -10,8 +10,9 @@ offsets, user buffers for the data, and the errors (EBADF, EMFILE, ENXIO …) as
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any, Callable, Protocol
+from typing import Any, Callable, NamedTuple, Protocol
+
+from kemu.record import Record
 
 from .devfs import DevFS, DevNode
 from .errno import Errno
@@ -41,17 +42,18 @@ class CharDriver(Protocol):
     def ioctl(self, f: "OpenFile", cmd: int, arg: int) -> int: ...
 
 
-@dataclass
-class OpenFile:
+class OpenFile(Record, fields=("fd", "path", "node", "driver", "flags", "offset", "private")):
     """One open file description: the node, its driver, flags and file offset."""
 
-    fd: int
-    path: str
-    node: DevNode
-    driver: Any
-    flags: int
-    offset: int = 0
-    private: dict = field(default_factory=dict)  # the personality's per-open state (struct file *, …)
+    def __init__(self, fd: int, path: str, node: DevNode, driver: Any, flags: int, offset: int = 0,
+                 private: dict | None = None) -> None:
+        self.fd = fd
+        self.path = path
+        self.node = node
+        self.driver = driver
+        self.flags = flags
+        self.offset = offset
+        self.private = {} if private is None else private  # the personality's per-open state
 
     @property
     def readable(self) -> bool:
@@ -62,8 +64,7 @@ class OpenFile:
         return self.flags & O_ACCMODE in (O_WRONLY, O_RDWR)
 
 
-@dataclass(frozen=True)
-class IoctlResult:
+class IoctlResult(NamedTuple):
     value: int            # the driver's return value
     data: bytes | None    # the in/out buffer after the call, when one was passed
 

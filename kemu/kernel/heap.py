@@ -12,10 +12,10 @@ Freed blocks are filled with a poison byte so a use-after-free reads obvious gar
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any, Callable, NamedTuple
 
 from kemu.machine import MachineError
+from kemu.record import Record
 
 from .errors import KernelError
 
@@ -28,8 +28,7 @@ class HeapError(KernelError):
     exhausted); the message names the address and the block, or the request."""
 
 
-@dataclass(frozen=True)
-class Allocation:
+class Allocation(NamedTuple):
     addr: int
     size: int
     tag: str
@@ -38,14 +37,15 @@ class Allocation:
     owner: Any = None   # the module charged with the block (decided when it was allocated)
 
 
-@dataclass
-class HeapStats:
-    allocs: int = 0
-    frees: int = 0
-    live_blocks: int = 0
-    live_bytes: int = 0
-    peak_bytes: int = 0
-    by_tag: dict[str, list[int]] = field(default_factory=dict)  # tag -> [live blocks, live bytes, total allocs]
+class HeapStats(Record, fields=("allocs", "frees", "live_blocks", "live_bytes", "peak_bytes", "by_tag")):
+    def __init__(self, allocs: int = 0, frees: int = 0, live_blocks: int = 0, live_bytes: int = 0,
+                 peak_bytes: int = 0, by_tag: dict[str, list[int]] | None = None) -> None:
+        self.allocs = allocs
+        self.frees = frees
+        self.live_blocks = live_blocks
+        self.live_bytes = live_bytes
+        self.peak_bytes = peak_bytes
+        self.by_tag = {} if by_tag is None else by_tag  # tag -> [live blocks, live bytes, total allocs]
 
 
 class KernelHeap:

@@ -11,9 +11,10 @@ module's parameters …) instead of keeping a second table in step with the load
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
 from enum import Enum
 from typing import Any, Callable
+
+from kemu.record import Record
 
 
 class ModuleState(Enum):
@@ -23,30 +24,40 @@ class ModuleState(Enum):
     GOING = "going"        # being unloaded
 
 
-@dataclass
-class Undo:
+class Undo(Record, fields=("what", "action")):
     """Something a module made the kernel do, and how to take it back."""
-    what: str
-    action: Callable[[], None]
+
+    def __init__(self, what: str, action: Callable[[], None]) -> None:
+        self.what = what
+        self.action = action
 
 
-@dataclass(eq=False)
-class LoadedModule:
+class LoadedModule(Record, fields=("name", "path", "obj", "image", "base", "size", "serial", "state",
+                                   "missing_symbols", "exports", "os", "undo", "left_behind",
+                                   "leaked"), eq=False):
     """One module in the kernel; identity is the object (names can repeat over time)."""
-    name: str
-    path: str                       # the file as the user named it
-    obj: Any                        # kemu.elf.ObjectFile
-    image: Any                      # kemu.link.LinkedImage at its final address
-    base: int                       # start of its memory (page aligned)
-    size: int                       # bytes of memory reserved for it (page multiple)
-    serial: int                     # load order over the kernel's life: unique
-    state: ModuleState = ModuleState.LOADING
-    missing_symbols: list[str] = field(default_factory=list)   # lenient-load stubs it is bound to
-    exports: list[str] = field(default_factory=list)           # names it published when live
-    os: dict[str, Any] = field(default_factory=dict)           # the personality's own facts
-    undo: list[Undo] = field(default_factory=list)
-    left_behind: list[str] = field(default_factory=list)       # what it never undid at unload
-    leaked: list = field(default_factory=list)                 # heap blocks it never freed
+
+    def __init__(self, name: str, path: str, obj: Any, image: Any, base: int, size: int, serial: int,
+                 state: ModuleState = ModuleState.LOADING, missing_symbols: list[str] | None = None,
+                 exports: list[str] | None = None, os: dict[str, Any] | None = None,
+                 undo: list[Undo] | None = None, left_behind: list[str] | None = None,
+                 leaked: list | None = None) -> None:
+        self.name = name
+        self.path = path                # the file as the user named it
+        self.obj = obj                  # kemu.elf.ObjectFile
+        self.image = image              # kemu.link.LinkedImage at its final address
+        self.base = base                # start of its memory (page aligned)
+        self.size = size                # bytes of memory reserved for it (page multiple)
+        self.serial = serial            # load order over the kernel's life: unique
+        self.state = state
+        # lenient-load stubs it is bound to; names it published when live; the personality's own
+        # facts; what to undo; what it never undid at unload; heap blocks it never freed
+        self.missing_symbols = [] if missing_symbols is None else missing_symbols
+        self.exports = [] if exports is None else exports
+        self.os = {} if os is None else os
+        self.undo = [] if undo is None else undo
+        self.left_behind = [] if left_behind is None else left_behind
+        self.leaked = [] if leaked is None else leaked
 
     @property
     def object_name(self) -> str:

@@ -13,10 +13,10 @@ deviates (FreeBSD's 64-bit `dev_t`, say) passes its own `typedefs` mapping.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from typing import Mapping
+from typing import Mapping, NamedTuple
 
 from kemu.arch import WORD_SIZE
+from kemu.record import Record
 
 ARCHES = ("i386", "x86_64")
 
@@ -83,8 +83,7 @@ class PrototypeError(ValueError):
     """A prototype kemu cannot parse or decode; the message quotes it and says what is wrong."""
 
 
-@dataclass(frozen=True)
-class CType:
+class CType(NamedTuple):
     """A C type as far as argument passing cares: spelled form, sizes per arch, signedness."""
 
     spelling: str           # canonical text: "const char *", "size_t", "struct uio *"
@@ -116,8 +115,7 @@ class CType:
         return self.spelling
 
 
-@dataclass(frozen=True)
-class Param:
+class Param(NamedTuple):
     name: str
     ctype: CType
 
@@ -128,15 +126,14 @@ class Param:
         return f"{self.ctype.spelling}{sep}{self.name}"
 
 
-@dataclass(frozen=True)
-class Prototype:
-    """A parsed C function declaration: `name`, return type, parameters, variadic flag."""
+class Prototype(Record, fields=("name", "ret", "params", "variadic", "text"),
+                compare=("name", "ret", "params", "variadic"), frozen=True):
+    """A parsed C function declaration: `name`, return type, parameters, variadic flag (and the
+    `text` it was parsed from, which equality ignores)."""
 
-    name: str
-    ret: CType
-    params: tuple[Param, ...]
-    variadic: bool
-    text: str = field(compare=False)
+    def __init__(self, name: str, ret: CType, params: tuple[Param, ...], variadic: bool,
+                 text: str) -> None:
+        vars(self).update(name=name, ret=ret, params=params, variadic=variadic, text=text)
 
     def fixed_slots(self, arch: str) -> int:
         """Argument words the fixed parameters occupy; the first variadic word follows them."""

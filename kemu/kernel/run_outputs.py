@@ -8,15 +8,13 @@ checked when the run starts (`check_paths`), so a typo does not cost the run.
 """
 from __future__ import annotations
 
-import json
 import os
 from typing import TYPE_CHECKING, Any
 
-from .lcov import Coverage
-
-if TYPE_CHECKING:                        # imported in attach(): a run without outputs never needs them
+if TYPE_CHECKING:                        # imported when used: a run without outputs never needs them
     from .coverage import CoverageRecorder
     from .run_report import RunRecorder
+    from .lcov import Coverage
 
 
 class OutputPathError(Exception):
@@ -30,11 +28,19 @@ class RunOutputs:
         self.coverage_path = coverage_path
         self.report_path = report_path
         self.test_name = test_name
-        self.coverage = Coverage()
+        self._coverage: Coverage | None = None
         self.sections: list[dict] = []
         self._attached: dict[int, tuple[CoverageRecorder | None, RunRecorder | None]] = {}
         self.without_lines: set[str] = set()
         self.summary_text = ""                  # what write() returned, for a later display
+
+    @property
+    def coverage(self) -> Coverage:
+        """The coverage merged from every detached system (made when first asked for)."""
+        if self._coverage is None:
+            from .lcov import Coverage
+            self._coverage = Coverage()
+        return self._coverage
 
     @property
     def active(self) -> bool:
@@ -88,6 +94,8 @@ class RunOutputs:
             for name in sorted(self.without_lines):
                 summary += f"{name}: no line information (build it with -g for line coverage)\n"
         if self.report_path:
+            import json
+
             from .run_report import report_document
             doc = report_document(self.tool, self.sections, self.coverage)
             self._write(self.report_path, "--report", json.dumps(doc, indent=1) + "\n")

@@ -21,9 +21,8 @@ from __future__ import annotations
 import functools
 
 from collections import deque
-from dataclasses import dataclass
 from types import CodeType, FunctionType
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, NamedTuple
 
 from kemu.intbits import to_signed
 
@@ -37,8 +36,7 @@ if TYPE_CHECKING:
 ServiceFunc = Callable[..., "int | None"]
 
 
-@dataclass(frozen=True)
-class Service:
+class Service(NamedTuple):
     """One kernel function: its prototype, its Python implementation and where it belongs."""
 
     prototype: Prototype

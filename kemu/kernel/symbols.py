@@ -15,8 +15,7 @@ not from each personality's bookkeeping. A module's exports appear when it goes 
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from .errors import KernelError
 
@@ -24,8 +23,7 @@ KINDS = ("func", "object")
 KERNEL = "kernel"          # the owner of everything the emulated kernel itself defines
 
 
-@dataclass(frozen=True)
-class KernelSymbol:
+class KernelSymbol(NamedTuple):
     name: str
     addr: int
     kind: str                    # "func" or "object"

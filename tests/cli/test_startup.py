@@ -64,6 +64,7 @@ LAZY = {
     "kemu.kernel.coverage": "the coverage recorder (--coverage, --report)",
     "kemu.kernel.coverage_map": "the coverage line map (--coverage, --report)",
     "kemu.kernel.run_report": "the run report (--report)",
+    "kemu.kernel.lcov": "coverage counts (--coverage, --report)",
 }
 
 
