@@ -29,12 +29,12 @@ from __future__ import annotations
 import math
 import threading
 import time
-from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from unicorn import UC_HOOK_INTR
 
 from kemu.intbits import align_up
+from kemu.record import Record
 
 from . import native
 from .abi import Abi
@@ -67,29 +67,30 @@ class CallObserver(Protocol):
     def call_left(self, addr: int, result: int | None, error: BaseException | None) -> None: ...
 
 
-@dataclass
-class CallStack:
+class CallStack(Record, fields=("lo", "hi", "safe_hi"), compare=("lo", "hi", "mm", "view", "safe_hi")):
     """The kernel stack of one nesting depth."""
 
-    lo: int      # lowest usable address (the guard page is just below)
-    hi: int      # one past the highest; the stack grows down from here
-    mm: Any = field(default=None, repr=False)   # host memory behind [lo, hi)
-    view: Any = field(default=None, repr=False) # the reused StackFrameCall of this depth
-    safe_hi: int = 0                            # frames below this are read unchecked
+    def __init__(self, lo: int, hi: int, mm: Any = None, view: Any = None, safe_hi: int = 0) -> None:
+        self.lo = lo            # lowest usable address (the guard page is just below)
+        self.hi = hi            # one past the highest; the stack grows down from here
+        self.mm = mm            # host memory behind [lo, hi) (not shown)
+        self.view = view        # the reused StackFrameCall of this depth (not shown)
+        self.safe_hi = safe_hi  # frames below this are read unchecked
 
 
-@dataclass
-class ActiveCall:
+class ActiveCall(Record, fields=("addr", "args", "abi", "depth", "stack", "budget", "trap", "entry_sp")):
     """One running `Machine.call` (outermost first in `GuestCalls.active`)."""
 
-    addr: int
-    args: tuple
-    abi: Abi
-    depth: int
-    stack: CallStack
-    budget: int | None
-    trap: TrapCall | None = None   # the service trap being handled at this level, if any
-    entry_sp: int = 0              # the stack pointer at entry: the return trap's slot
+    def __init__(self, addr: int, args: tuple, abi: Abi, depth: int, stack: CallStack,
+                 budget: int | None, trap: TrapCall | None = None, entry_sp: int = 0) -> None:
+        self.addr = addr
+        self.args = args
+        self.abi = abi
+        self.depth = depth
+        self.stack = stack
+        self.budget = budget
+        self.trap = trap            # the service trap being handled at this level, if any
+        self.entry_sp = entry_sp    # the stack pointer at entry: the return trap's slot
 
 
 class GuestCalls:

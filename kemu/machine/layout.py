@@ -9,7 +9,9 @@ layout is data: named areas, with a default per arch shaped like a BSD/Linux ker
 from __future__ import annotations
 
 import bisect
-from dataclasses import dataclass, field
+from typing import NamedTuple
+
+from kemu.record import Record
 
 from .errors import MachineError
 from .prot import Prot
@@ -22,8 +24,7 @@ ON_DEMAND = "on-demand"   # alloc maps whole pages, free unmaps them (stale poin
 MANAGED = "managed"       # the machine itself uses it (call stacks); not for alloc()
 
 
-@dataclass(frozen=True)
-class Area:
+class Area(NamedTuple):
     """A named range [start, end) of virtual addresses with its default protection."""
 
     name: str
@@ -41,14 +42,12 @@ class Area:
         return self.start <= addr and addr + size <= self.end
 
 
-@dataclass
-class AddressLayout:
+class AddressLayout(Record, fields=("arch", "areas")):
     """Named, non-overlapping, page-aligned areas of one arch's address space."""
 
-    arch: str
-    areas: list[Area] = field(default_factory=list)
-
-    def __post_init__(self) -> None:
+    def __init__(self, arch: str, areas: list[Area] | None = None) -> None:
+        self.arch = arch
+        self.areas = [] if areas is None else areas
         limit = 1 << (32 if self.arch == "i386" else 64)
         seen: set[str] = set()
         for a in self.areas:

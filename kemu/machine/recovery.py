@@ -15,8 +15,7 @@ ends with GuestFault as before. A handler may also raise; the call ends with tha
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from unicorn import unicorn_const as ucc
 
@@ -34,8 +33,7 @@ InvalidOpcodeHandler = Callable[[int], "int | None"]
 FaultFixup = Callable[[int, "GuestTrap"], "int | None"]
 
 
-@dataclass(frozen=True)
-class GuestTrap:
+class GuestTrap(NamedTuple):
     """What stopped the guest, as a fixup sees it: the x86 `vector` (14 for a refused memory
     access, 13 #GP, 0 #DE …), and for memory the byte wanted (`address`, what cr2 would hold)
     and the `access` ("read", "write" or "fetch")."""

@@ -14,8 +14,7 @@ How a service call works (the hot path, ~1–2 µs):
 from __future__ import annotations
 
 import struct
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, NamedTuple
 
 from unicorn import UC_HOOK_CODE
 
@@ -37,8 +36,7 @@ TRAP_SLOTS = PAGE_SIZE
 UNUSED_TEXT = b"\xff"
 
 
-@dataclass(frozen=True)
-class Stub:
+class Stub(NamedTuple):
     """A service stub: `entry` is the address the guest calls, `trap` its trap slot."""
 
     name: str

@@ -9,18 +9,18 @@ options after operands (it permutes argv, unless the option string starts with `
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 from kemu.intbits import to_signed
+from kemu.record import Record
 
 STYLES = ("bsd", "gnu")
 
 
-@dataclass
-class Parsed:
-    options: list[tuple[str, str | None]] = field(default_factory=list)
-    operands: list[str] = field(default_factory=list)
-    error: str | None = None       # the message getopt printed, if it returned '?'
+class Parsed(Record, fields=("options", "operands", "error")):
+    def __init__(self, options: list[tuple[str, str | None]] | None = None,
+                 operands: list[str] | None = None, error: str | None = None) -> None:
+        self.options = [] if options is None else options
+        self.operands = [] if operands is None else operands
+        self.error = error      # the message getopt printed, if it returned '?'
 
 
 def getopt(prog: str, argv: list[str], optstring: str, style: str = "bsd") -> Parsed:

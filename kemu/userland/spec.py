@@ -17,10 +17,10 @@ Error texts come from the system's errno table (`system.errno.strerror`), never 
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Protocol, TextIO
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, NamedTuple, Protocol, TextIO
 
 from kemu.kernel.devfs import DevNode, ls_long as bsd_ls_long
+from kemu.record import Record
 
 from .streams import ByteSource
 
@@ -39,8 +39,7 @@ class Command(Protocol):
 LsLong = Callable[[Iterable[tuple[str, DevNode]], Callable[[int], str], Callable[[int], str], int], list[str]]
 
 
-@dataclass(frozen=True)
-class ShellTexts:
+class ShellTexts(NamedTuple):
     """The shell's own messages, as the system's /bin/sh words them (defaults: NetBSD's ash).
     Fields are format strings; `{error}` is the errno table's text."""
 
@@ -58,20 +57,22 @@ def _no_commands(shell: "Shell") -> dict[str, Command]:
     return {}
 
 
-@dataclass(frozen=True)
-class UserlandSpec:
+class UserlandSpec(Record, fields=("system_name", "commands", "help", "help_footer", "prompt", "users",
+                                   "groups", "ls_long", "getopt_style", "texts"), frozen=True):
     """A system's console: its name, its own commands and what its standard commands print."""
 
-    system_name: str                                        # "NetBSD 1.6", shown by `help`
-    commands: Callable[["Shell"], Mapping[str, Command]] = _no_commands
-    help: str = ""
-    help_footer: str = ""                                   # after the command list
-    prompt: str = "# "
-    users: Mapping[int, str] = field(default_factory=lambda: {0: "root"})
-    groups: Mapping[int, str] = field(default_factory=lambda: {0: "wheel"})
-    ls_long: LsLong = bsd_ls_long
-    getopt_style: str = "bsd"
-    texts: ShellTexts = ShellTexts()
+    def __init__(self, system_name: str,
+                 commands: Callable[["Shell"], Mapping[str, Command]] = _no_commands,
+                 help: str = "", help_footer: str = "", prompt: str = "# ",
+                 users: Mapping[int, str] | None = None, groups: Mapping[int, str] | None = None,
+                 ls_long: LsLong = bsd_ls_long, getopt_style: str = "bsd",
+                 texts: ShellTexts = ShellTexts()) -> None:
+        # system_name is shown by `help` ("NetBSD 1.6"); help_footer follows the command list
+        vars(self).update(system_name=system_name, commands=commands, help=help,
+                          help_footer=help_footer, prompt=prompt,
+                          users={0: "root"} if users is None else users,
+                          groups={0: "wheel"} if groups is None else groups,
+                          ls_long=ls_long, getopt_style=getopt_style, texts=texts)
 
     def user_name(self, uid: int) -> str:
         return self.users.get(uid, str(uid))

@@ -18,8 +18,9 @@ console: they are reported as syntax errors rather than misread.
 from __future__ import annotations
 
 import shlex
-from dataclasses import dataclass, field
 from typing import Iterable
+
+from kemu.record import Record
 
 IO_NUMBER = "\0fd:"          # marks "3" in `3<`; cannot appear in a typed word
 _OPERATORS = ("&&", "||", "<<", ">>", "<&", ">&", "<>", ">|", ";", "<", ">", "&", "|")
@@ -34,35 +35,39 @@ class ShellSyntaxError(ValueError):
     """A line sh would refuse: the message is what follows `syntax error: `."""
 
 
-@dataclass
-class Redirections:
-    stdout: tuple[str, str] | None = None      # (path, "w" | "a")
-    stdin_path: str | None = None
-    stdin_fd: int | None = None
-    fd_ops: list[tuple[int, str, str | None]] = field(default_factory=list)   # (n, op, path)
+class Redirections(Record, fields=("stdout", "stdin_path", "stdin_fd", "fd_ops")):
+    def __init__(self, stdout: tuple[str, str] | None = None, stdin_path: str | None = None,
+                 stdin_fd: int | None = None,
+                 fd_ops: list[tuple[int, str, str | None]] | None = None) -> None:
+        self.stdout = stdout                            # (path, "w" | "a")
+        self.stdin_path = stdin_path
+        self.stdin_fd = stdin_fd
+        self.fd_ops = [] if fd_ops is None else fd_ops  # (n, op, path)
 
 
-@dataclass
-class Command:
+class Command(Record, fields=("tokens",)):
     """One simple command: its tokens as written (words, IO numbers, redirection operators)."""
-    tokens: list[str]
+
+    def __init__(self, tokens: list[str]) -> None:
+        self.tokens = tokens
 
 
-@dataclass
-class Pipeline:
-    commands: list[Command]
-    negated: bool = False          # `! cmd`: the status is inverted
+class Pipeline(Record, fields=("commands", "negated")):
+    def __init__(self, commands: list[Command], negated: bool = False) -> None:
+        self.commands = commands
+        self.negated = negated      # `! cmd`: the status is inverted
 
     @property
     def text(self) -> str:
         return ("! " if self.negated else "") + " | ".join(_show(c.tokens) for c in self.commands)
 
 
-@dataclass
-class AndOr:
+class AndOr(Record, fields=("first", "rest")):
     """`first && second || third`: `rest` holds ("&&" | "||", pipeline) pairs."""
-    first: Pipeline
-    rest: list[tuple[str, Pipeline]] = field(default_factory=list)
+
+    def __init__(self, first: Pipeline, rest: list[tuple[str, Pipeline]] | None = None) -> None:
+        self.first = first
+        self.rest = [] if rest is None else rest
 
     @property
     def text(self) -> str:
