@@ -19,10 +19,10 @@ original resid minus the final one. A personality binds the algorithm to its ker
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Any, Callable, Mapping, Sequence
+from typing import Any, Callable, Mapping, NamedTuple, Sequence
 
 from kemu.machine import MemoryFault
+from kemu.record import Record
 
 from .cstruct import FieldCodec, StructLayout
 from .prototype import TypeInfo
@@ -34,8 +34,8 @@ DEFAULT_NAMES = {"iov": "uio_iov", "iovcnt": "uio_iovcnt", "offset": "uio_offset
                  "base": "iov_base", "len": "iov_len"}
 
 
-@dataclass(frozen=True)
-class UioLayout:
+class UioLayout(Record, fields=("iovec", "uio", "UIO_USERSPACE", "UIO_SYSSPACE", "UIO_READ", "UIO_WRITE",
+                                "names"), frozen=True):
     """Where the fields of `struct iovec` and `struct uio` are, plus the UIO_* constants.
 
     `names` maps the roles (iov, iovcnt, offset, resid, segflg, rw, base, len) to the OS's field
@@ -43,26 +43,23 @@ class UioLayout:
     `iovec_codec` (base, len) read and rewrite those fields in one unpack/pack each.
     """
 
-    iovec: StructLayout
-    uio: StructLayout
-    UIO_USERSPACE: int = 0
-    UIO_SYSSPACE: int = 1
-    UIO_READ: int = 0
-    UIO_WRITE: int = 1
-    names: Mapping[str, str] | None = None
-
-    def __post_init__(self) -> None:
-        names = dict(DEFAULT_NAMES)
-        names.update(self.names or {})
+    def __init__(self, iovec: StructLayout, uio: StructLayout, UIO_USERSPACE: int = 0,
+                 UIO_SYSSPACE: int = 1, UIO_READ: int = 0, UIO_WRITE: int = 1,
+                 names: Mapping[str, str] | None = None) -> None:
+        own = vars(self)
+        own.update(iovec=iovec, uio=uio, UIO_USERSPACE=UIO_USERSPACE, UIO_SYSSPACE=UIO_SYSSPACE,
+                   UIO_READ=UIO_READ, UIO_WRITE=UIO_WRITE, names=names)
+        role_names = dict(DEFAULT_NAMES)
+        role_names.update(names or {})
         fields = {}
         for role in ROLES_UIO:
-            fields[role] = self.uio[names[role]]
+            fields[role] = uio[role_names[role]]
         for role in ROLES_IOVEC:
-            fields[role] = self.iovec[names[role]]
-        object.__setattr__(self, "_f", fields)
+            fields[role] = iovec[role_names[role]]
+        own["_f"] = fields
         # uiomove's codecs: a single unpack/pack each for the uio and for an iovec
-        object.__setattr__(self, "codec", FieldCodec(self.uio, tuple(names[r] for r in ROLES_UIO)))
-        object.__setattr__(self, "iovec_codec", FieldCodec(self.iovec, (names["base"], names["len"])))
+        own["codec"] = FieldCodec(uio, tuple(role_names[r] for r in ROLES_UIO))
+        own["iovec_codec"] = FieldCodec(iovec, (role_names["base"], role_names["len"]))
 
     @property
     def arch(self) -> str:
@@ -81,8 +78,7 @@ class UioLayout:
                    names=names, **consts)
 
 
-@dataclass(frozen=True)
-class UioState:
+class UioState(NamedTuple):
     """A `struct uio` read back from guest memory."""
 
     iovecs: tuple[tuple[int, int], ...]   # (iov_base, iov_len) of the remaining iovcnt entries

@@ -16,7 +16,7 @@ answer ENXIO ("Device not configured"), as a NetBSD kernel does for a driver con
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from kemu.kernel.cstruct import CStruct
 
@@ -42,8 +42,7 @@ BLOCK_BUILTIN_NAMES = {0: "wd", 1: "sw", 2: "fd", 3: "wt", 4: "sd", 5: "st", 6: 
                        14: "vnd", 15: "scd", 16: "ccd", 17: "md", 18: "raid", 19: "ld"}
 
 
-@dataclass(frozen=True)
-class SwitchConfig:
+class SwitchConfig(NamedTuple):
     """Shape of one switch: its struct, size, the LKM dummy slots and the configured drivers."""
     symbol: str                 # "cdevsw" / "bdevsw"
     count_symbol: str           # "nchrdev" / "nblkdev"

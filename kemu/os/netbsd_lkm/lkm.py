@@ -17,11 +17,11 @@ nothing of it stays half-loaded, and the machine carries on.
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, NamedTuple
 
 from kemu.intbits import to_signed
 from kemu.kernel import KernelError, LinkFailure, LoadedModule, SyscallError
+from kemu.record import Record
 
 from .constants import (LKM_E_LOAD, LKM_E_UNLOAD, LKM_STAT_UNIT, LKM_VERSION, LM_DEV, LM_DT_BLOCK,
                         LM_DT_CHAR, LM_MISC, MAXLKMNAME, MAXLKMS, TYPE_NAMES)
@@ -38,8 +38,7 @@ def _signed32(value: int) -> int:
     return to_signed(value, 32)
 
 
-@dataclass(frozen=True)
-class ModuleStat:
+class ModuleStat(NamedTuple):
     """What LMSTAT reports about one slot (struct lmc_stat)."""
     id: int
     name: str
@@ -59,18 +58,20 @@ class ModuleStat:
         return TYPE_NAMES[self.type] if 0 <= self.type < len(TYPE_NAMES) else "(UNKNOWN)"
 
 
-@dataclass
-class Slot:
+class Slot(Record, fields=("id", "table", "area", "size", "name", "state", "entry", "module")):
     """One lkmods[] entry as kemu tracks it next to the guest's struct lkm_table; the module
     placed in it is the shared loader's `LoadedModule` (kemu.kernel.module)."""
-    id: int
-    table: int                 # guest address of this slot's struct lkm_table
-    area: int
-    size: int
-    name: str                  # the reservation name (object file name without .o)
-    state: str = RESERVED
-    entry: int = 0
-    module: LoadedModule | None = None
+
+    def __init__(self, id: int, table: int, area: int, size: int, name: str, state: str = RESERVED,
+                 entry: int = 0, module: LoadedModule | None = None) -> None:
+        self.id = id
+        self.table = table      # guest address of this slot's struct lkm_table
+        self.area = area
+        self.size = size
+        self.name = name        # the reservation name (object file name without .o)
+        self.state = state
+        self.entry = entry
+        self.module = module
 
     @property
     def image(self):

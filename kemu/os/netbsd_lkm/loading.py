@@ -20,10 +20,10 @@ from __future__ import annotations
 
 import errno as host_errno
 import os
-from dataclasses import dataclass, field
 from typing import Callable, TextIO
 
 from kemu.kernel import LinkFailure, SyscallError
+from kemu.record import Record
 
 
 KERNEL_PATH = "/netbsd"
@@ -45,20 +45,24 @@ MESSAGES: dict[str, tuple[int, str]] = {
 }
 
 
-@dataclass
-class LoadResult:
+class LoadResult(Record, fields=("id", "name", "type", "offset", "area", "size", "private", "entry",
+                                 "image", "missing_symbols", "postinstall_status")):
     """What a successful modload did: the module's slot and where its pieces are."""
-    id: int
-    name: str
-    type: int
-    offset: int              # the major number for a device module
-    area: int                # load address
-    size: int                # bytes reserved (page-rounded)
-    private: int             # address of the module's lkm_any (`_module`)
-    entry: int
-    image: object            # the kemu.link LinkedImage
-    missing_symbols: list[str] = field(default_factory=list)
-    postinstall_status: int | None = None
+
+    def __init__(self, id: int, name: str, type: int, offset: int, area: int, size: int, private: int,
+                 entry: int, image: object, missing_symbols: list[str] | None = None,
+                 postinstall_status: int | None = None) -> None:
+        self.id = id
+        self.name = name
+        self.type = type
+        self.offset = offset        # the major number for a device module
+        self.area = area            # load address
+        self.size = size            # bytes reserved (page-rounded)
+        self.private = private      # address of the module's lkm_any (`_module`)
+        self.entry = entry
+        self.image = image          # the kemu.link LinkedImage
+        self.missing_symbols = [] if missing_symbols is None else missing_symbols
+        self.postinstall_status = postinstall_status
 
 
 class ModuleLoadError(SyscallError):
@@ -82,19 +86,24 @@ class ModuleLoadError(SyscallError):
         return self.output.rstrip()
 
 
-@dataclass
-class ModloadOptions:
+class ModloadOptions(Record, fields=("entry", "postinstall", "outfile", "kernel", "symbols", "noready",
+                                     "keep_output", "debug", "verbose", "lenient")):
     """modload's options, as keyword arguments of `NetBSDLKM.modload`."""
-    entry: str | None = None           # -e (default: xxxinit, then <name>_lkmentry)
-    postinstall: str | None = None     # -p
-    outfile: str | None = None         # -o
-    kernel: str = KERNEL_PATH          # -A
-    symbols: bool = True               # -s turns it off
-    noready: bool = False              # -n
-    keep_output: bool = False          # -S
-    debug: bool = False                # -d
-    verbose: bool = False              # -v
-    lenient: bool = False              # kemu's --lenient
+
+    def __init__(self, entry: str | None = None, postinstall: str | None = None,
+                 outfile: str | None = None, kernel: str = KERNEL_PATH, symbols: bool = True,
+                 noready: bool = False, keep_output: bool = False, debug: bool = False,
+                 verbose: bool = False, lenient: bool = False) -> None:
+        self.entry = entry                # -e (default: xxxinit, then <name>_lkmentry)
+        self.postinstall = postinstall    # -p
+        self.outfile = outfile            # -o
+        self.kernel = kernel              # -A
+        self.symbols = symbols            # -s turns it off
+        self.noready = noready            # -n
+        self.keep_output = keep_output    # -S
+        self.debug = debug                # -d
+        self.verbose = verbose            # -v
+        self.lenient = lenient            # kemu's --lenient
 
 
 def modload(system, path: str, opts: ModloadOptions, *, cwd: str | None = None,

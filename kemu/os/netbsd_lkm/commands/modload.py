@@ -19,8 +19,9 @@ kemu adds one option, `--lenient` (see loading.py).
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import TextIO
+
+from kemu.record import Record
 
 from ..getopt import getopt
 from ..loading import LoadResult, ModloadOptions, ModuleLoadError
@@ -30,12 +31,13 @@ USAGE = ("usage: modload [-dnsvS] [-A system] [-e entry]\n"
          "\t[-p postinstall] [-o outputfile] <input file>\n")
 
 
-@dataclass
-class Outcome:
+class Outcome(Record, fields=("status", "result", "errno")):
     """The exit status of one modload run, and the errno behind a failure if there was one."""
-    status: int
-    result: LoadResult | None = None
-    errno: int | None = None
+
+    def __init__(self, status: int, result: LoadResult | None = None, errno: int | None = None) -> None:
+        self.status = status
+        self.result = result
+        self.errno = errno
 
 
 #: getopt letter -> (ModloadOptions field, value it sets; None: the option's argument)
