@@ -6,7 +6,8 @@ Checked field by field so the message can name the field that is wrong and its o
 from __future__ import annotations
 
 import struct
-from typing import NamedTuple
+
+from kemu.record import Record
 
 from .constants import (ARCH_OF_MACHINE, CLASS_OF_MACHINE, ELFCLASS32, ELFCLASS64, ELFDATA2LSB,
                         ELFDATA2MSB, EM_X86_64, ET_DYN, ET_REL, EV_CURRENT, Arch, file_type_name, machine_name)
@@ -26,19 +27,26 @@ _LAYOUT = {
 }
 
 
-class Header(NamedTuple):
-    elfclass: int            # 32 or 64
-    machine: int
-    arch: Arch
-    shoff: int
-    shnum: int               # as written: 0 means "read the count from section 0"
-    shentsize: int
-    shstrndx: int            # as written: SHN_XINDEX means "read it from section 0"
-    field_offsets: dict[str, int]
-    type: int = ET_REL       # ET_REL or ET_DYN
-    phoff: int = 0
-    phentsize: int = 0
-    phnum: int = 0
+class Header(Record, fields=("elfclass", "machine", "arch", "shoff", "shnum", "shentsize",
+                             "shstrndx", "field_offsets", "type", "phoff", "phentsize", "phnum"),
+             frozen=True):
+    def __init__(self, elfclass: int, machine: int, arch: Arch, shoff: int, shnum: int,
+                 shentsize: int, shstrndx: int, field_offsets: dict[str, int], type: int = ET_REL,
+                 phoff: int = 0, phentsize: int = 0, phnum: int = 0) -> None:
+        vars(self).update(
+            elfclass=elfclass,            # 32 or 64
+            machine=machine,
+            arch=arch,
+            shoff=shoff,
+            shnum=shnum,                  # as written: 0 means "read the count from section 0"
+            shentsize=shentsize,
+            shstrndx=shstrndx,            # as written: SHN_XINDEX means "read it from section 0"
+            field_offsets=field_offsets,
+            type=type,                    # ET_REL or ET_DYN
+            phoff=phoff,
+            phentsize=phentsize,
+            phnum=phnum,
+        )
 
 
 def read_header(src: Source) -> Header:

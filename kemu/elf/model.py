@@ -2,32 +2,28 @@
 headers and dynamic relocations are in tables.py, imported only by the readers that make them:
 a small ET_REL object needs none).
 
-They are immutable named tuples so the linker and the debugger can keep them around, compare
+They are frozen records (kemu.record) so the linker and the debugger can keep them around, compare
 them and print them. Relocation entries stay one numpy structured array per table: a module can
 carry hundreds of thousands of them and the linker processes them a table at a time.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
+
+from kemu.record import Record
 
 from .constants import (SHF_ALLOC, SHF_EXECINSTR, SHF_WRITE, SHN_ABS, SHN_COMMON,
                         SHN_UNDEF, SHT_NOBITS, STB_GLOBAL, STB_GNU_UNIQUE, STB_LOCAL, STB_WEAK)
 
 
-class Section(NamedTuple):
+class Section(Record, fields=("index", "name", "type", "flags", "addr", "offset", "size", "link",
+                              "info", "addralign", "entsize"), frozen=True):
     """One section header, with its name resolved from the section name table."""
 
-    index: int
-    name: str
-    type: int
-    flags: int
-    addr: int
-    offset: int
-    size: int
-    link: int
-    info: int
-    addralign: int
-    entsize: int
+    def __init__(self, index: int, name: str, type: int, flags: int, addr: int, offset: int,
+                 size: int, link: int, info: int, addralign: int, entsize: int) -> None:
+        vars(self).update(index=index, name=name, type=type, flags=flags, addr=addr, offset=offset,
+                          size=size, link=link, info=info, addralign=addralign, entsize=entsize)
 
     @property
     def alloc(self) -> bool:
@@ -51,18 +47,15 @@ class Section(NamedTuple):
         return (self.index, self.name)
 
 
-class Symbol(NamedTuple):
+class Symbol(Record, fields=("index", "name", "value", "size", "bind", "type", "shndx",
+                             "visibility"), frozen=True):
     """One symbol table entry. `shndx` is the real section index (SHN_XINDEX already resolved)
     or one of the special values SHN_UNDEF, SHN_ABS, SHN_COMMON."""
 
-    index: int
-    name: str
-    value: int
-    size: int
-    bind: int
-    type: int
-    shndx: int
-    visibility: int = 0
+    def __init__(self, index: int, name: str, value: int, size: int, bind: int, type: int,
+                 shndx: int, visibility: int = 0) -> None:
+        vars(self).update(index=index, name=name, value=value, size=size, bind=bind, type=type,
+                          shndx=shndx, visibility=visibility)
 
     @property
     def undefined(self) -> bool:

@@ -1,14 +1,16 @@
 """The bytes being read, their name, and the one way the reader reports a defect."""
 from __future__ import annotations
 
-from typing import NamedTuple, NoReturn
+from typing import NoReturn
+
+from kemu.record import Record
 
 from .errors import BadObject
 
 
-class Source(NamedTuple):
-    name: str
-    data: bytes
+class Source(Record, fields=("name", "data"), frozen=True):
+    def __init__(self, name: str, data: bytes) -> None:
+        vars(self).update(name=name, data=data)
 
     def fail(self, message: str, section: tuple[int, str] | None = None,
              offset: int | None = None, segment: tuple[int, str] | None = None) -> NoReturn:

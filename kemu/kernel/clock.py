@@ -7,16 +7,16 @@ explicit `advance()` from a personality or a test — never on its own.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from kemu.record import Record
 
 # 2002-11-21 23:55:00 UTC: a NetBSD 1.6 era date (1.6 was released in September 2002), so the
 # dates `ls -l` shows for device nodes fit the system being emulated.
 DEFAULT_BOOT_TIME = 1037922900
 
 
-class TimeSpec(NamedTuple):
-    sec: int
-    nsec: int
+class TimeSpec(Record, fields=("sec", "nsec"), frozen=True):
+    def __init__(self, sec: int, nsec: int) -> None:
+        vars(self).update(sec=sec, nsec=nsec)
 
 
 class VirtualClock:

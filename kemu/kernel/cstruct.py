@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import struct
-from typing import Any, Callable, Mapping, NamedTuple
+from typing import Any, Callable, Mapping
 
 from kemu.arch import WORD_SIZE
 from kemu.intbits import align_up
@@ -48,18 +48,16 @@ def extract_struct(header_text: str, name: str) -> str:
     return text[m.start():i] + ";"
 
 
-class Field(NamedTuple):
+class Field(Record, fields=("name", "offset", "size", "signed", "pointer", "ctype", "count",
+                            "aggregate"), frozen=True):
     """One member. Scalars and pointers have `size` 1, 2, 4 or 8 (an array's element size,
     `count` elements); a nested struct or union by value is an `aggregate` of its whole size,
     and its own members appear as fields named `outer.inner` at their absolute offsets."""
-    name: str
-    offset: int
-    size: int
-    signed: bool
-    pointer: bool
-    ctype: str
-    count: int = 1
-    aggregate: bool = False
+
+    def __init__(self, name: str, offset: int, size: int, signed: bool, pointer: bool, ctype: str,
+                 count: int = 1, aggregate: bool = False) -> None:
+        vars(self).update(name=name, offset=offset, size=size, signed=signed, pointer=pointer,
+                          ctype=ctype, count=count, aggregate=aggregate)
 
     @property
     def scalar(self) -> bool:

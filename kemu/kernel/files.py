@@ -10,7 +10,7 @@ offsets, user buffers for the data, and the errors (EBADF, EMFILE, ENXIO …) as
 """
 from __future__ import annotations
 
-from typing import Any, Callable, NamedTuple, Protocol
+from typing import Any, Callable, Protocol
 
 from kemu.record import Record
 
@@ -64,9 +64,12 @@ class OpenFile(Record, fields=("fd", "path", "node", "driver", "flags", "offset"
         return self.flags & O_ACCMODE in (O_WRONLY, O_RDWR)
 
 
-class IoctlResult(NamedTuple):
-    value: int            # the driver's return value
-    data: bytes | None    # the in/out buffer after the call, when one was passed
+class IoctlResult(Record, fields=("value", "data"), frozen=True):
+    def __init__(self, value: int, data: bytes | None) -> None:
+        vars(self).update(
+            value=value,  # the driver's return value
+            data=data,    # the in/out buffer after the call, when one was passed
+        )
 
 
 def parse_flags(mode: str | int) -> int:

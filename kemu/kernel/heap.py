@@ -12,7 +12,7 @@ Freed blocks are filled with a poison byte so a use-after-free reads obvious gar
 from __future__ import annotations
 
 import bisect
-from typing import Any, Callable, NamedTuple
+from typing import Any, Callable
 
 from kemu.machine import MachineError
 from kemu.record import Record
@@ -28,13 +28,17 @@ class HeapError(KernelError):
     exhausted); the message names the address and the block, or the request."""
 
 
-class Allocation(NamedTuple):
-    addr: int
-    size: int
-    tag: str
-    caller: int | None  # return address of the allocating call in guest code, when known
-    serial: int         # allocation order, for stable reports
-    owner: Any = None   # the module charged with the block (decided when it was allocated)
+class Allocation(Record, fields=("addr", "size", "tag", "caller", "serial", "owner"), frozen=True):
+    def __init__(self, addr: int, size: int, tag: str, caller: int | None, serial: int,
+                 owner: Any = None) -> None:
+        vars(self).update(
+            addr=addr,
+            size=size,
+            tag=tag,
+            caller=caller,  # return address of the allocating call in guest code, when known
+            serial=serial,  # allocation order, for stable reports
+            owner=owner,    # the module charged with the block (decided when it was allocated)
+        )
 
 
 class HeapStats(Record, fields=("allocs", "frees", "live_blocks", "live_bytes", "peak_bytes", "by_tag")):

@@ -13,7 +13,7 @@ deviates (FreeBSD's 64-bit `dev_t`, say) passes its own `typedefs` mapping.
 from __future__ import annotations
 
 import re
-from typing import Mapping, NamedTuple
+from typing import Mapping
 
 from kemu.arch import WORD_SIZE
 from kemu.record import Record
@@ -83,14 +83,18 @@ class PrototypeError(ValueError):
     """A prototype kemu cannot parse or decode; the message quotes it and says what is wrong."""
 
 
-class CType(NamedTuple):
+class CType(Record, fields=("spelling", "size_i386", "size_x86_64", "signed", "pointer"), frozen=True):
     """A C type as far as argument passing cares: spelled form, sizes per arch, signedness."""
 
-    spelling: str           # canonical text: "const char *", "size_t", "struct uio *"
-    size_i386: int          # 0 for void
-    size_x86_64: int
-    signed: bool
-    pointer: bool
+    def __init__(self, spelling: str, size_i386: int, size_x86_64: int, signed: bool,
+                 pointer: bool) -> None:
+        vars(self).update(
+            spelling=spelling,        # canonical text: "const char *", "size_t", "struct uio *"
+            size_i386=size_i386,      # 0 for void
+            size_x86_64=size_x86_64,
+            signed=signed,
+            pointer=pointer,
+        )
 
     @property
     def void(self) -> bool:
@@ -115,9 +119,9 @@ class CType(NamedTuple):
         return self.spelling
 
 
-class Param(NamedTuple):
-    name: str
-    ctype: CType
+class Param(Record, fields=("name", "ctype"), frozen=True):
+    def __init__(self, name: str, ctype: CType) -> None:
+        vars(self).update(name=name, ctype=ctype)
 
     def __str__(self) -> str:
         if "(*)" in self.ctype.spelling:

@@ -22,9 +22,10 @@ import functools
 
 from collections import deque
 from types import CodeType, FunctionType
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping, NamedTuple
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Mapping
 
 from kemu.intbits import to_signed
+from kemu.record import Record
 
 from .errors import KernelError
 from .prototype import Prototype, TypeInfo, parse_prototype
@@ -36,13 +37,17 @@ if TYPE_CHECKING:
 ServiceFunc = Callable[..., "int | None"]
 
 
-class Service(NamedTuple):
+class Service(Record, fields=("prototype", "func", "subsystem", "needs_call"), frozen=True):
     """One kernel function: its prototype, its Python implementation and where it belongs."""
 
-    prototype: Prototype
-    func: ServiceFunc
-    subsystem: str = ""
-    needs_call: bool = False  # the function also gets `call=` (the TrapCall: return address, machine)
+    def __init__(self, prototype: Prototype, func: ServiceFunc, subsystem: str = "",
+                 needs_call: bool = False) -> None:
+        vars(self).update(
+            prototype=prototype,
+            func=func,
+            subsystem=subsystem,
+            needs_call=needs_call,  # the function also gets `call=` (the TrapCall: return address, machine)
+        )
 
     @property
     def name(self) -> str:

@@ -15,7 +15,9 @@ not from each personality's bookkeeping. A module's exports appear when it goes 
 from __future__ import annotations
 
 import bisect
-from typing import Iterator, NamedTuple
+from typing import Iterator
+
+from kemu.record import Record
 
 from .errors import KernelError
 
@@ -23,15 +25,21 @@ KINDS = ("func", "object")
 KERNEL = "kernel"          # the owner of everything the emulated kernel itself defines
 
 
-class KernelSymbol(NamedTuple):
-    name: str
-    addr: int
-    kind: str                    # "func" or "object"
-    size: int = 0                # bytes; 0 when unknown (a stub's extent is the machine's business)
-    owner: str = KERNEL          # KERNEL or the exporting module's name
-    license: str | None = None   # e.g. "GPL" for a GPL-only export; None: anyone may use it
-    crc: int | None = None       # modversions CRC, when the system versions its symbols
-    namespace: str | None = None
+class KernelSymbol(Record, fields=("name", "addr", "kind", "size", "owner", "license", "crc",
+                                   "namespace"), frozen=True):
+    def __init__(self, name: str, addr: int, kind: str, size: int = 0, owner: str = KERNEL,
+                 license: str | None = None, crc: int | None = None,
+                 namespace: str | None = None) -> None:
+        vars(self).update(
+            name=name,
+            addr=addr,
+            kind=kind,            # "func" or "object"
+            size=size,            # bytes; 0 when unknown (a stub's extent is the machine's business)
+            owner=owner,          # KERNEL or the exporting module's name
+            license=license,      # e.g. "GPL" for a GPL-only export; None: anyone may use it
+            crc=crc,              # modversions CRC, when the system versions its symbols
+            namespace=namespace,
+        )
 
     @property
     def from_kernel(self) -> bool:

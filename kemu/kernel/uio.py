@@ -19,7 +19,7 @@ original resid minus the final one. A personality binds the algorithm to its ker
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Mapping, NamedTuple, Sequence
+from typing import Any, Callable, Mapping, Sequence
 
 from kemu.machine import MemoryFault
 from kemu.record import Record
@@ -78,16 +78,21 @@ class UioLayout(Record, fields=("iovec", "uio", "UIO_USERSPACE", "UIO_SYSSPACE",
                    names=names, **consts)
 
 
-class UioState(NamedTuple):
+class UioState(Record, fields=("iovecs", "iov", "iovcnt", "offset", "resid", "segflg", "rw"),
+               frozen=True):
     """A `struct uio` read back from guest memory."""
 
-    iovecs: tuple[tuple[int, int], ...]   # (iov_base, iov_len) of the remaining iovcnt entries
-    iov: int
-    iovcnt: int
-    offset: int
-    resid: int
-    segflg: int
-    rw: int
+    def __init__(self, iovecs: tuple[tuple[int, int], ...], iov: int, iovcnt: int, offset: int,
+                 resid: int, segflg: int, rw: int) -> None:
+        vars(self).update(
+            iovecs=iovecs,  # (iov_base, iov_len) of the remaining iovcnt entries
+            iov=iov,
+            iovcnt=iovcnt,
+            offset=offset,
+            resid=resid,
+            segflg=segflg,
+            rw=rw,
+        )
 
 
 def read_uio(mem: Any, layout: UioLayout, addr: int) -> UioState:

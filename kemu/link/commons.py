@@ -6,23 +6,24 @@ order, which wastes the least padding), symbol-table order within an alignment.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from kemu.elf.constants import SHN_COMMON
 from kemu.intbits import align_up
+from kemu.record import Record
 
 if TYPE_CHECKING:
     import numpy as np
 
 
-class CommonBlock(NamedTuple):
+class CommonBlock(Record, fields=("symbols", "offsets", "size", "align"), frozen=True):
     """Offsets (from the block start) of each COMMON symbol, by symbol index."""
 
-    symbols: np.ndarray | Sequence[int]   # symbol indices, in placement order
-    offsets: np.ndarray | Sequence[int]   # uint64 offset of each, same order (lists when
-                                          # linked without numpy: kemu.link.small)
-    size: int
-    align: int
+    def __init__(self, symbols: np.ndarray | Sequence[int], offsets: np.ndarray | Sequence[int],
+                 size: int, align: int) -> None:
+        # symbols: symbol indices, in placement order; offsets: the uint64 offset of each, same
+        # order (lists when linked without numpy: kemu.link.small)
+        vars(self).update(symbols=symbols, offsets=offsets, size=size, align=align)
 
     @property
     def empty(self) -> bool:

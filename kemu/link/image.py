@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import bisect
 from functools import cached_property
-from typing import TYPE_CHECKING, NamedTuple, Sequence
+from typing import TYPE_CHECKING, Sequence
 
 from kemu.elf import ObjectFile
 from kemu.elf.constants import (SHN_UNDEF, STB_GLOBAL, STB_LOCAL, STB_WEAK, STT_FILE,
@@ -25,16 +25,13 @@ SYMBOL_TYPES = {0: "notype", STT_OBJECT: "object", STT_FUNC: "func", 5: "common"
 SYMBOL_BINDS = {STB_LOCAL: "local", STB_GLOBAL: "global", STB_WEAK: "weak", 10: "unique"}
 
 
-class ImageSymbol(NamedTuple):
+class ImageSymbol(Record, fields=("name", "addr", "size", "type", "bind", "index"), frozen=True):
     """A defined symbol of the module at its final address (type/bind as words: "func",
     "global" …). `index` is its symbol-table index in the input object."""
 
-    name: str
-    addr: int
-    size: int
-    type: str
-    bind: str
-    index: int = 0
+    def __init__(self, name: str, addr: int, size: int, type: str, bind: str,
+                 index: int = 0) -> None:
+        vars(self).update(name=name, addr=addr, size=size, type=type, bind=bind, index=index)
 
 
 class LinkedImage(Record, fields=("arch", "base", "size", "bytes", "placements", "segments", "imports",

@@ -10,7 +10,6 @@ Each kind starts on a fresh page so text can be r-x, rodata r-- and data rw-.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
 
 from kemu.elf import ObjectFile
 from kemu.elf.constants import SHF_ALLOC, SHF_WRITE, SHT_NOBITS, SHT_PROGBITS
@@ -29,31 +28,26 @@ MAX_IMAGE_SIZE = 1 << 30
 MAX_PAGE_SIZE = 2 << 20
 
 
-class Placement(NamedTuple):
+class Placement(Record, fields=("name", "index", "addr", "size", "kind", "flags", "align", "type"),
+                frozen=True):
     """Where one input section (or the linker's ".got" / "COMMON") went.
     `index` is the input section index, -1 for the linker's own pieces."""
 
-    name: str
-    index: int
-    addr: int
-    size: int
-    kind: str
-    flags: int
-    align: int
-    type: int = SHT_PROGBITS
+    def __init__(self, name: str, index: int, addr: int, size: int, kind: str, flags: int,
+                 align: int, type: int = SHT_PROGBITS) -> None:
+        vars(self).update(name=name, index=index, addr=addr, size=size, kind=kind, flags=flags,
+                          align=align, type=type)
 
     @property
     def end(self) -> int:
         return self.addr + self.size
 
 
-class Segment(NamedTuple):
+class Segment(Record, fields=("addr", "size", "kind", "prot"), frozen=True):
     """A page-aligned run of one protection: text r-x, rodata r--, data (with bss) rw-."""
 
-    addr: int
-    size: int
-    kind: str
-    prot: str
+    def __init__(self, addr: int, size: int, kind: str, prot: str) -> None:
+        vars(self).update(addr=addr, size=size, kind=kind, prot=prot)
 
 
 class Layout(Record, fields=("base", "size", "placements", "segments", "section_addr", "in_image",

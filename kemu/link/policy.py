@@ -10,11 +10,12 @@ available through `relocate_section_bytes`.
 """
 from __future__ import annotations
 
-from typing import Callable, NamedTuple
+from typing import Callable
 
 from kemu.elf import Section
 from kemu.elf.constants import (SHT_GROUP, SHT_NULL, SHT_REL, SHT_RELA, SHT_STRTAB,
                                 SHT_SYMTAB, SHT_SYMTAB_SHNDX)
+from kemu.record import Record
 
 KINDS = ("text", "rodata", "data", "bss")
 PROTECTIONS = {"text": "r-x", "rodata": "r--", "data": "rw-", "bss": "rw-"}
@@ -44,19 +45,24 @@ def kernel_loader_kind(section: Section) -> str:
     return "data"
 
 
-class LayoutPolicy(NamedTuple):
+class LayoutPolicy(Record, fields=("select", "classify", "apart"), frozen=True):
     """`select(section)` says whether a section is placed; `classify(section)` names its kind
     (one of KINDS); `apart(section)` puts it in the trailing segments of its own. Sections are placed in index order within their kind; empty selected
     sections get an address (symbols may sit in them) but no room and no `Placement`.
     A selected-away SHF_ALLOC section is *discarded*: a relocation in a placed section whose
     symbol lives there is an error."""
 
-    select: Callable[[Section], bool] = allocated_section
-    classify: Callable[[Section], str] = kernel_loader_kind
-    #: sections placed apart: after every other segment, on pages of their own (one segment
-    #: per kind, bss with data), so a loader can unmap or protect them alone later (Linux
-    #: frees a module's .init.* sections once init has run)
-    apart: Callable[[Section], bool] = lambda section: False
+    def __init__(self, select: Callable[[Section], bool] = allocated_section,
+                 classify: Callable[[Section], str] = kernel_loader_kind,
+                 apart: Callable[[Section], bool] = lambda section: False) -> None:
+        vars(self).update(
+            select=select,
+            classify=classify,
+            #: sections placed apart: after every other segment, on pages of their own (one segment
+            #: per kind, bss with data), so a loader can unmap or protect them alone later (Linux
+            #: frees a module's .init.* sections once init has run)
+            apart=apart,
+        )
 
 
 DEFAULT_POLICY = LayoutPolicy()

@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import ast
 import enum
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 from kemu.record import Record
 
@@ -109,13 +109,13 @@ class RelocType(Record, fields=_FIELDS, frozen=True):
         return self.overflow.allowed(self.bits)
 
 
-class ArchRelocs(NamedTuple):
+class ArchRelocs(Record, fields=("arch", "address_bits", "types", "known_names"), frozen=True):
     """One architecture's relocation table plus the names of the types it does not implement."""
 
-    arch: str
-    address_bits: int
-    types: dict[int, RelocType]
-    known_names: dict[int, str]
+    def __init__(self, arch: str, address_bits: int, types: dict[int, RelocType],
+                 known_names: dict[int, str]) -> None:
+        vars(self).update(arch=arch, address_bits=address_bits, types=types,
+                          known_names=known_names)
 
     def name(self, code: int) -> str:
         """`R_X86_64_PC32`, or `R_X86_64_#<n>` for a number no ABI assigns."""

@@ -9,7 +9,6 @@ layout is data: named areas, with a default per arch shaped like a BSD/Linux ker
 from __future__ import annotations
 
 import bisect
-from typing import NamedTuple
 
 from kemu.record import Record
 
@@ -24,15 +23,12 @@ ON_DEMAND = "on-demand"   # alloc maps whole pages, free unmaps them (stale poin
 MANAGED = "managed"       # the machine itself uses it (call stacks); not for alloc()
 
 
-class Area(NamedTuple):
+class Area(Record, fields=("name", "start", "end", "prot", "kind", "doc"), frozen=True):
     """A named range [start, end) of virtual addresses with its default protection."""
 
-    name: str
-    start: int
-    end: int
-    prot: Prot
-    kind: str = PREMAPPED
-    doc: str = ""
+    def __init__(self, name: str, start: int, end: int, prot: Prot, kind: str = PREMAPPED,
+                 doc: str = "") -> None:
+        vars(self).update(name=name, start=start, end=end, prot=prot, kind=kind, doc=doc)
 
     @property
     def size(self) -> int:

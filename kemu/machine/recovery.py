@@ -15,9 +15,11 @@ ends with GuestFault as before. A handler may also raise; the call ends with tha
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import TYPE_CHECKING, Callable
 
 from unicorn import unicorn_const as ucc
+
+from kemu.record import Record
 
 from .memory import ACCESS_NAMES
 
@@ -33,14 +35,13 @@ InvalidOpcodeHandler = Callable[[int], "int | None"]
 FaultFixup = Callable[[int, "GuestTrap"], "int | None"]
 
 
-class GuestTrap(NamedTuple):
+class GuestTrap(Record, fields=("vector", "address", "access"), frozen=True):
     """What stopped the guest, as a fixup sees it: the x86 `vector` (14 for a refused memory
     access, 13 #GP, 0 #DE …), and for memory the byte wanted (`address`, what cr2 would hold)
     and the `access` ("read", "write" or "fetch")."""
 
-    vector: int
-    address: int | None = None
-    access: str | None = None
+    def __init__(self, vector: int, address: int | None = None, access: str | None = None) -> None:
+        vars(self).update(vector=vector, address=address, access=access)
 
 
 class Recovery:

@@ -14,9 +14,11 @@ How a service call works (the hot path, ~1–2 µs):
 from __future__ import annotations
 
 import struct
-from typing import TYPE_CHECKING, Callable, NamedTuple
+from typing import TYPE_CHECKING, Callable
 
 from unicorn import UC_HOOK_CODE
+
+from kemu.record import Record
 
 from . import native
 from .abi import Abi
@@ -36,15 +38,12 @@ TRAP_SLOTS = PAGE_SIZE
 UNUSED_TEXT = b"\xff"
 
 
-class Stub(NamedTuple):
+class Stub(Record, fields=("name", "handler", "abi", "entry", "size", "trap"), frozen=True):
     """A service stub: `entry` is the address the guest calls, `trap` its trap slot."""
 
-    name: str
-    handler: Handler
-    abi: Abi
-    entry: int
-    size: int
-    trap: int
+    def __init__(self, name: str, handler: Handler, abi: Abi, entry: int, size: int,
+                 trap: int) -> None:
+        vars(self).update(name=name, handler=handler, abi=abi, entry=entry, size=size, trap=trap)
 
 
 class StubTable:

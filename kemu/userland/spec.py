@@ -17,7 +17,7 @@ Error texts come from the system's errno table (`system.errno.strerror`), never 
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable, Mapping, NamedTuple, Protocol, TextIO
+from typing import TYPE_CHECKING, Callable, Iterable, Mapping, Protocol, TextIO
 
 from kemu.kernel.devfs import DevNode, ls_long as bsd_ls_long
 from kemu.record import Record
@@ -39,18 +39,28 @@ class Command(Protocol):
 LsLong = Callable[[Iterable[tuple[str, DevNode]], Callable[[int], str], Callable[[int], str], int], list[str]]
 
 
-class ShellTexts(NamedTuple):
+class ShellTexts(Record, fields=("not_found", "cannot_create", "cannot_open", "bad_descriptor",
+                                 "syntax_error", "script_failed", "script_syntax_error"), frozen=True):
     """The shell's own messages, as the system's /bin/sh words them (defaults: NetBSD's ash).
     Fields are format strings; `{error}` is the errno table's text."""
 
-    not_found: str = "{name}: not found"
-    cannot_create: str = "sh: cannot create {path}: {error}"
-    cannot_open: str = "sh: cannot open {path}: {error}"
-    bad_descriptor: str = "sh: {number}: Bad file descriptor"
-    syntax_error: str = "sh: syntax error: {detail}"
-    #: a script stopped at a failing command, as `sh -e` does (file and line first)
-    script_failed: str = "{source}: line {line}: `{command}' failed with exit status {status}"
-    script_syntax_error: str = "{source}: line {line}: syntax error: {detail}"
+    def __init__(self, not_found: str = "{name}: not found",
+                 cannot_create: str = "sh: cannot create {path}: {error}",
+                 cannot_open: str = "sh: cannot open {path}: {error}",
+                 bad_descriptor: str = "sh: {number}: Bad file descriptor",
+                 syntax_error: str = "sh: syntax error: {detail}",
+                 script_failed: str = "{source}: line {line}: `{command}' failed with exit status {status}",
+                 script_syntax_error: str = "{source}: line {line}: syntax error: {detail}") -> None:
+        vars(self).update(
+            not_found=not_found,
+            cannot_create=cannot_create,
+            cannot_open=cannot_open,
+            bad_descriptor=bad_descriptor,
+            syntax_error=syntax_error,
+            #: a script stopped at a failing command, as `sh -e` does (file and line first)
+            script_failed=script_failed,
+            script_syntax_error=script_syntax_error,
+        )
 
 
 def _no_commands(shell: "Shell") -> dict[str, Command]:

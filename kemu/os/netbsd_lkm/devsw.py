@@ -16,9 +16,8 @@ answer ENXIO ("Device not configured"), as a NetBSD kernel does for a driver con
 """
 from __future__ import annotations
 
-from typing import NamedTuple
-
 from kemu.kernel.cstruct import CStruct
+from kemu.record import Record
 
 from .layouts import BDEVSW, CDEVSW
 
@@ -42,14 +41,20 @@ BLOCK_BUILTIN_NAMES = {0: "wd", 1: "sw", 2: "fd", 3: "wt", 4: "sd", 5: "st", 6: 
                        14: "vnd", 15: "scd", 16: "ccd", 17: "md", 18: "raid", 19: "ld"}
 
 
-class SwitchConfig(NamedTuple):
+class SwitchConfig(Record, fields=("symbol", "count_symbol", "struct", "size", "dummies", "builtin"),
+                   frozen=True):
     """Shape of one switch: its struct, size, the LKM dummy slots and the configured drivers."""
-    symbol: str                 # "cdevsw" / "bdevsw"
-    count_symbol: str           # "nchrdev" / "nblkdev"
-    struct: CStruct
-    size: int
-    dummies: range
-    builtin: dict
+
+    def __init__(self, symbol: str, count_symbol: str, struct: CStruct, size: int, dummies: range,
+                 builtin: dict) -> None:
+        vars(self).update(
+            symbol=symbol,              # "cdevsw" / "bdevsw"
+            count_symbol=count_symbol,  # "nchrdev" / "nblkdev"
+            struct=struct,
+            size=size,
+            dummies=dummies,
+            builtin=builtin,
+        )
 
 
 CHAR = SwitchConfig("cdevsw", "nchrdev", CDEVSW, NCHRDEV, range(29, 35), BUILTIN_NAMES)

@@ -17,7 +17,7 @@ nothing of it stays half-loaded, and the machine carries on.
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, NamedTuple
+from typing import TYPE_CHECKING
 
 from kemu.intbits import to_signed
 from kemu.kernel import KernelError, LinkFailure, LoadedModule, SyscallError
@@ -38,16 +38,22 @@ def _signed32(value: int) -> int:
     return to_signed(value, 32)
 
 
-class ModuleStat(NamedTuple):
+class ModuleStat(Record, fields=("id", "name", "offset", "type", "area", "size", "private", "ver"),
+                 frozen=True):
     """What LMSTAT reports about one slot (struct lmc_stat)."""
-    id: int
-    name: str
-    offset: int          # u_long lkm_offset: the major of a device module
-    type: int
-    area: int
-    size: int            # in KiB (kern_lkm.c's own 1024-byte "PAGESIZE")
-    private: int         # address of the module's lkm_any
-    ver: int
+
+    def __init__(self, id: int, name: str, offset: int, type: int, area: int, size: int,
+                 private: int, ver: int) -> None:
+        vars(self).update(
+            id=id,
+            name=name,
+            offset=offset,    # u_long lkm_offset: the major of a device module
+            type=type,
+            area=area,
+            size=size,        # in KiB (kern_lkm.c's own 1024-byte "PAGESIZE")
+            private=private,  # address of the module's lkm_any
+            ver=ver,
+        )
 
     def offset_signed(self, word_size: int) -> int:
         """The offset as the C long modstat and modload print: an unassigned slot's -1 shows as -1."""
