@@ -76,7 +76,9 @@ _QUALIFIERS = {"const", "volatile", "restrict", "__restrict", "__restrict__", "r
                "inline", "__inline", "extern", "__user", "__iomem", "__kernel", "__force", "__must_check",
                "__unused", "__printflike", "asmlinkage", "__attribute__"}
 _BASIC = {"void", "char", "short", "int", "long", "signed", "unsigned", "float", "double"}
-_TOKEN = re.compile(r"\s*(\.\.\.|[A-Za-z_][A-Za-z_0-9]*|0[xX][0-9a-fA-F]+|\d+|[*(),\[\];])")
+_NOT_A_NAME = _BASIC | _QUALIFIERS
+# each token, or (second group) a character no token starts with, for the error message
+_TOKENS = re.compile(r"\s*(?:(\.\.\.|[A-Za-z_][A-Za-z_0-9]*|0[xX][0-9a-fA-F]+|\d+|[*(),\[\];])|(\S))")
 
 
 class PrototypeError(ValueError):
@@ -152,18 +154,13 @@ class Prototype(Record, fields=("name", "ret", "params", "variadic", "text"),
 
 
 def _tokens(text: str, where: str) -> list[str]:
-    out, pos = [], 0
     text = text.strip()
-    while pos < len(text):
-        m = _TOKEN.match(text, pos)
-        if not m:
-            rest = text[pos:].strip()
-            if not rest:
-                break
-            raise PrototypeError(f"{where}: unexpected character {rest[0]!r} at offset {pos}")
-        out.append(m.group(1))
-        pos = m.end()
-    return out
+    found = _TOKENS.findall(text)
+    if any(stray for _, stray in found):
+        stray = next(m for m in _TOKENS.finditer(text) if m.group(2))
+        raise PrototypeError(f"{where}: unexpected character {stray.group(2)!r} at offset "
+                             f"{stray.start()}")
+    return [token for token, _ in found]
 
 
 def _skip_attributes(toks: list[str]) -> list[str]:
@@ -302,10 +299,7 @@ def parse_prototype(text: str, typedefs: Mapping[str, TypeInfo] | None = None) -
     Raises PrototypeError quoting the prototype and naming the part it could not understand.
     """
     where = f"prototype {text.strip()!r}"
-    table = dict(KERNEL_TYPEDEFS)
-    if typedefs:
-        table.update(typedefs)
-    resolver = _TypeResolver(table, where)
+    resolver = _TypeResolver({**KERNEL_TYPEDEFS, **typedefs} if typedefs else KERNEL_TYPEDEFS, where)
     toks = _skip_attributes(_tokens(text, where))
     while toks and toks[-1] == ";":
         toks.pop()
@@ -321,7 +315,7 @@ def parse_prototype(text: str, typedefs: Mapping[str, TypeInfo] | None = None) -
     if open_at is None:
         raise PrototypeError(f"{where}: unbalanced parentheses")
     head, body = toks[:open_at], toks[open_at + 1:-1]
-    if not head or not re.match(r"[A-Za-z_]", head[-1]) or head[-1] in _BASIC | _QUALIFIERS:
+    if not head or not re.match(r"[A-Za-z_]", head[-1]) or head[-1] in _NOT_A_NAME:
         raise PrototypeError(f"{where}: missing function name")
     name = head[-1]
     ret_toks = head[:-1]
