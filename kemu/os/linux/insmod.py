@@ -17,6 +17,7 @@ import struct
 from kemu.elf import BadObject, ObjectFile
 from kemu.kernel import GuestCrash, KernelError, LinkFailure, LoadedModule, SyscallError
 from kemu.link import LayoutPolicy
+from kemu.machine import MemoryFault
 
 from . import symvers
 from .elf_edit import ElfEditError
@@ -286,6 +287,10 @@ def _start(system, module: LoadedModule, this, name: str, shown: str, params: li
         system.pr(f"{name}: {exc}", 3)
         _retire(system, module)
         raise _fail(system, "ENOEXEC", shown, str(exc)) from None
+    except MemoryFault as exc:        # its own tables (__param names, __ksymtab) point nowhere
+        system.pr(f"{name}: {exc}", 3)
+        _retire(system, module)
+        raise _fail(system, "EFAULT", shown, str(exc)) from None
     loader.go_live(module, exports)
     _free_init_sections(system, module)
     return module
@@ -359,7 +364,7 @@ def _exports(system, module: LoadedModule) -> list:
 def _retire(system, module: LoadedModule) -> None:
     try:
         free_strings(system, module)
-    except GuestCrash:
+    except (GuestCrash, MemoryFault):     # a parameter table pointing nowhere frees nothing
         pass
     leaks = system.kernel.loader.retire(module)
     if leaks:
