@@ -239,8 +239,12 @@ class KldLinker:
         lf = KldFile(self._next_id(), name, shown, base, size)
         try:
             first = loader.link(obj, base, provisional)
-            lf.metadata = self._metadata(first, lf)
-            lf.sets = {s: self._set(first, s) for s in ("sysinit_set", "sysuninit_set", "sysctl_set")}
+            try:
+                lf.metadata = self._metadata(first, lf)
+                lf.sets = {s: self._set(first, s) for s in ("sysinit_set", "sysuninit_set", "sysctl_set")}
+                self._check_tables(first, lf)
+            except ValueError as exc:        # LinkedImage.read: a pointer leading out of the file
+                raise self._refuse(name, f"kldload: {shown}: {exc}\n") from None
             self.files.append(lf)
             self._load_dependencies(lf, cwd)
             bound: dict = {}
@@ -289,6 +293,20 @@ class KldLinker:
             data = image.read(lo, hi - lo)
             out += [int.from_bytes(data[i:i + word], "little") for i in range(0, len(data) - word + 1, word)]
         return out
+
+    def _check_tables(self, image, lf: KldFile) -> None:
+        """What the kernel reads through the file's own pointers lies in the file: each SYSINIT
+        and SYSUNINIT record, each moduledata and its name (FreeBSD would fault reading them
+        elsewhere). LinkedImage.read's ValueError names the first that does not."""
+        lay, word = self.system.layouts, self.k.word_size
+        for set_name in ("sysinit_set", "sysuninit_set"):
+            for ptr in lf.sets[set_name]:
+                image.read(ptr, lay.size("sysinit"))
+        for md in lf.metadata:
+            if md.type == MDT_MODULE:
+                raw = image.read(md.data, lay.size("moduledata"))
+                at = lay.offset("moduledata", "name")
+                image.read(int.from_bytes(raw[at:at + word], "little"), 1)
 
     def _metadata(self, image, lf: KldFile) -> list[Metadata]:
         lay, word = self.system.layouts, self.k.word_size
