@@ -81,7 +81,7 @@ def fetch_modinfo(obj: ObjectFile) -> ModInfo:
     target = _pointer(obj, linkset.index, 0)
     layout = MODINFO.layout(obj.arch)
     data = bytes(obj.section_view(target[0])) if target else b""
-    if target is None or target[1] + layout.size > len(data):
+    if target is None or not 0 <= target[1] <= len(data) - layout.size:
         raise FetchError(f"`{LINK_SET}' entry does not point at a modinfo_t", "ENOEXEC")
     fields = layout.unpack(data[target[1]:target[1] + layout.size])
     base = target[1]

@@ -21,6 +21,7 @@ from kemu.elf import BadObject
 from kemu.intbits import to_signed
 from kemu.printable import printable
 from kemu.kernel import GuestCrash, KernelError, LinkFailure, LoadedModule, ModuleState, SyscallError
+from kemu.machine import MemoryFault
 
 from . import constants as C
 from .modinfo import FetchError, ModInfo, fetch_modinfo
@@ -376,8 +377,15 @@ class ModuleFramework:
         names = {s.name for s in loaded.image.symbol_list
                  if s.bind != "local" and s.type in ("func", "object", "notype") and s.name}
         self.k.loader.go_live(loaded, [self.k.loader.export(loaded, n) for n in sorted(names)])
-        modinfo = self.k.machine.mem.read_ptr(self.system.find_section(loaded, "link_set_modules")[0])
-        mod.modcmd = self.k.machine.mem.read_ptr(modinfo + self.system.modinfo_layout.offset("mi_modcmd"))
+        # the linked pointer, which damaged relocations may aim anywhere (module_fetch_info read
+        # the object's view of it)
+        mem = self.k.machine.mem
+        try:
+            modinfo = mem.read_ptr(self.system.find_section(loaded, "link_set_modules")[0])
+            mod.modcmd = mem.read_ptr(modinfo + self.system.modinfo_layout.offset("mi_modcmd"))
+        except MemoryFault as exc:
+            self.module_error(f"module `{mod.info.name}': its modinfo_t is unreadable ({exc})")
+            raise self.fail("ENOEXEC", f"{mod.info.name}: modinfo_t unreadable") from None
         mod.text_addr, mod.text_size = self.system.text_of(loaded)
 
     def modcmd(self, mod: Module, cmd: int, props: dict | None) -> int:
