@@ -20,7 +20,8 @@ from typing import Any, Callable
 from kemu.elf import BadObject
 from kemu.intbits import to_signed
 from kemu.printable import printable
-from kemu.kernel import GuestCrash, KernelError, LinkFailure, LoadedModule, ModuleState, SyscallError
+from kemu.kernel import (GuestCrash, KernelError, KernelPanic, LinkFailure, LoadedModule, ModuleState,
+                         SyscallError)
 from kemu.machine import MemoryFault
 
 from . import constants as C
@@ -127,12 +128,14 @@ class ModuleFramework:
         return None
 
     def by_handle(self, handle: int) -> Module:
+        """The module a guest's module_t is; anything else is what NetBSD would fault on
+        dereferencing (a panic, as the module services are only called by guest code)."""
         if handle == self.kernel_module.handle:
             return self.kernel_module
         for mod in [*self.list, *self.builtins.values()]:
             if mod.handle == handle:
                 return mod
-        raise KernelError(f"{handle:#x} is not a module_t")
+        raise KernelPanic(f"{handle:#x} is not a module_t")
 
     def by_loaded(self, loaded: LoadedModule) -> Module | None:
         for mod in self.list:
