@@ -379,6 +379,13 @@ class ModuleFramework:
         # kobj_affix gives every global the module defines to ksyms: later modules link to them
         names = {s.name for s in loaded.image.symbol_list
                  if s.bind != "local" and s.type in ("func", "object", "notype") and s.name}
+        # kobj_checksyms: a global the kernel or a loaded module already defines
+        taken = sorted(n for n in names if self.k.symbols.get(n) is not None)
+        if taken:
+            self.k.msgbuf.write(f"kobj_checksyms: [{mod.info.name}]: linker error: global symbol "
+                                f"`{taken[0]}' redefined\n")
+            self.module_error(f"unable to affix module `{mod.info.name}', error {self.errno.ENOEXEC}")
+            raise self.fail("ENOEXEC", f"global symbol `{taken[0]}' redefined")
         self.k.loader.go_live(loaded, [self.k.loader.export(loaded, n) for n in sorted(names)])
         # the linked pointer, which damaged relocations may aim anywhere (module_fetch_info read
         # the object's view of it)
