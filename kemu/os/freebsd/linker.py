@@ -238,7 +238,10 @@ class KldLinker:
             raise self._refuse(name, f"kldload: {shown}: {exc.lines[0]}\n") from None
         lf = KldFile(self._next_id(), name, shown, base, size)
         try:
-            first = loader.link(obj, base, provisional)
+            try:
+                first = loader.link(obj, base, provisional)
+            except LinkFailure as exc:      # a field that fits at the sizing address, not here
+                raise self._refuse(name, f"kldload: {shown}: {exc.lines[0]}\n") from None
             try:
                 lf.metadata = self._metadata(first, lf)
                 lf.sets = {s: self._set(first, s) for s in ("sysinit_set", "sysuninit_set", "sysctl_set")}
