@@ -4,7 +4,7 @@ and the machine still loads and unloads the clean fibo afterwards (see personali
 
 The replays are the mutants that once escaped as Python exceptions: a Linux `__param` entry
 whose name pointer leads nowhere, FreeBSD metadata, moduledata names and SYSINIT records
-pointing outside the file, a NetBSD `link_set_modules` entry before its section's start and a
+pointing outside the file or a relocation that overflows only at the file's real address, a NetBSD `link_set_modules` entry before its section's start and a
 modinfo_t pointer the linked module cannot read. `KEMU_SYSMUT_SEED` / `KEMU_SYSMUT_BUDGET`
 choose the campaign's first mutant and how many; `-m slow` runs a long one.
 """
@@ -27,6 +27,8 @@ REPLAYS = [
     ("freebsd", "i386", 7100098, "a moduledata name outside the file", "error occurred"),
     ("freebsd", "i386", 7100130, "a SYSINIT record outside the file", "error occurred"),
     ("freebsd", "x86_64", 7100199, "a linker set read at address 0", "error occurred"),
+    ("freebsd", "x86_64", 9300035, "a relocation overflowing only at the real address", "error occurred"),
+    ("freebsd", "x86_64", 9300276, "a relocation overflowing only at the real address", "error occurred"),
     ("netbsd", "i386", 7100109, "a link_set_modules entry before its section", "Exec format error"),
     ("netbsd", "i386", 7100096, "a modinfo_t pointer the linked module cannot read", "Exec format error"),
 ]
