@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kemu.kernel import GuestCrash, guarded_call
+from kemu.kernel import GuestCrash, SyscallError, guarded_call
 
 from .devnode import class_devnode
 
@@ -162,9 +162,14 @@ class ChrDevs:
         k.machine.mem.write_ptr(addr + lay.offset("struct device", "class"), cls)
         node, mode = class_devnode(self.system, cls, addr, name) if devt else (name, None)
         dev = Device(addr, cls, devt, name, node)
-        self.devices.append(dev)
         if devt:
-            k.devfs.mknod(f"/dev/{node}", "c", devt >> MINORBITS, devt & ((1 << MINORBITS) - 1), mode or 0o600)
+            try:
+                k.devfs.mknod(f"/dev/{node}", "c", devt >> MINORBITS, devt & ((1 << MINORBITS) - 1),
+                              mode or 0o600)
+            except SyscallError:        # no device half made: the node in the way stays its owner's
+                k.heap.free(addr)
+                raise
+        self.devices.append(dev)
         if module is not None:
             module.on_unload(f"device {name}", lambda: self._remove_device(dev))
         return addr

@@ -291,6 +291,10 @@ def _start(system, module: LoadedModule, this, name: str, shown: str, params: li
         system.pr(f"{name}: {exc}", 3)
         _retire(system, module)
         raise _fail(system, "EFAULT", shown, str(exc)) from None
+    except SyscallError as exc:       # a service refused what init asked (a node it cannot make)
+        system.pr(f"{name}: {exc}", 3)
+        _retire(system, module)
+        raise _fail(system, exc.name or "EINVAL", shown, str(exc)) from None
     loader.go_live(module, exports)
     _free_init_sections(system, module)
     return module
