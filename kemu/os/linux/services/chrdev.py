@@ -110,8 +110,14 @@ def class_destroy(k, cls: int) -> None:
 @table.service("struct device *device_create(struct class *cls, struct device *parent, dev_t devt, "
                "void *drvdata, const char *fmt, ...)", needs_call=True)
 def device_create(k, cls: int, parent: int, devt: int, drvdata: int, fmt: int, args, call=None) -> int:
-    """A device of `cls` named by the format; udev's node /dev/NAME appears (crw------- root)."""
+    """A device of `cls` named by the format; udev's node /dev/NAME appears (crw------- root).
+    An empty name is refused as kobject_add_internal refuses it: a WARN, ERR_PTR(-EINVAL)."""
     name = k.linux.format(fmt, args).decode("latin-1")
+    if not name:
+        k.linux.pr("------------[ cut here ]------------", 4)
+        k.linux.pr("kobject: attempted to be registered with empty name!", 4)
+        k.linux.add_taint("W")
+        return -k.errno.EINVAL & ((1 << (8 * k.word_size)) - 1)
     return k.linux.chrdevs.create_device(cls, devt, drvdata, name, _module(k, call))
 
 
