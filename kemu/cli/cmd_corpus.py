@@ -45,8 +45,13 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from kemu.os.linux.corpus import CorpusError, plan
     from kemu.os.linux.corpus.report import ranking, sort_records, table, write_json
-    if args.jobs < 1:
-        print("kemu corpus: --jobs must be 1 or more", file=sys.stderr)
+    for option, value, least in (("--jobs", args.jobs, 1), ("--limit", args.limit, 1), ("--top", args.top, 0)):
+        if value is not None and value < least:
+            print(f"kemu corpus: {option} must be {least} or more", file=sys.stderr)
+            return 2
+    problem = _unwritable(args.json) if args.json else None
+    if problem:                          # said before the run, not after hours of it
+        print(f"kemu corpus: --json {args.json}: {problem}", file=sys.stderr)
         return 2
     arch = args.arch or _guess_arch(args.dir)
     started = time.monotonic()
@@ -88,9 +93,23 @@ def run(args: argparse.Namespace) -> int:
     print()
     print(f"time: {elapsed:.1f} s on {where} ({len(records) / elapsed:.1f} modules/s)")
     if args.json:
-        write_json(records, args.json, tree=os.path.abspath(args.dir), arch=arch, strict=args.strict,
-                   modules=len(records))
+        try:
+            write_json(records, args.json, tree=os.path.abspath(args.dir), arch=arch, strict=args.strict,
+                       modules=len(records))
+        except OSError as exc:
+            print(f"kemu corpus: --json {args.json}: {exc.strerror or exc}", file=sys.stderr)
+            return 1
     return 0
+
+
+def _unwritable(path: str) -> str | None:
+    """Why `path` cannot be the JSON output (a directory, no such directory), or None."""
+    if os.path.isdir(path):
+        return "is a directory"
+    folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        return f"no such directory {folder}"
+    return None
 
 
 def _guess_arch(tree: str) -> str:

@@ -71,3 +71,17 @@ def test_a_file_that_is_not_a_module_costs_only_its_own_record(fixture_tree, cap
     assert records["junk"]["outcome"] == "link failed" and "Invalid ELF header" in records["junk"]["detail"]
     assert records["hello"]["outcome"] == INIT_OK
     assert "failed to load module kernel/misc/junk.ko" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("where, says", [("missing/records.json", "no such directory"), (".", "is a directory")])
+def test_an_unusable_json_path_is_refused_before_the_run(fixture_tree, tmp_path, capsys, where, says):
+    assert main(["corpus", str(fixture_tree), "--json", str(tmp_path / where)]) == 2
+    err = capsys.readouterr().err
+    assert f"kemu corpus: --json {tmp_path / where}: {says}" in err
+    assert "internal error" not in err
+
+
+@pytest.mark.parametrize("option, value", [("--limit", "0"), ("--limit", "-5"), ("--top", "-3"), ("--jobs", "0")])
+def test_counts_below_their_least_are_refused(fixture_tree, capsys, option, value):
+    assert main(["corpus", str(fixture_tree), option, value]) == 2
+    assert f"kemu corpus: {option} must be" in capsys.readouterr().err
