@@ -3,8 +3,8 @@ module(9)) at each system's console: kemu's own refusal or a load, never a Pytho
 and the machine still loads and unloads the clean fibo afterwards (see personalities.py).
 
 The replays are the mutants that once escaped as Python exceptions: a Linux `__param` entry
-whose name pointer leads nowhere, an init asking device_create for an empty name, FreeBSD metadata, moduledata names and SYSINIT records
-pointing outside the file or a relocation that overflows only at the file's real address, a NetBSD `link_set_modules` entry before its section's start and a
+whose name pointer leads nowhere, an init asking device_create for an empty name, FreeBSD metadata, moduledata names, SYSINIT records and
+sysctl oids pointing outside the file or a relocation that overflows only at the file's real address, a NetBSD `link_set_modules` entry before its section's start and a
 modinfo_t pointer the linked module cannot read. `KEMU_SYSMUT_SEED` / `KEMU_SYSMUT_BUDGET`
 choose the campaign's first mutant and how many; `-m slow` runs a long one.
 """
@@ -27,6 +27,7 @@ REPLAYS = [
     ("freebsd", "i386", 7100004, "a modmetadata pointer outside the file", "error occurred"),
     ("freebsd", "i386", 7100098, "a moduledata name outside the file", "error occurred"),
     ("freebsd", "i386", 7100130, "a SYSINIT record outside the file", "error occurred"),
+    ("freebsd", "i386", 5500190, "a static sysctl oid outside the file", "error occurred"),
     ("freebsd", "x86_64", 7100199, "a linker set read at address 0", "error occurred"),
     ("freebsd", "x86_64", 9300035, "a relocation overflowing only at the real address", "error occurred"),
     ("freebsd", "x86_64", 9300276, "a relocation overflowing only at the real address", "error occurred"),

@@ -299,17 +299,27 @@ class KldLinker:
 
     def _check_tables(self, image, lf: KldFile) -> None:
         """What the kernel reads through the file's own pointers lies in the file: each SYSINIT
-        and SYSUNINIT record, each moduledata and its name (FreeBSD would fault reading them
-        elsewhere). LinkedImage.read's ValueError names the first that does not."""
+        and SYSUNINIT record, each static sysctl oid with its name and format, each moduledata
+        and its name (FreeBSD would fault reading them elsewhere). LinkedImage.read's ValueError
+        names the first that does not."""
         lay, word = self.system.layouts, self.k.word_size
+
+        def pointer(raw: bytes, at: int) -> int:
+            return int.from_bytes(raw[at:at + word], "little")
+
         for set_name in ("sysinit_set", "sysuninit_set"):
             for ptr in lf.sets[set_name]:
                 image.read(ptr, lay.size("sysinit"))
+        for ptr in lf.sets["sysctl_set"]:
+            raw = image.read(ptr, lay.size("sysctl_oid"))
+            for field in ("oid_name", "oid_fmt"):
+                text = pointer(raw, lay.offset("sysctl_oid", field))
+                if text:
+                    image.read(text, 1)
         for md in lf.metadata:
             if md.type == MDT_MODULE:
                 raw = image.read(md.data, lay.size("moduledata"))
-                at = lay.offset("moduledata", "name")
-                image.read(int.from_bytes(raw[at:at + word], "little"), 1)
+                image.read(pointer(raw, lay.offset("moduledata", "name")), 1)
 
     def _metadata(self, image, lf: KldFile) -> list[Metadata]:
         lay, word = self.system.layouts, self.k.word_size
