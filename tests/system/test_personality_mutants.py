@@ -3,10 +3,13 @@ module(9)) at each system's console: kemu's own refusal or a load, never a Pytho
 and the machine still loads and unloads the clean fibo afterwards (see personalities.py).
 
 The replays are the mutants that once escaped as Python exceptions: a Linux `__param` entry
-whose name pointer leads nowhere, an init asking device_create for an empty name, FreeBSD metadata, moduledata names, SYSINIT records and
-sysctl oids pointing outside the file or a relocation that overflows only at the file's real address, a NetBSD `link_set_modules` entry before its section's start and a
-modinfo_t pointer the linked module cannot read. `KEMU_SYSMUT_SEED` / `KEMU_SYSMUT_BUDGET`
-choose the campaign's first mutant and how many; `-m slow` runs a long one.
+whose name pointer leads nowhere, an init asking device_create for an empty name; FreeBSD
+metadata, moduledata names, SYSINIT records and sysctl oids pointing outside the file, and
+relocations that overflow only at the file's real address; a NetBSD `link_set_modules` entry
+before its section's start and a modinfo_t pointer the linked module cannot read (the NetBSD
+mutants that needed a machine's history have tests of their own in tests/netbsd_kmod).
+`KEMU_SYSMUT_SEED` / `KEMU_SYSMUT_BUDGET` choose the campaign's first mutant and how many;
+`-m slow` runs a long one.
 """
 from __future__ import annotations
 
