@@ -193,7 +193,7 @@ def _describe_compiler(name: str, path: str) -> Compiler:
 
 def _run_capture(argv: list[str], name: str) -> str:
     try:
-        done = subprocess.run(argv, capture_output=True, text=True, check=False)
+        done = subprocess.run(argv, capture_output=True, text=True, errors="backslashreplace", check=False)
     except OSError as exc:
         raise ToolchainError(f"cannot run {name} ({argv[0]}): {exc.strerror}") from exc
     if done.returncode != 0:
@@ -341,7 +341,9 @@ def compile_object(
         print(shlex.join(argv), file=verbose)
     env = dict(os.environ, LC_ALL="C")
     try:
-        done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env, check=False)
+        # errors=: diagnostics quote the source, whose bytes need not be UTF-8
+        done = subprocess.run(argv, cwd=cwd, capture_output=True, text=True, errors="backslashreplace",
+                              env=env, check=False)
     except OSError as exc:
         raise ToolchainError(f"cannot run {compiler.name} ({compiler.path}): {exc.strerror}") from exc
     return CompileResult(argv=argv, returncode=done.returncode, stderr=done.stderr, output=cwd / request.output)

@@ -294,7 +294,7 @@ class _Runner:
             print(shlex.join(argv), file=self.verbose)
         try:
             done = subprocess.run(argv, cwd=self.cwd, capture_output=True, text=True,
-                                  env=self.env, check=False)
+                                  errors="backslashreplace", env=self.env, check=False)
         except OSError as exc:
             raise cc.ToolchainError(f"cannot run {tool} ({argv[0]}): {exc.strerror}") from exc
         self.result.stderr += done.stderr

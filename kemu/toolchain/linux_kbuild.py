@@ -193,7 +193,8 @@ def build_module(request: KbuildRequest, cwd: Path | None = None, verbose: TextI
         if verbose is not None:
             print(shlex.join(argv), file=verbose)
         try:
-            done = subprocess.run(argv, cwd=build, capture_output=True, text=True, env=env, check=False)
+            done = subprocess.run(argv, cwd=build, capture_output=True, text=True, errors="backslashreplace",
+                                  env=env, check=False)
         except OSError as exc:
             raise ToolchainError(f"cannot run make: {exc.strerror}") from exc
         log = done.stderr if verbose is None else done.stdout + done.stderr

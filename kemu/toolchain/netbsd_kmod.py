@@ -131,7 +131,8 @@ def _run(argv: list[str], cwd: Path, env: dict[str, str], verbose: TextIO | None
     if verbose is not None:
         print(shlex.join(argv), file=verbose)
     try:
-        return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, env=env, check=False)
+        return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, errors="backslashreplace",
+                              env=env, check=False)
     except OSError as exc:
         raise ToolchainError(f"cannot run {what} ({argv[0]}): {exc.strerror}") from exc
 

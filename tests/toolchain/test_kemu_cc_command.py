@@ -139,3 +139,13 @@ def test_toolchain_imports_nothing_of_the_emulator():
                           env=dict(os.environ, PYTHONPATH=str(ROOT)))
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == ""
+
+
+def test_diagnostics_quoting_bytes_that_are_not_utf8_pass_through_escaped(tmp_path):
+    require("gcc")
+    broken = tmp_path / "latin1.c"
+    broken.write_bytes(b"int f(void) { return \xca\xfe; }\n")
+    status, err = run_kemu_cc([*BASE, "-c", str(broken), "-o", str(tmp_path / "latin1.o")])
+    assert status == 1
+    assert "\\xca" in err
+    assert "kemu cc: gcc failed with exit status 1" in err and "internal error" not in err
