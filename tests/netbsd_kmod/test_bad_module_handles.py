@@ -1,6 +1,7 @@
 """A module that hands the module(9) services a pointer that is no module_t (module_name(NULL),
 as a damaged callback does) gets what NetBSD's dereference would give it: a panic, its modcmd
-failing with EFAULT, and a kernel that carries on."""
+failing with EFAULT, and a kernel that carries on; a load callback that faults is reported and
+the module it was told about stays loaded."""
 from __future__ import annotations
 
 import struct
@@ -28,3 +29,12 @@ def test_module_name_of_null_panics_and_the_kernel_carries_on(system, arch):
     assert "panic: 0x0 is not a module_t" in system.dmesg()
     system.modctl_load("fibo")
     assert "fibo: FIBONACCI driver loaded successfully" in system.dmesg()
+
+
+def test_a_load_callback_that_faults_leaves_the_new_module_loaded(system):
+    system.modctl_load("callbacks")
+    image = system.modules.lookup("callbacks").loaded.image
+    system.machine.mem.load_code(image.symbols["callbacks_load"], b"\x0f\x0b")     # ud2
+    system.modctl_load("fibo")                                            # no error: it loaded
+    assert "fault in module callback callbacks_load" in system.dmesg()
+    assert "fibo" in [m.name for m in system.modctl_stat()]

@@ -277,7 +277,10 @@ class ModuleFramework:
             mod.flags |= C.MODFLG_AUTO_LOADED
         self.module_print(f"module `{info.name}' loaded successfully")
         for _, load, _ in list(self.callbacks):
-            self.call_callback(load, mod)
+            try:
+                self.call_callback(load, mod)
+            except GuestCrash:      # its oops is on the console; the module is loaded all the same
+                pass
         return mod
 
     @staticmethod
