@@ -51,7 +51,6 @@ class Record:
         shown = ", ".join(f"{name}={getattr(self, name)!r}" for name in self._fields)
         return f"{type(self).__qualname__}({shown})"
 
-
     def _replace(self, **changes: Any) -> Any:
         """A copy with some fields changed (as dataclasses.replace; `__init__` takes every field
         by its name)."""
