@@ -84,3 +84,10 @@ def test_a_class_body_eq_is_kept():
             return True
 
     assert Loose(1) == Loose(2)
+
+
+def test_replace_is_a_copy_with_the_named_fields_changed():
+    layout = Layout("uio", 28, "i386")
+    changed = layout._replace(size=32)
+    assert changed == Layout("uio", 32, "i386") and changed.note == "i386"
+    assert layout.size == 28
