@@ -100,7 +100,7 @@ def test_a_halt_prints_the_halted_message_and_nosync_skips_sync_and_mod_shutdown
     system.clock.advance_seconds(3725)
     mark = len(system.dmesg())
     system.shutdown(RB_HALT | RB_NOSYNC)
-    assert lines_after(system, mark) == ["Uptime: 1h2m5s", "evhook: shutdown_final howto 0xc (evhook)",
+    assert lines_after(system, mark) == ["Uptime: 1h2m5s", "evhook: shutdown_final howto 0xc (evhook) halting",
                                          *HALTED]
 
 
@@ -111,7 +111,7 @@ def test_reboot_and_shutdown_commands_take_the_system_down(arch):
     assert (status, err) == (0, "")
     assert out.splitlines()[0] == "Shutdown NOW!" and out.splitlines()[-1] == "Rebooting..."
     status, out, _ = console.run("halt")
-    assert status == 0 and "evhook: shutdown_final howto 0x8 (evhook)" in out
+    assert status == 0 and "evhook: shutdown_final howto 0x8 (evhook) halting" in out
     assert out.endswith("The operating system has halted.\nPlease press any key to reboot.\n\n")
     status, _, err = console.run("shutdown +5")
     assert status == 1 and err == "shutdown: kemu cannot wait until +5: use `now`\n"

@@ -19,6 +19,7 @@
 #include <sys/linker.h>
 #include <sys/eventhandler.h>
 #include <sys/sysctl.h>
+#include <sys/reboot.h>
 
 typedef void (*evhook_ping_fn)(void *, int);
 EVENTHANDLER_DECLARE(evhook_ping, evhook_ping_fn);
@@ -43,7 +44,8 @@ evhook_ping(void *arg, int value)
 static void
 evhook_shutdown_final(void *arg, int howto)
 {
-	printf("evhook: shutdown_final howto %#x (%s)\n", howto, (const char *)arg);
+	printf("evhook: shutdown_final howto %#x (%s)%s\n", howto, (const char *)arg,
+	    (howto & RB_HALT) ? " halting" : "");
 }
 
 static void
