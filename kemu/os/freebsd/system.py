@@ -36,6 +36,7 @@ from .services import table as freebsd_services
 from .libkern_alloc import table as libkern_alloc_services
 from .mutex import table as mutex_services
 from .eventhandler import EventHandlers, table as eventhandler_services
+from .sx import table as sx_services
 from .linker_file import LinkerFileStructs
 from .shutdown import RB_AUTOBOOT, Shutdown
 from .sysctl import Sysctl
@@ -96,7 +97,8 @@ class FreeBSD(FileCalls):
         self.malloc_types: dict[int, str] = {}
         self.leaked: list[tuple[str, object]] = []
         for table in (copy_services.table, string_services.table, freebsd_services,
-                      libkern_alloc_services, mutex_services, eventhandler_services):
+                      libkern_alloc_services, mutex_services, eventhandler_services,
+                      sx_services):
             self.kernel.install(table)
         self.kernel_base = next(a.start for a in self.machine.layout.areas if a.name == "ktext")
         self.kernel_size = KERNEL_SIZE
