@@ -96,12 +96,24 @@ STRUCTS: dict[str, dict] = {
                               "kld_load and kld_unload_try handlers are given",
                     "fields": ["refs", "userrefs", "flags", "link", "filename", "pathname", "id",
                                "address", "size", "ndeps", "deps", "modules"]},
+    "callout": {"c": "struct callout", "header": "sys/callout.h",
+                "origin": "FreeBSD 14 sys/sys/_callout.h (callout(9): the kernel keeps c_func, c_arg, "
+                          "c_lock, c_flags and c_iflags up to date)",
+                "fields": ["c_links", "c_time", "c_precision", "c_arg", "c_func", "c_lock", "c_flags",
+                           "c_iflags", "c_cpu"]},
+    "timeval": {"c": "struct timeval", "header": "sys/time.h",
+                "origin": "FreeBSD 14 sys/sys/_timeval.h (getmicrotime, microuptime)",
+                "fields": ["tv_sec", "tv_usec"]},
+    "bintime": {"c": "struct bintime", "header": "sys/time.h",
+                "origin": "FreeBSD 14 sys/sys/time.h (binuptime, getbinuptime)",
+                "fields": ["sec", "frac"]},
     "kld_file_stat": {"c": "struct kld_file_stat", "header": "sys/linker.h",
                       "origin": "FreeBSD 14 sys/sys/linker.h (kldstat(2) record)",
                       "fields": ["version", "name", "refs", "id", "address", "size", "pathname"]},
 }
 LAYOUT_HEADERS = ("sys/param.h", "sys/systm.h", "sys/kernel.h", "sys/module.h", "sys/conf.h",
-                  "sys/uio.h", "sys/malloc.h", "sys/sysctl.h", "sys/eventhandler.h", "sys/linker.h")
+                  "sys/uio.h", "sys/malloc.h", "sys/sysctl.h", "sys/eventhandler.h", "sys/linker.h",
+                  "sys/callout.h", "sys/time.h")
 
 # Numbers the kernel side interprets, by the header that defines them (arch-independent).
 CONSTANTS: dict[str, tuple[str, ...]] = {

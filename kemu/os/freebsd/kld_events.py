@@ -36,9 +36,14 @@ def unloaded(system, lf) -> None:
 
 
 def report_stale_handlers(system, lf) -> None:
-    """A kld going away with handlers still registered: they stay on their lists, as on
+    """A kld going away with callouts pending or handlers still registered: they stay on their lists, as on
     FreeBSD; say which (console and the module's left_behind, as kemu reports other state a
     module failed to give back)."""
+    callouts = system.callouts.owned_by(lf.loaded)
+    if callouts:
+        system.kprintf(f"kemu: {lf.name} left {len(callouts)} callout(s) pending after unload; "
+                       f"firing them will fault\n")
+        lf.loaded.left_behind.extend("callout" for _ in callouts)
     left = system.eventhandlers.owned_by(lf.loaded)
     if not left:
         return

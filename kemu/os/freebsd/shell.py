@@ -14,6 +14,7 @@ from kemu.userland.streams import ByteSource
 
 from .commands import COMMANDS
 from .reboot_commands import REBOOT_COMMANDS
+from .sleep_command import SLEEP_COMMANDS
 from .ls_long import freebsd_ls_long
 
 HELP = """\
@@ -21,6 +22,7 @@ HELP = """\
   kldstat [-qv] [-i id] [-n filename] [-m modname]
   sysctl [-n] name[=value] ... | -a
   reboot [-nNp] | halt | poweroff | shutdown -r|-h|-p now
+  sleep number[unit] ...   (virtual time: callouts fire)
 """
 HELP_FOOTER = """\
 kld files are looked for in kern.module_path: the host directories given with --module-path
@@ -37,9 +39,11 @@ def _freebsd_commands(shell: _Shell) -> dict:
             return COMMANDS[name](system, args, out, err, shell.cwd)
         if name in REBOOT_COMMANDS:
             return REBOOT_COMMANDS[name](system, args, out, err)
+        if name in SLEEP_COMMANDS:
+            return SLEEP_COMMANDS[name](system, args, out, err)
         return COMMANDS[name](system, args, out, err)
 
-    return {name: tool for name in (*COMMANDS, *REBOOT_COMMANDS)}
+    return {name: tool for name in (*COMMANDS, *REBOOT_COMMANDS, *SLEEP_COMMANDS)}
 
 
 FREEBSD_USERLAND = UserlandSpec(

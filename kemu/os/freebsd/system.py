@@ -37,6 +37,7 @@ from .libkern_alloc import table as libkern_alloc_services
 from .mutex import table as mutex_services
 from .eventhandler import EventHandlers, table as eventhandler_services
 from .sx import table as sx_services
+from .callout import HZ, Callouts, table as callout_services
 from .linker_file import LinkerFileStructs
 from .shutdown import RB_AUTOBOOT, Shutdown
 from .sysctl import Sysctl
@@ -82,7 +83,7 @@ class FreeBSD(FileCalls):
         self.machine = Machine(arch, timeout=call_timeout)
         self.errno = Errno.freebsd()
         self.kernel = Kernel(self.machine, self.errno, console=self._console_write,
-                             driver_for=self._driver_for)
+                             driver_for=self._driver_for, hz=HZ)
         self.kernel.freebsd = self
         self.loader = self.kernel.loader
         self.loader.timeout = call_timeout
@@ -98,7 +99,7 @@ class FreeBSD(FileCalls):
         self.leaked: list[tuple[str, object]] = []
         for table in (copy_services.table, string_services.table, freebsd_services,
                       libkern_alloc_services, mutex_services, eventhandler_services,
-                      sx_services):
+                      sx_services, callout_services):
             self.kernel.install(table)
         self.kernel_base = next(a.start for a in self.machine.layout.areas if a.name == "ktext")
         self.kernel_size = KERNEL_SIZE
@@ -108,6 +109,7 @@ class FreeBSD(FileCalls):
         self.driver = CdevDriver(self)
         self.sysctl = Sysctl(self)
         self._define_sysctls()
+        self.callouts = Callouts(self)
         self.eventhandlers = EventHandlers(self)
         self.linker_files = LinkerFileStructs(self)
         self.shutdowns = Shutdown(self)
@@ -292,6 +294,10 @@ class FreeBSD(FileCalls):
         if m is None:
             raise self.errno.error("ENOENT", f"module id {modid}")
         return ModStat(m.id, m.name, m.refs, m.data_word)
+
+    def advance(self, seconds: float) -> None:
+        """Let virtual time pass: `ticks` moves and due callouts fire (callout.py)."""
+        self.callouts.advance(self.clock.ticks_for(seconds))
 
     def shutdown(self, howto: int = RB_AUTOBOOT) -> None:
         """reboot(2) as kern_reboot(howto) runs it (shutdown.py): shutdown_pre_sync, the sync
