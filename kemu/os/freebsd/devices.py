@@ -39,6 +39,7 @@ class Cdev:
     module: object | None     # the LoadedModule that made it (None: the kernel)
     inode: int = 0            # cdp_inode: devfs's number for it, which stat shows as st_rdev
     opens: int = 0
+    parent: "Cdev | None" = None   # make_dev_alias: the device this name stands for
 
     @property
     def path(self) -> str:
@@ -155,6 +156,8 @@ class Devices:
         self._remove(cdev)
 
     def _remove(self, cdev: Cdev) -> None:
+        for alias in [c for c in self.by_addr.values() if c.parent is cdev]:
+            self._remove(alias)                  # destroy_devl: the children go first
         self.by_addr.pop(cdev.addr, None)
         self.by_path.pop(cdev.path, None)
         if self.k.devfs.lookup(cdev.path) is not None:
@@ -193,7 +196,7 @@ class CdevDriver:
         cdev = self.devices.by_path.get(f.node.path)
         if cdev is None:
             raise self.system.errno.error("ENXIO", f.path)
-        return cdev
+        return cdev.parent or cdev
 
     def _entry(self, cdev: Cdev, op: str) -> int:
         if cdev.devsw in self.devices.dead_devsw:

@@ -38,6 +38,8 @@ from .mutex import table as mutex_services
 from .eventhandler import EventHandlers, table as eventhandler_services
 from .sx import table as sx_services
 from .callout import HZ, Callouts, table as callout_services
+from .sysctl_dynamic import table as sysctl_dynamic_services
+from .dev_alias import table as dev_alias_services
 from .linker_file import LinkerFileStructs
 from .shutdown import RB_AUTOBOOT, Shutdown
 from .sysctl import Sysctl
@@ -99,7 +101,8 @@ class FreeBSD(FileCalls):
         self.leaked: list[tuple[str, object]] = []
         for table in (copy_services.table, string_services.table, freebsd_services,
                       libkern_alloc_services, mutex_services, eventhandler_services,
-                      sx_services, callout_services):
+                      sx_services, callout_services, sysctl_dynamic_services,
+                      dev_alias_services):
             self.kernel.install(table)
         self.kernel_base = next(a.start for a in self.machine.layout.areas if a.name == "ktext")
         self.kernel_size = KERNEL_SIZE
