@@ -40,6 +40,7 @@ from .sx import table as sx_services
 from .callout import HZ, Callouts, table as callout_services
 from .sysctl_dynamic import table as sysctl_dynamic_services
 from .dev_alias import table as dev_alias_services
+from .kern_misc import boot_data, table as kern_misc_services
 from .linker_file import LinkerFileStructs
 from .shutdown import RB_AUTOBOOT, Shutdown
 from .sysctl import Sysctl
@@ -102,7 +103,7 @@ class FreeBSD(FileCalls):
         for table in (copy_services.table, string_services.table, freebsd_services,
                       libkern_alloc_services, mutex_services, eventhandler_services,
                       sx_services, callout_services, sysctl_dynamic_services,
-                      dev_alias_services):
+                      dev_alias_services, kern_misc_services):
             self.kernel.install(table)
         self.kernel_base = next(a.start for a in self.machine.layout.areas if a.name == "ktext")
         self.kernel_size = KERNEL_SIZE
@@ -113,6 +114,7 @@ class FreeBSD(FileCalls):
         self.sysctl = Sysctl(self)
         self._define_sysctls()
         self.callouts = Callouts(self)
+        boot_data(self)
         self.eventhandlers = EventHandlers(self)
         self.linker_files = LinkerFileStructs(self)
         self.shutdowns = Shutdown(self)
