@@ -73,3 +73,16 @@ def test_sysctl_add_oid_refuses_to_reuse_a_leaf_with_freebsds_message(system):
     arg2 = (0,) if system.machine.word_size == 8 else (0, 0)
     assert call("sysctl_add_oid", 0, children, -1, name, 2, 0, *arg2, 0, 0, 0, 0) == 0
     assert "can't re-use a leaf (debug.dynsys.count)!" in system.dmesg()
+
+
+def test_per_open_data_from_devfs_set_cdevpriv_is_per_file_and_freed_on_close(system):
+    system.kldload("dynsys")
+    mine = 0x40044404                                   # DYNSYS_MINE _IOR('D', 4, int)
+    a, b = system.open("/dev/dynsys", "r"), system.open("/dev/dynsys_alias", "r")
+    uses = lambda fd: struct.unpack("<i", system.ioctl(fd, mine, bytes(4)).data)[0]  # noqa: E731
+    assert [uses(a), uses(a), uses(b), uses(a)] == [1, 2, 1, 3]
+    system.close(a)
+    assert system.dmesg().endswith("dynsys: per-open data freed after 3 uses\n")
+    system.close(b)
+    assert system.dmesg().endswith("dynsys: per-open data freed after 1 uses\n")
+    assert system.kernel.heap.leaks("dynsys") == []

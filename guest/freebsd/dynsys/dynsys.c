@@ -8,7 +8,9 @@
  * twice count). It makes /dev/dynsys (root:wheel 0600, D_NEEDGIANT) and the alias
  * /dev/dynsys_alias. ioctls: DYNSYS_GET _IOR('D', 1, int) reads count; DYNSYS_SET
  * _IOW('D', 2, int) sets it (above limit: EINVAL); DYNSYS_ADD _IOWR('D', 3, struct
- * dynsys_add) adds `delta` and returns the new count in `result`; anything else ENOTTY.
+ * dynsys_add) adds `delta` and returns the new count in `result`; DYNSYS_MINE
+ * _IOR('D', 4, int) counts calls per open file (devfs_set_cdevpriv in d_open, its
+ * destructor prints `dynsys: per-open data freed after N uses`); anything else ENOTTY.
  * MOD_UNLOAD destroys the device (and so its alias) and frees the context.
  */
 #include <sys/param.h>
@@ -18,6 +20,7 @@
 #include <sys/conf.h>
 #include <sys/ioccom.h>
 #include <sys/sysctl.h>
+#include <sys/malloc.h>
 
 struct dynsys_add {
 	int	delta;
@@ -27,6 +30,9 @@ struct dynsys_add {
 #define	DYNSYS_GET	_IOR('D', 1, int)
 #define	DYNSYS_SET	_IOW('D', 2, int)
 #define	DYNSYS_ADD	_IOWR('D', 3, struct dynsys_add)
+#define	DYNSYS_MINE	_IOR('D', 4, int)
+
+static MALLOC_DEFINE(M_DYNSYS, "dynsys", "dynsys per-open data");
 
 static struct sysctl_ctx_list dynsys_ctx;
 static int dynsys_count;
@@ -43,10 +49,31 @@ dynsys_doubled(SYSCTL_HANDLER_ARGS)
 	return (sysctl_handle_int(oidp, &value, 0, req));
 }
 
+static void
+dynsys_dtor(void *data)
+{
+	printf("dynsys: per-open data freed after %d uses\n", *(int *)data);
+	free(data, M_DYNSYS);
+}
+
+static int
+dynsys_open(struct cdev *dev, int oflags, int devtype, struct thread *td)
+{
+	int *uses;
+	int error;
+
+	uses = malloc(sizeof(*uses), M_DYNSYS, M_WAITOK | M_ZERO);
+	error = devfs_set_cdevpriv(uses, dynsys_dtor);
+	if (error != 0)
+		free(uses, M_DYNSYS);
+	return (error);
+}
+
 static int
 dynsys_ioctl(struct cdev *dev, u_long cmd, caddr_t data, int fflag, struct thread *td)
 {
 	struct dynsys_add *add;
+	int *uses, error;
 
 	switch (cmd) {
 	case DYNSYS_GET:
@@ -64,6 +91,12 @@ dynsys_ioctl(struct cdev *dev, u_long cmd, caddr_t data, int fflag, struct threa
 		dynsys_total++;
 		add->result = dynsys_count;
 		return (0);
+	case DYNSYS_MINE:
+		error = devfs_get_cdevpriv((void **)&uses);
+		if (error != 0)
+			return (error);
+		*(int *)data = ++*uses;
+		return (0);
 	default:
 		return (ENOTTY);
 	}
@@ -72,6 +105,7 @@ dynsys_ioctl(struct cdev *dev, u_long cmd, caddr_t data, int fflag, struct threa
 static struct cdevsw dynsys_cdevsw = {
 	.d_version =	D_VERSION,
 	.d_flags =	D_NEEDGIANT,
+	.d_open =	dynsys_open,
 	.d_ioctl =	dynsys_ioctl,
 	.d_name =	"dynsys",
 };
