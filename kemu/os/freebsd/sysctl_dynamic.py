@@ -152,7 +152,7 @@ def _remove(k, oid: Oid, delete: bool, recurse: bool) -> int:
     (not a dynamic oid)."""
     st = _st(k)
     if not oid.kind & CTLFLAG_DYN:
-        k.freebsd.kprintf(f"can't remove non-dynamic nodes!\n")
+        k.freebsd.kprintf("can't remove non-dynamic nodes!\n")
         return k.errno.EINVAL
     oid.refcnt = getattr(oid, "refcnt", 1) - 1
     if oid.refcnt > 0:
