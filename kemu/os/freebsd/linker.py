@@ -434,7 +434,10 @@ class KldLinker:
             self.files.remove(lf)
         lf.refs = 0
         for dep in lf.deps:
-            self.unload_file(dep, flags)
+            try:
+                self.unload_file(dep, flags)
+            except SyscallError:
+                pass          # linker_file_unload ignores a dependency's refusal (it stays loaded)
         if lf.loaded is not None:
             kld_events.report_stale_handlers(self.system, lf)
             leaks = self.loader.retire(lf.loaded)
