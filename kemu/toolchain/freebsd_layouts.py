@@ -86,12 +86,34 @@ STRUCTS: dict[str, dict] = {
     "eventhandler_entry": {"c": "struct eventhandler_entry", "header": "sys/eventhandler.h",
                            "origin": "FreeBSD 14 sys/sys/eventhandler.h",
                            "fields": ["ee_link", "ee_priority", "ee_arg"]},
+    "eventhandler_list": {"c": "struct eventhandler_list", "header": "sys/eventhandler.h",
+                          "origin": "FreeBSD 14 sys/sys/eventhandler.h (el_lock is a struct mtx; "
+                                    "EVENTHANDLER_INVOKE walks el_entries in the kld)",
+                          "fields": ["el_name", "el_flags", "el_runcount", "el_lock", "el_link",
+                                     "el_entries"]},
+    "linker_file": {"c": "struct linker_file", "header": "sys/linker.h",
+                    "origin": "FreeBSD 14 sys/sys/linker.h (KOBJ_FIELDS = one ops pointer); what "
+                              "kld_load and kld_unload_try handlers are given",
+                    "fields": ["refs", "userrefs", "flags", "link", "filename", "pathname", "id",
+                               "address", "size", "ndeps", "deps", "modules"]},
+    "callout": {"c": "struct callout", "header": "sys/callout.h",
+                "origin": "FreeBSD 14 sys/sys/_callout.h (callout(9): the kernel keeps c_func, c_arg, "
+                          "c_lock, c_flags and c_iflags up to date)",
+                "fields": ["c_links", "c_time", "c_precision", "c_arg", "c_func", "c_lock", "c_flags",
+                           "c_iflags", "c_cpu"]},
+    "timeval": {"c": "struct timeval", "header": "sys/time.h",
+                "origin": "FreeBSD 14 sys/sys/_timeval.h (getmicrotime, microuptime)",
+                "fields": ["tv_sec", "tv_usec"]},
+    "bintime": {"c": "struct bintime", "header": "sys/time.h",
+                "origin": "FreeBSD 14 sys/sys/time.h (binuptime, getbinuptime)",
+                "fields": ["sec", "frac"]},
     "kld_file_stat": {"c": "struct kld_file_stat", "header": "sys/linker.h",
                       "origin": "FreeBSD 14 sys/sys/linker.h (kldstat(2) record)",
                       "fields": ["version", "name", "refs", "id", "address", "size", "pathname"]},
 }
 LAYOUT_HEADERS = ("sys/param.h", "sys/systm.h", "sys/kernel.h", "sys/module.h", "sys/conf.h",
-                  "sys/uio.h", "sys/malloc.h", "sys/sysctl.h", "sys/eventhandler.h", "sys/linker.h")
+                  "sys/uio.h", "sys/malloc.h", "sys/sysctl.h", "sys/eventhandler.h", "sys/linker.h",
+                  "sys/callout.h", "sys/time.h")
 
 # Numbers the kernel side interprets, by the header that defines them (arch-independent).
 CONSTANTS: dict[str, tuple[str, ...]] = {
@@ -108,6 +130,8 @@ CONSTANTS: dict[str, tuple[str, ...]] = {
     "sys/uio.h": ("UIO_READ", "UIO_WRITE", "UIO_USERSPACE", "UIO_SYSSPACE", "UIO_NOCOPY"),
     "sys/fcntl.h": ("FREAD", "FWRITE", "O_NONBLOCK"),
     "sys/vnode.h": ("IO_NDELAY",),
+    "sys/eventhandler.h": ("EVENTHANDLER_PRI_FIRST", "EVENTHANDLER_PRI_ANY", "EVENTHANDLER_PRI_LAST",
+                           "EHE_DEAD_PRIORITY"),
     "sys/sysctl.h": ("CTLTYPE", "CTLTYPE_NODE", "CTLTYPE_INT", "CTLTYPE_STRING", "CTLTYPE_S64",
                      "CTLTYPE_OPAQUE", "CTLTYPE_UINT", "CTLTYPE_LONG", "CTLTYPE_ULONG", "CTLTYPE_U64",
                      "CTLFLAG_RD", "CTLFLAG_WR", "CTLFLAG_DORMANT", "CTLFLAG_ANYBODY", "CTLFLAG_SECURE",

@@ -45,7 +45,7 @@ def test_every_struct_the_personality_shares_with_klds_is_recorded_with_its_orig
     assert set(LAYOUTS["structs"]) == set(freebsd_layouts.STRUCTS) == {
         "mod_metadata", "mod_depend", "mod_version", "moduledata", "module_stat", "sysinit", "cdevsw",
         "cdev", "make_dev_args", "uio", "iovec", "timespec", "malloc_type", "sysctl_oid", "sysctl_req",
-        "eventhandler_entry", "kld_file_stat"}
+        "eventhandler_entry", "eventhandler_list", "linker_file", "callout", "timeval", "bintime", "kld_file_stat"}
     for name, spec in LAYOUTS["structs"].items():
         assert spec["origin"].startswith("FreeBSD 14 sys/sys/"), name
         assert (ROOT / "guest/freebsd/include" / spec["header"]).is_file(), name

@@ -20,9 +20,9 @@ API_SURFACE = GUEST / "sdkcheck" / "api_surface.c"
 API_IMPORTS = {
     "copyinstr", "copyout", "destroy_dev", "eventhandler_deregister", "eventhandler_find_list",
     "eventhandler_register", "free", "hz", "log", "make_dev", "make_dev_alias", "malloc",
-    "malloc_init", "malloc_uninit", "module_getname", "module_register_init", "pause", "printf",
+    "malloc_init", "malloc_uninit", "module_getname", "module_register_init", "pause_sbt", "printf",
     "strlcpy", "sysctl___kern", "sysctl_handle_int", "sysctl_handle_long", "sysctl_handle_opaque",
-    "uprintf", "wakeup",
+    "tick_sbt", "uprintf", "wakeup",
 }
 
 

@@ -255,7 +255,8 @@ def test_shutdown_sends_mod_shutdown_to_every_module_newest_first(system):
     mark = len(system.dmesg())
     system.shutdown()
     lines = lines_after(system, mark)
-    assert lines == ["evlog: MOD_SHUTDOWN (priv=evlog, event #2)"]
+    assert lines == ["All buffers synced.", "Uptime: 0s", "evlog: MOD_SHUTDOWN (priv=evlog, event #2)",
+                     "Rebooting..."]
     assert [f.name for f in system.linker.files] == ["kernel", "evlog.ko", "multi.ko"]
 
 

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from kemu.intbits import to_signed
 from kemu.kernel import GuestUio, KernelPanic, SyscallError
 
+from . import cdevpriv
 from .devnum import InodeNumbers, major, minor
 
 S_IFCHR = 0o020000
@@ -39,6 +40,7 @@ class Cdev:
     module: object | None     # the LoadedModule that made it (None: the kernel)
     inode: int = 0            # cdp_inode: devfs's number for it, which stat shows as st_rdev
     opens: int = 0
+    parent: "Cdev | None" = None   # make_dev_alias: the device this name stands for
 
     @property
     def path(self) -> str:
@@ -155,6 +157,8 @@ class Devices:
         self._remove(cdev)
 
     def _remove(self, cdev: Cdev) -> None:
+        for alias in [c for c in self.by_addr.values() if c.parent is cdev]:
+            self._remove(alias)                  # destroy_devl: the children go first
         self.by_addr.pop(cdev.addr, None)
         self.by_path.pop(cdev.path, None)
         if self.k.devfs.lookup(cdev.path) is not None:
@@ -193,7 +197,7 @@ class CdevDriver:
         cdev = self.devices.by_path.get(f.node.path)
         if cdev is None:
             raise self.system.errno.error("ENXIO", f.path)
-        return cdev
+        return cdev.parent or cdev
 
     def _entry(self, cdev: Cdev, op: str) -> int:
         if cdev.devsw in self.devices.dead_devsw:
@@ -210,22 +214,31 @@ class CdevDriver:
         fflag = (f.flags & ~3) | ((f.flags & 3) + 1)
         f.private["fflag"] = fflag
         f.private["cdev"] = cdev
+        self.system.cdev_file = f                    # the file devfs_*_cdevpriv act on
         fn = self._entry(cdev, "d_open")
         if fn == -1:
             raise self.system.errno.error("ENXIO", f"open {f.path}")
         if fn:
-            self._call(fn, cdev.addr, fflag, S_IFCHR, self.system.curthread, what=f"open {f.path}")
+            try:
+                self._call(fn, cdev.addr, fflag, S_IFCHR, self.system.curthread, what=f"open {f.path}")
+            except Exception:
+                cdevpriv.destroy(self.system, f)     # devfs_open clears it when d_open fails
+                raise
         cdev.opens += 1
 
     def close(self, f) -> None:
         cdev = f.private["cdev"]
+        self.system.cdev_file = f
         cdev.opens -= 1
-        if cdev.opens > 0 or cdev.addr not in self.devices.by_addr:
-            return
-        fn = self._entry(cdev, "d_close")
-        if fn and fn != -1:
-            self._call(fn, cdev.addr, f.private["fflag"], S_IFCHR, self.system.curthread,
-                       what=f"close {f.path}")
+        try:
+            if cdev.opens > 0 or cdev.addr not in self.devices.by_addr:
+                return
+            fn = self._entry(cdev, "d_close")
+            if fn and fn != -1:
+                self._call(fn, cdev.addr, f.private["fflag"], S_IFCHR, self.system.curthread,
+                           what=f"close {f.path}")
+        finally:
+            cdevpriv.destroy(self.system, f)         # devfs_fpdrop: after d_close
 
     def read(self, f, uaddr: int, n: int) -> int:
         return self.transfer(f, [(uaddr, n)], self.system.uio_layout.UIO_READ)
@@ -238,6 +251,7 @@ class CdevDriver:
         advances by them, as vn_read/devfs_read leave it)."""
         system = self.system
         cdev = self._cdev(f)
+        system.cdev_file = f
         reading = rw == system.uio_layout.UIO_READ
         what = f"{'read' if reading else 'write'} {f.path}"
         fn = self._entry(cdev, "d_read" if reading else "d_write")
@@ -257,6 +271,7 @@ class CdevDriver:
         """sys_ioctl(): the argument through a kernel buffer of IOCPARM_LEN(cmd) bytes."""
         system, k = self.system, self.system.kernel
         cdev = self._cdev(f)
+        system.cdev_file = f
         cmd &= 0xFFFFFFFF
         size = (cmd >> IOCPARM_SHIFT) & IOCPARM_MASK
         what = f"ioctl {f.path} {cmd:#x}"

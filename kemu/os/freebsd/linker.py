@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 from kemu.elf import BadObject
 from kemu.kernel import KERNEL, GuestCrash, LinkFailure, SyscallError
 
+from . import kld_events
 from .modules import Module
 from .mapsize import kld_size
 
@@ -203,6 +204,7 @@ class KldLinker:
             self.unload_file(lf, LINKER_UNLOAD_FORCE)
             raise self.errno.error("ENOEXEC", f"{name}: no module survived MOD_LOAD")
         self.system.sysctl.enable_file(lf)
+        kld_events.loaded(self.system, lf)
         return lf
 
     # --- linking -------------------------------------------------------------------------------
@@ -444,6 +446,8 @@ class KldLinker:
         if lf.refs > 1:
             lf.refs -= 1
             return
+        if kld_events.unload_vetoed(self.system, lf):
+            raise self.errno.error("EBUSY", f"{lf.name}: a kld_unload_try handler refused")
         modules = self.system.modules
         for module in list(lf.modules):
             error = modules.quiesce(module)
@@ -461,10 +465,15 @@ class KldLinker:
             self.files.remove(lf)
         lf.refs = 0
         for dep in lf.deps:
-            self.unload_file(dep, flags)
+            try:
+                self.unload_file(dep, flags)
+            except SyscallError:
+                pass          # linker_file_unload ignores a dependency's refusal (it stays loaded)
         if lf.loaded is not None:
+            kld_events.report_stale_handlers(self.system, lf)
             leaks = self.loader.retire(lf.loaded)
             self.system.report_leaks(lf, leaks)
+        kld_events.unloaded(self.system, lf)
 
     # --- securelevel ---------------------------------------------------------------------------
     def _check_securelevel(self, what: str) -> None:

@@ -13,12 +13,16 @@ from kemu.userland import Shell as _Shell, UserlandSpec
 from kemu.userland.streams import ByteSource
 
 from .commands import COMMANDS
+from .reboot_commands import REBOOT_COMMANDS
+from .sleep_command import SLEEP_COMMANDS
 from .ls_long import freebsd_ls_long
 
 HELP = """\
   kldload [-nqv] file|module ...      kldunload [-fv] [-i] id|name ...
   kldstat [-qv] [-i id] [-n filename] [-m modname]
   sysctl [-n] name[=value] ... | -a
+  reboot [-nNp] | halt | poweroff | shutdown -r|-h|-p now
+  sleep number[unit] ...   (virtual time: callouts fire)
 """
 HELP_FOOTER = """\
 kld files are looked for in kern.module_path: the host directories given with --module-path
@@ -33,9 +37,13 @@ def _freebsd_commands(shell: _Shell) -> dict:
         name, *args = argv
         if name == "kldload":
             return COMMANDS[name](system, args, out, err, shell.cwd)
+        if name in REBOOT_COMMANDS:
+            return REBOOT_COMMANDS[name](system, args, out, err)
+        if name in SLEEP_COMMANDS:
+            return SLEEP_COMMANDS[name](system, args, out, err)
         return COMMANDS[name](system, args, out, err)
 
-    return {name: tool for name in COMMANDS}
+    return {name: tool for name in (*COMMANDS, *REBOOT_COMMANDS, *SLEEP_COMMANDS)}
 
 
 FREEBSD_USERLAND = UserlandSpec(

@@ -35,6 +35,15 @@ from .modules import MAXMODNAME, ModuleList
 from .services import table as freebsd_services
 from .libkern_alloc import table as libkern_alloc_services
 from .mutex import table as mutex_services
+from .eventhandler import EventHandlers, table as eventhandler_services
+from .sx import table as sx_services
+from .callout import HZ, Callouts, table as callout_services
+from .sysctl_dynamic import table as sysctl_dynamic_services
+from .dev_alias import table as dev_alias_services
+from .kern_misc import boot_data, table as kern_misc_services
+from .cdevpriv import table as cdevpriv_services
+from .linker_file import LinkerFileStructs
+from .shutdown import RB_AUTOBOOT, Shutdown
 from .sysctl import Sysctl
 
 DEFAULT_CALL_TIMEOUT = 5.0
@@ -78,7 +87,7 @@ class FreeBSD(FileCalls):
         self.machine = Machine(arch, timeout=call_timeout)
         self.errno = Errno.freebsd()
         self.kernel = Kernel(self.machine, self.errno, console=self._console_write,
-                             driver_for=self._driver_for)
+                             driver_for=self._driver_for, hz=HZ)
         self.kernel.freebsd = self
         self.loader = self.kernel.loader
         self.loader.timeout = call_timeout
@@ -93,7 +102,9 @@ class FreeBSD(FileCalls):
         self.malloc_types: dict[int, str] = {}
         self.leaked: list[tuple[str, object]] = []
         for table in (copy_services.table, string_services.table, freebsd_services,
-                      libkern_alloc_services, mutex_services):
+                      libkern_alloc_services, mutex_services, eventhandler_services,
+                      sx_services, callout_services, sysctl_dynamic_services,
+                      dev_alias_services, kern_misc_services, cdevpriv_services):
             self.kernel.install(table)
         self.kernel_base = next(a.start for a in self.machine.layout.areas if a.name == "ktext")
         self.kernel_size = KERNEL_SIZE
@@ -103,6 +114,12 @@ class FreeBSD(FileCalls):
         self.driver = CdevDriver(self)
         self.sysctl = Sysctl(self)
         self._define_sysctls()
+        self.callouts = Callouts(self)
+        boot_data(self)
+        self.eventhandlers = EventHandlers(self)
+        self.linker_files = LinkerFileStructs(self)
+        self.shutdowns = Shutdown(self)
+        self.down: int | None = None            # the howto of the last shutdown, if any
         self.linker = KldLinker(self)
 
     # --- boot-time data ------------------------------------------------------------------------
@@ -284,12 +301,16 @@ class FreeBSD(FileCalls):
             raise self.errno.error("ENOENT", f"module id {modid}")
         return ModStat(m.id, m.name, m.refs, m.data_word)
 
-    def shutdown(self) -> None:
-        """The MOD_SHUTDOWN event of shutdown_final: every module, newest first (errors are
-        ignored, as the kernel ignores them on its way down). The klds stay loaded."""
-        from .modules import MOD_SHUTDOWN
-        for module in reversed(list(self.modules.modules)):
-            self.modules.event(module, MOD_SHUTDOWN)
+    def advance(self, seconds: float) -> None:
+        """Let virtual time pass: `ticks` moves and due callouts fire (callout.py)."""
+        self.callouts.advance(self.clock.ticks_for(seconds))
+
+    def shutdown(self, howto: int = RB_AUTOBOOT) -> None:
+        """reboot(2) as kern_reboot(howto) runs it (shutdown.py): shutdown_pre_sync, the sync
+        and uptime lines, shutdown_post_sync (MOD_SHUTDOWN to every module, newest first,
+        unless RB_NOSYNC), shutdown_final (the halt or reboot message). The klds stay loaded;
+        `down` records the howto."""
+        self.shutdowns.reboot(howto)
 
     # --- the verbs every personality offers -----------------------------------------------------
     def load(self, path: str, *, entry: str | None = None, lenient: bool = False, out=None, err=None,

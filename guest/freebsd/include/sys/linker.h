@@ -14,8 +14,47 @@
 #include <sys/param.h>
 
 #ifdef _KERNEL
+#include <sys/queue.h>
+
 struct mod_depend;
+struct module;
 typedef struct linker_file *linker_file_t;
+
+struct common_symbol {
+	STAILQ_ENTRY(common_symbol) link;
+	char			*name;
+	caddr_t			address;
+};
+
+/*
+ * A loaded file as FreeBSD 14 sys/sys/linker.h lays it out (KOBJ_FIELDS is the one kobj ops
+ * pointer). The kernel fills what handlers of kld_load / kld_unload_try read: refs,
+ * userrefs, flags, filename, pathname, id, address, size.
+ */
+struct linker_file {
+	void			*ops;		/* KOBJ_FIELDS */
+	int			refs;		/* reference count */
+	int			userrefs;	/* kldload(2) count */
+	int			flags;
+#define	LINKER_FILE_LINKED	0x1		/* file has been fully linked */
+#define	LINKER_FILE_MODULES	0x2		/* file has >0 modules at preload */
+	TAILQ_ENTRY(linker_file) link;		/* list of all loaded files */
+	char			*filename;	/* file which was loaded */
+	char			*pathname;	/* file name with full path */
+	int			id;		/* unique id */
+	caddr_t			address;	/* load address */
+	size_t			size;		/* size of file */
+	caddr_t			ctors_addr;	/* address of .ctors */
+	size_t			ctors_size;	/* size of .ctors */
+	int			ndeps;		/* number of dependencies */
+	linker_file_t		*deps;		/* list of dependencies */
+	STAILQ_HEAD(, common_symbol) common;	/* list of common symbols */
+	TAILQ_HEAD(, module)	modules;	/* modules in this file */
+	TAILQ_ENTRY(linker_file) loaded;	/* preload dependency support */
+	int			loadcnt;	/* load counter value */
+	int			nenabled;	/* number of enabled probes */
+	int			fbt_nentries;	/* number of fbt entries created */
+};
 
 int	linker_file_lookup_set(linker_file_t _file, const char *_name,
 	    void *_start, void *_stop, int *_count);

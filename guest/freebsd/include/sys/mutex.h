@@ -59,6 +59,12 @@ void	__mtx_assert(const volatile uintptr_t *c, int what, const char *file, int l
 #define	mtx_assert(m, what)						\
 	__mtx_assert(&(m)->mtx_lock, (what), __FILE__, __LINE__)
 #define	mtx_name(m)		((m)->lock_object.lo_name)
+#define	mtx_sleep(chan, mtx, pri, wmesg, timo)				\
+	_sleep((chan), &(mtx)->lock_object, (pri), (wmesg),		\
+	    tick_sbt * (timo), 0, C_HARDCLOCK)
+#define	mtx_sleep_sbt(chan, mtx, pri, wmesg, bt, pr, flags)		\
+	_sleep((chan), &(mtx)->lock_object, (pri), (wmesg), (bt), (pr),	\
+	    (flags))
 #define	mtx_initialized(m)	((m)->lock_object.lo_flags != 0)
 
 #endif

@@ -49,6 +49,7 @@
 #include <sys/errno.h>
 #ifndef LOCORE
 #include <sys/time.h>
+#include <sys/priority.h>
 #endif
 #endif
 

@@ -20,6 +20,7 @@
 
 #include <sys/cdefs.h>
 #include <sys/types.h>
+#include <sys/queue.h>
 #include <sys/tree.h>
 
 struct thread;
@@ -330,6 +331,76 @@ SYSCTL_DECL(_security);
 SYSCTL_DECL(_security_bsd);
 
 int	sysctl_wire_old_buffer(struct sysctl_req *req, size_t len);
+
+/*
+ * Dynamic oids (FreeBSD 14 sys/sys/sysctl.h): a context remembers what was added so
+ * sysctl_ctx_free can take it all down; every SYSCTL_ADD_* is sysctl_add_oid.
+ */
+struct sysctl_ctx_entry {
+	struct sysctl_oid *entry;
+	TAILQ_ENTRY(sysctl_ctx_entry) link;
+};
+TAILQ_HEAD(sysctl_ctx_list, sysctl_ctx_entry);
+
+struct sysctl_oid *sysctl_add_oid(struct sysctl_ctx_list *clist,
+	    struct sysctl_oid_list *parent, int nbr, const char *name, int kind,
+	    void *arg1, intmax_t arg2, int (*handler)(SYSCTL_HANDLER_ARGS),
+	    const char *fmt, const char *descr, const char *label);
+int	sysctl_remove_oid(struct sysctl_oid *oidp, int del, int recurse);
+int	sysctl_ctx_init(struct sysctl_ctx_list *clist);
+int	sysctl_ctx_free(struct sysctl_ctx_list *clist);
+int	sysctl_handle_bool(SYSCTL_HANDLER_ARGS);
+
+#define	SYSCTL_ADD_OID(ctx, parent, nbr, name, kind, a1, a2, handler, fmt, descr) \
+	sysctl_add_oid(ctx, parent, nbr, name, kind, a1, a2, handler, fmt,	\
+	    __DESCR(descr), NULL)
+#define	SYSCTL_ADD_NODE_WITH_LABEL(ctx, parent, nbr, name, access, handler, descr, label) \
+	sysctl_add_oid(ctx, parent, nbr, name, CTLTYPE_NODE|(access),	\
+	    NULL, 0, handler, "N", __DESCR(descr), label)
+#define	SYSCTL_ADD_NODE(ctx, parent, nbr, name, access, handler, descr)	\
+	SYSCTL_ADD_NODE_WITH_LABEL(ctx, parent, nbr, name, access, handler, descr, NULL)
+#define	SYSCTL_ADD_STRING(ctx, parent, nbr, name, access, arg, len, descr) \
+	sysctl_add_oid(ctx, parent, nbr, name, CTLTYPE_STRING|(access),	\
+	    arg, len, sysctl_handle_string, "A", __DESCR(descr), NULL)
+#define	SYSCTL_ADD_CONST_STRING(ctx, parent, nbr, name, access, arg, descr) \
+	sysctl_add_oid(ctx, parent, nbr, name, CTLTYPE_STRING | CTLFLAG_RD |	\
+	    CTLFLAG_MPSAFE | (access), __DECONST(char *, arg), 0,		\
+	    sysctl_handle_string, "A", __DESCR(descr), NULL)
+#define	SYSCTL_ADD_BOOL(ctx, parent, nbr, name, access, ptr, val, descr) \
+	sysctl_add_oid(ctx, parent, nbr, name,				\
+	    CTLTYPE_U8 | CTLFLAG_MPSAFE | (access),			\
+	    ptr, val, sysctl_handle_bool, "CU", __DESCR(descr), NULL)
+#define	SYSCTL_ADD_INT(ctx, parent, nbr, name, access, ptr, val, descr)	\
+	sysctl_add_oid(ctx, parent, nbr, name,				\
+	    CTLTYPE_INT | CTLFLAG_MPSAFE | (access),			\
+	    ptr, val, sysctl_handle_int, "I", __DESCR(descr), NULL)
+#define	SYSCTL_ADD_UINT(ctx, parent, nbr, name, access, ptr, val, descr) \
+	sysctl_add_oid(ctx, parent, nbr, name,				\
+	    CTLTYPE_UINT | CTLFLAG_MPSAFE | (access),			\
+	    ptr, val, sysctl_handle_int, "IU", __DESCR(descr), NULL)
+#define	SYSCTL_ADD_LONG(ctx, parent, nbr, name, access, ptr, descr)	\
+	sysctl_add_oid(ctx, parent, nbr, name,				\
+	    CTLTYPE_LONG | CTLFLAG_MPSAFE | (access),			\
+	    ptr, 0, sysctl_handle_long, "L", __DESCR(descr), NULL)
+#define	SYSCTL_ADD_ULONG(ctx, parent, nbr, name, access, ptr, descr)	\
+	sysctl_add_oid(ctx, parent, nbr, name,				\
+	    CTLTYPE_ULONG | CTLFLAG_MPSAFE | (access),			\
+	    ptr, 0, sysctl_handle_long, "LU", __DESCR(descr), NULL)
+#define	SYSCTL_ADD_S64(ctx, parent, nbr, name, access, ptr, val, descr)	\
+	sysctl_add_oid(ctx, parent, nbr, name,				\
+	    CTLTYPE_S64 | CTLFLAG_MPSAFE | (access),			\
+	    ptr, val, sysctl_handle_64, "Q", __DESCR(descr), NULL)
+#define	SYSCTL_ADD_U64(ctx, parent, nbr, name, access, ptr, val, descr)	\
+	sysctl_add_oid(ctx, parent, nbr, name,				\
+	    CTLTYPE_U64 | CTLFLAG_MPSAFE | (access),			\
+	    ptr, val, sysctl_handle_64, "QU", __DESCR(descr), NULL)
+#define	SYSCTL_ADD_OPAQUE(ctx, parent, nbr, name, access, ptr, len, fmt, descr) \
+	sysctl_add_oid(ctx, parent, nbr, name,				\
+	    CTLTYPE_OPAQUE | CTLFLAG_MPSAFE | (access),			\
+	    ptr, len, sysctl_handle_opaque, fmt, __DESCR(descr), NULL)
+#define	SYSCTL_ADD_PROC(ctx, parent, nbr, name, access, ptr, arg, handler, fmt, descr) \
+	sysctl_add_oid(ctx, parent, nbr, name, (access),			\
+	    (ptr), (arg), (handler), (fmt), __DESCR(descr), NULL)
 
 #endif /* _KERNEL */
 

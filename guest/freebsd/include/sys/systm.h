@@ -15,6 +15,8 @@
 #include <sys/_stdarg.h>
 #include <sys/libkern.h>
 #include <sys/queue.h>
+#include <sys/time.h>
+#include <sys/callout.h>
 
 extern int cold;		/* nonzero if we are doing a cold boot */
 extern int suspend_blocked;
@@ -114,11 +116,32 @@ int	suword32(volatile void *base, int32_t word);
 
 void	DELAY(int usec);
 
-int	pause(const char *wmesg, int timo);
+/* Sleeping (FreeBSD 14 sys/sys/systm.h: everything is _sleep or pause_sbt). */
+struct lock_object;
+int	_sleep(const void *chan, struct lock_object *lock, int pri,
+	    const char *wmesg, sbintime_t sbt, sbintime_t pr, int flags);
+#define	msleep(chan, mtx, pri, wmesg, timo)				\
+	_sleep((chan), &(mtx)->lock_object, (pri), (wmesg),		\
+	    tick_sbt * (timo), 0, C_HARDCLOCK)
+#define	msleep_sbt(chan, mtx, pri, wmesg, bt, pr, flags)		\
+	_sleep((chan), &(mtx)->lock_object, (pri), (wmesg), (bt), (pr),	\
+	    (flags))
 int	pause_sbt(const char *wmesg, sbintime_t sbt, sbintime_t pr, int flags);
-int	tsleep(void *chan, int priority, const char *wmesg, int timo);
+static __inline int
+pause(const char *wmesg, int timo)
+{
+	return (pause_sbt(wmesg, tick_sbt * timo, 0, C_HARDCLOCK));
+}
+#define	pause_sig(wmesg, timo)						\
+	pause_sbt((wmesg), tick_sbt * (timo), 0, C_HARDCLOCK | C_CATCH)
+#define	tsleep(chan, pri, wmesg, timo)					\
+	_sleep((chan), NULL, (pri), (wmesg), tick_sbt * (timo),		\
+	    0, C_HARDCLOCK)
+#define	tsleep_sbt(chan, pri, wmesg, bt, pr, flags)			\
+	_sleep((chan), NULL, (pri), (wmesg), (bt), (pr), (flags))
 void	wakeup(const void *chan);
 void	wakeup_one(const void *chan);
+void	wakeup_any(const void *chan);
 
 int	getenv_int(const char *name, int *data);
 int	getenv_string(const char *name, char *data, int size);
