@@ -39,6 +39,7 @@ from .services import nls as nls_services
 from .filesystems import FileSystems
 from .cpu import Cpu
 from .pv_ops_native import fill_native_pv_ops
+from .static_calls import install_static_calls
 from .crypto import CryptoApi
 from .services import corpus_common
 from .services import dev_printk
@@ -134,6 +135,7 @@ class Linux(FileCalls):
             k.symbols.define(name, addr, "func", replace=True)
         implemented.update(placed)
         self.percpu, self.data = kernel_exports.define_exports(k, self.release, implemented)
+        self.static_calls = install_static_calls(self)
         self.module_percpu = ModulePerCpu(self)
         self.cpu = Cpu(self)                      # CPU 0: masks, per-CPU offsets, cpuinfo_x86
         module_params.fill_standard_ops(self)
