@@ -85,6 +85,8 @@ MODULES: tuple[Module, ...] = (
     Module("waitq", ("waitq/waitq.c",), shows="wait_event_timeout and wait_for_completion_timeout woken by a timer and work"),
     Module("initmem", ("initmem/initmem.c",), shows="reads its __initdata after init (freed: faults)"),
     Module("percpu", ("percpu/percpu.c",), shows="DEFINE_PER_CPU in a module: this_cpu_inc/add/read, this_cpu_ptr, per_cpu"),
+    Module("extypes", ("extypes/extypes.c",), shows="load_unaligned_zeropad (EX_TYPE_ZEROPAD) and the RDMSR/RDMSR_SAFE fixup types"),
+    Module("woken", ("woken/woken.c",), shows="wait_woken loop with woken_wake_function, woken by a timer"),
 )
 
 

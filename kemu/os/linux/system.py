@@ -47,6 +47,7 @@ from .services import device_refs
 from .services import find_bit, refcount
 from .services import net_socket
 from .services import paravirt as paravirt_services
+from .services import wait_woken
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -127,6 +128,7 @@ class Linux(FileCalls):
         k.install(refcount.table)
         k.install(net_socket.table)
         k.install(paravirt_services.table)
+        k.install(wait_woken.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
