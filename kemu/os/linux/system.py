@@ -48,6 +48,10 @@ from .services import find_bit, refcount
 from .services import net_socket
 from .services import paravirt as paravirt_services
 from .services import wait_woken
+from .services import sysfs as sysfs_services
+from .services import kstrto
+from .services import compat_ioctl
+from .sysfs import Sysfs
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -129,6 +133,9 @@ class Linux(FileCalls):
         k.install(net_socket.table)
         k.install(paravirt_services.table)
         k.install(wait_woken.table)
+        k.install(sysfs_services.table)
+        k.install(kstrto.table)
+        k.install(compat_ioctl.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
@@ -138,6 +145,8 @@ class Linux(FileCalls):
         implemented.update(placed)
         self.percpu, self.data = kernel_exports.define_exports(k, self.release, implemented)
         self.static_calls = install_static_calls(self)
+        self.sysfs = Sysfs(self)
+        sysfs_services.setup(self)
         self.module_percpu = ModulePerCpu(self)
         self.cpu = Cpu(self)                      # CPU 0: masks, per-CPU offsets, cpuinfo_x86
         module_params.fill_standard_ops(self)
@@ -363,6 +372,12 @@ class Linux(FileCalls):
         if self.vfiles.owns(fd):
             return self.vfiles.read(fd, n)
         return self.kernel.files.read(fd, n)
+
+    def write(self, fd: int, data: bytes) -> int:
+        """write(2): sysfs attributes through their store(), devices through their driver."""
+        if self.vfiles.owns(fd):
+            return self.vfiles.write(fd, data)
+        return self.kernel.files.write(fd, data)
 
     def lseek(self, fd: int, offset: int, whence: int = 0) -> int:
         """lseek(2) on a device: the driver's llseek."""
