@@ -89,6 +89,7 @@ MODULES: tuple[Module, ...] = (
     Module("woken", ("woken/woken.c",), shows="wait_woken loop with woken_wake_function, woken by a timer"),
     Module("kemu_sysfs", ("sysfs/kemu_sysfs.c",), shows="kobject_create_and_add under kernel_kobj, sysfs_create_file, a named attribute group with is_visible"),
     Module("kemu_ioctl", ("ioctl/kemu_ioctl.c",), shows="misc device with _IO/_IOR/_IOW/_IOWR ioctls, copy_to/from_user, -ENOTTY"),
+    Module("objects", ("objects/objects.c",), shows="kref, list_head, idr_alloc/find/remove/for_each, a periodic hrtimer"),
 )
 
 

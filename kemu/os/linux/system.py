@@ -51,6 +51,8 @@ from .services import wait_woken
 from .services import sysfs as sysfs_services
 from .services import kstrto
 from .services import compat_ioctl
+from .services import hrtimers as hrtimer_services, idr as idr_services
+from .hrtimers import HrTimers
 from .sysfs import Sysfs
 
 HZ = 250                       # Debian's CONFIG_HZ
@@ -136,6 +138,8 @@ class Linux(FileCalls):
         k.install(sysfs_services.table)
         k.install(kstrto.table)
         k.install(compat_ioctl.table)
+        k.install(hrtimer_services.table)
+        k.install(idr_services.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
@@ -147,6 +151,9 @@ class Linux(FileCalls):
         self.static_calls = install_static_calls(self)
         self.sysfs = Sysfs(self)
         sysfs_services.setup(self)
+        self.hrtimers = HrTimers(self)
+        self.idrs: dict[int, dict[int, int]] = {}     # struct idr -> id -> pointer (services/idr.py)
+        hrtimer_services.setup(self)
         self.module_percpu = ModulePerCpu(self)
         self.cpu = Cpu(self)                      # CPU 0: masks, per-CPU offsets, cpuinfo_x86
         module_params.fill_standard_ops(self)
