@@ -52,6 +52,7 @@ from .services import sysfs as sysfs_services
 from .services import kstrto
 from .services import compat_ioctl
 from .services import hrtimers as hrtimer_services, idr as idr_services
+from .services import driver_basics
 from .hrtimers import HrTimers
 from .sysfs import Sysfs
 
@@ -140,6 +141,7 @@ class Linux(FileCalls):
         k.install(compat_ioctl.table)
         k.install(hrtimer_services.table)
         k.install(idr_services.table)
+        k.install(driver_basics.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
