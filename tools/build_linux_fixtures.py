@@ -85,6 +85,11 @@ MODULES: tuple[Module, ...] = (
     Module("waitq", ("waitq/waitq.c",), shows="wait_event_timeout and wait_for_completion_timeout woken by a timer and work"),
     Module("initmem", ("initmem/initmem.c",), shows="reads its __initdata after init (freed: faults)"),
     Module("percpu", ("percpu/percpu.c",), shows="DEFINE_PER_CPU in a module: this_cpu_inc/add/read, this_cpu_ptr, per_cpu"),
+    Module("extypes", ("extypes/extypes.c",), shows="load_unaligned_zeropad (EX_TYPE_ZEROPAD) and the RDMSR/RDMSR_SAFE fixup types"),
+    Module("woken", ("woken/woken.c",), shows="wait_woken loop with woken_wake_function, woken by a timer"),
+    Module("kemu_sysfs", ("sysfs/kemu_sysfs.c",), shows="kobject_create_and_add under kernel_kobj, sysfs_create_file, a named attribute group with is_visible"),
+    Module("kemu_ioctl", ("ioctl/kemu_ioctl.c",), shows="misc device with _IO/_IOR/_IOW/_IOWR ioctls, copy_to/from_user, -ENOTTY"),
+    Module("objects", ("objects/objects.c",), shows="kref, list_head, idr_alloc/find/remove/for_each, a periodic hrtimer"),
 )
 
 

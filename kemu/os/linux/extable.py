@@ -6,8 +6,9 @@ Each `struct exception_table_entry` is three ints on both arches: the faulting i
 and the fixup as displacements from their own fields, and `data` packing the fixup type
 (bits 0-7), a register number (8-11, instruction-encoding order: ax cx dx bx sp bp si di
 r8…r15), flags (12-15: clear ax, clear dx) and a signed immediate (16-31). The types a
-module's own code can carry are handled as the kernel's handlers do; others (MSR, FPU,
-BPF, SGX, zero-padded loads) find no fixup, so the fault stays an oops.
+module's own code can carry are handled as the kernel's handlers do (MSR, FPU, SGX,
+CLEAR_FS and zero-padded loads in extable_types.py); BPF and the MCE types find no fixup,
+so the fault stays an oops.
 
 `Linux.on_fault` is the machine.fault_fixups entry; the table is read once per module.
 """
@@ -16,6 +17,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from kemu.machine import GuestTrap
+
+from . import extable_types
 
 EX_TABLE = "__ex_table"
 EX_TYPE_DEFAULT = 1
@@ -118,6 +121,9 @@ def fixup_exception(system, pc: int, trap: GuestTrap) -> int | None:
         if entry.reg >= len(names):
             return None
         regs.write(names[1], (entry.imm * regs.read(names[1]) + regs.read(names[entry.reg])) & mask)
+    elif kind in extable_types.HANDLED:
+        if not extable_types.apply(system, entry, pc, trap, names):
+            return None
     elif kind not in (EX_TYPE_DEFAULT, EX_TYPE_UACCESS, EX_TYPE_DEFAULT_MCE_SAFE):
         return None
     if kind == EX_TYPE_UACCESS and trap.vector == 13:

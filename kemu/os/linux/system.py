@@ -39,12 +39,22 @@ from .services import nls as nls_services
 from .filesystems import FileSystems
 from .cpu import Cpu
 from .pv_ops_native import fill_native_pv_ops
+from .static_calls import install_static_calls
 from .crypto import CryptoApi
 from .services import corpus_common
 from .services import dev_printk
 from .services import device_refs
 from .services import find_bit, refcount
 from .services import net_socket
+from .services import paravirt as paravirt_services
+from .services import wait_woken
+from .services import sysfs as sysfs_services
+from .services import kstrto
+from .services import compat_ioctl
+from .services import hrtimers as hrtimer_services, idr as idr_services
+from .services import driver_basics
+from .hrtimers import HrTimers
+from .sysfs import Sysfs
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -124,6 +134,14 @@ class Linux(FileCalls):
         k.install(find_bit.table)
         k.install(refcount.table)
         k.install(net_socket.table)
+        k.install(paravirt_services.table)
+        k.install(wait_woken.table)
+        k.install(sysfs_services.table)
+        k.install(kstrto.table)
+        k.install(compat_ioctl.table)
+        k.install(hrtimer_services.table)
+        k.install(idr_services.table)
+        k.install(driver_basics.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
@@ -132,6 +150,12 @@ class Linux(FileCalls):
             k.symbols.define(name, addr, "func", replace=True)
         implemented.update(placed)
         self.percpu, self.data = kernel_exports.define_exports(k, self.release, implemented)
+        self.static_calls = install_static_calls(self)
+        self.sysfs = Sysfs(self)
+        sysfs_services.setup(self)
+        self.hrtimers = HrTimers(self)
+        self.idrs: dict[int, dict[int, int]] = {}     # struct idr -> id -> pointer (services/idr.py)
+        hrtimer_services.setup(self)
         self.module_percpu = ModulePerCpu(self)
         self.cpu = Cpu(self)                      # CPU 0: masks, per-CPU offsets, cpuinfo_x86
         module_params.fill_standard_ops(self)
@@ -357,6 +381,12 @@ class Linux(FileCalls):
         if self.vfiles.owns(fd):
             return self.vfiles.read(fd, n)
         return self.kernel.files.read(fd, n)
+
+    def write(self, fd: int, data: bytes) -> int:
+        """write(2): sysfs attributes through their store(), devices through their driver."""
+        if self.vfiles.owns(fd):
+            return self.vfiles.write(fd, data)
+        return self.kernel.files.write(fd, data)
 
     def lseek(self, fd: int, offset: int, whence: int = 0) -> int:
         """lseek(2) on a device: the driver's llseek."""

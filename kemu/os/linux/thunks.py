@@ -35,11 +35,7 @@ def assemble(arch: str, text: str, addr: int) -> bytes:
 def simple_thunks(arch: str) -> dict[str, str]:
     """name -> assembly of the thunks that need no service."""
     thunks = {"__fentry__": "ret", "__x86_return_thunk": "ret"}
-    # the scheduler's static calls (might_sleep, cond_resched in wait_event and friends):
-    # with one task there is never another to switch to
-    for name in ("__SCT__might_resched", "__SCT__cond_resched", "__SCT__preempt_schedule",
-                 "__SCT__preempt_schedule_notrace"):
-        thunks[name] = "ret"
+    # the scheduler's static calls are static_calls.py's
     for reg in REGS[arch]:
         thunks[f"__x86_indirect_thunk_{reg}"] = f"jmp {reg}"
     return thunks

@@ -57,6 +57,7 @@ class Timekeeping:
             self.system.kernel.clock.advance(1)
             self.system.sync_jiffies()
             self._fire_timers()
+            self.system.hrtimers.run_due()
             self.run_work()
 
     def ticks_to_next_event(self) -> int | None:
@@ -65,11 +66,14 @@ class Timekeeping:
         cannot be woken by anything)."""
         if any(q.items for q in self.queues.values()):
             return 1
+        hr = self.system.hrtimers.ns_to_next()
+        hr_ticks = None if hr is None else max(1, -(-hr * self.system.kernel.clock.hz // 1_000_000_000))
         if not self.timers:
-            return None
+            return hr_ticks
         now, half = self.jiffies, 1 << (8 * self.system.machine.word_size - 1)
         gaps = [(e - now) & self.mask for e in self.timers.values()]
-        return min(1 if g == 0 or g >= half else g for g in gaps)
+        step = min(1 if g == 0 or g >= half else g for g in gaps)
+        return step if hr_ticks is None else min(step, hr_ticks)
 
     def skip(self, ticks: int) -> None:
         """Move time on by `ticks` at once: only when no timer falls due and no work is

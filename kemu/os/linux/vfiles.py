@@ -59,11 +59,15 @@ class VirtualFiles:
 
     def open(self, path: str, mode) -> int:
         e = self.system.errno
-        if mode not in ("r", 0):
-            raise e.error("EACCES", path)
         fd = FIRST_FD
         while fd in self.open_files:
             fd += 1
+        attribute = self.system.sysfs.open(path, mode)           # sysfs.py: read and written
+        if attribute is not None:
+            self.open_files[fd] = attribute
+            return fd
+        if mode not in ("r", 0):
+            raise e.error("EACCES", path)
         entry = self.system.proc_entries.lookup(path)
         if entry is not None:
             from .proc_entries import ProcFile
@@ -85,6 +89,12 @@ class VirtualFiles:
         data = entry[0][entry[1]:entry[1] + n]
         entry[1] += len(data)
         return data
+
+    def write(self, fd: int, data: bytes) -> int:
+        entry = self.open_files[fd]
+        if not hasattr(entry, "write"):
+            raise self.system.errno.error("EBADF", "write")
+        return entry.write(data)
 
     def close(self, fd: int) -> None:
         entry = self.open_files.pop(fd)
