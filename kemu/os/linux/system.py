@@ -28,6 +28,8 @@ from .proc_entries import ProcEntries
 from .timekeeping import Timekeeping
 from .waiting import Waiting
 from .module_percpu import ModulePerCpu
+from .driver_model import DriverModel
+from .platform_bus import platform_rules
 from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy, \
     wait
 from .services import crypto as crypto_services, lib_crc
@@ -45,6 +47,7 @@ from .services import dev_printk
 from .services import device_refs
 from .services import find_bit, refcount
 from .services import net_socket
+from .services import driver_core, buses as bus_services
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -124,6 +127,8 @@ class Linux(FileCalls):
         k.install(find_bit.table)
         k.install(refcount.table)
         k.install(net_socket.table)
+        k.install(driver_core.table)
+        k.install(bus_services.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
@@ -133,6 +138,7 @@ class Linux(FileCalls):
         implemented.update(placed)
         self.percpu, self.data = kernel_exports.define_exports(k, self.release, implemented)
         self.module_percpu = ModulePerCpu(self)
+        self.driver_model = DriverModel(self, platform_rules)   # the kernel's buses, drivers, devices
         self.cpu = Cpu(self)                      # CPU 0: masks, per-CPU offsets, cpuinfo_x86
         module_params.fill_standard_ops(self)
         self._make_system_workqueues()

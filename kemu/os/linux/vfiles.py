@@ -44,6 +44,8 @@ def content(system, path: str) -> str | None:
         return system.modules_dep
     if path.startswith("/sys/module/"):
         return _sys_module(system, path[len("/sys/module/"):].split("/"))
+    if path.startswith("/sys/bus/"):
+        return system.driver_model.sys_read(path)
     return None
 
 
