@@ -1,4 +1,4 @@
-"""The driver core's registries as a real module uses them (guest/linux/buses/buses.c): platform
+"""The driver core's registries and managed resources (devres) as a real module uses them (guest/linux/buses/buses.c): platform
 drivers probed with their devices and removed on unregister, PCI and I2C drivers listed but
 never probed (no such hardware), a module's own bus with its match rule, duplicate and
 unexpected registrations refused as Linux 6.1 does, and /sys/bus readable."""
@@ -47,8 +47,8 @@ def test_rmmod_removes_every_device_and_driver_and_leaks_nothing(linux):
     linux.insmod(str(ko(linux.arch, "buses")))
     linux.rmmod("buses")
     out = lines(linux)
-    assert "kemu_plat kemu_plat.0: remove (drvdata ok)" in out
-    assert "kemu_plat kemu_plat.0.auto: remove (drvdata ok)" in out
+    assert "kemu_plat kemu_plat.0: remove unit-1 (drvdata ok)" in out
+    assert "kemu_plat kemu_plat.0.auto: remove unit-2 (drvdata ok)" in out
     assert out[-1] == "buses: 2 probed, 2 removed"
     assert linux.leaks() == []
     for bus in ("platform", "pci", "i2c"):
@@ -70,8 +70,25 @@ def test_a_failing_probe_is_reported_and_leaves_the_device_unbound(linux):
     assert "kemu_plat: probe of kemu_plat.0 failed with error -5" in out
     assert listing(linux, "/sys/bus/platform/drivers/kemu_plat") == ["bind", "probes", "uevent", "unbind"]
     linux.rmmod("buses")
-    assert not any("remove (drvdata" in line for line in lines(linux))
+    assert not any("remove unit" in line for line in lines(linux))
     assert linux.leaks() == []
+
+
+def test_devm_resources_are_released_after_remove_newest_first(linux):
+    linux.insmod(str(ko(linux.arch, "buses")))
+    assert not any("cleanup" in line for line in lines(linux))
+    linux.rmmod("buses")
+    out = lines(linux)
+    assert out.index("kemu_plat kemu_plat.0: remove unit-1 (drvdata ok)") < out.index("buses: cleanup unit-1")
+    assert out.index("buses: cleanup unit-1") < out.index("kemu_plat kemu_plat.0.auto: remove unit-2 (drvdata ok)")
+    assert linux.kernel.heap.leaks() == []
+
+
+def test_a_failed_probe_releases_its_devm_resources_after_the_report(linux):
+    linux.insmod(str(ko(linux.arch, "buses")), ["probe_ret=-5"])
+    out = lines(linux)
+    assert out.index("kemu_plat: probe of kemu_plat.0 failed with error -5") == out.index("buses: cleanup unit-1") - 1
+    assert "buses: cleanup unit-2" in out
 
 
 def test_a_probe_rejecting_with_enodev_is_silent(linux):

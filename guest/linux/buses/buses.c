@@ -5,7 +5,8 @@
  * one with PLATFORM_DEVID_AUTO), so the core probes each; a PCI driver and an I2C driver
  * (never probed: no such hardware); a bus of its own (bus_register) with a match rule and a
  * device on it (device_register), and a driver for that device. exit undoes it all, so each
- * remove() runs. `dup` registers the platform driver a second time (the core refuses it),
+ * remove() runs; the platform probe's devm_kzalloc/devm_kasprintf/devm_add_action resources are
+ * released by the core after remove, or when the probe fails. `dup` registers the platform driver a second time (the core refuses it),
  * `probe_ret` makes every platform probe return that value.
  */
 #include <linux/device.h>
@@ -32,20 +33,48 @@ module_param(probe_ret, int, 0444);
 static struct platform_device *pdevs[MAX_DEVICES + 1];
 static int probes, removes;
 
+struct kemu_plat_priv {
+	int magic;
+	char *label;
+};
+
+/* a devm action: runs when the driver core releases the device's managed resources */
+static void kemu_plat_cleanup(void *data)
+{
+	struct kemu_plat_priv *priv = data;
+
+	pr_info("buses: cleanup %s\n", priv->label);
+}
+
 static int kemu_plat_probe(struct platform_device *pdev)
 {
+	struct kemu_plat_priv *priv;
+	int ret;
+
 	probes++;
 	dev_info(&pdev->dev, "probe %d: id %d%s\n", probes, pdev->id, pdev->id_auto ? " (auto)" : "");
+	priv = devm_kzalloc(&pdev->dev, sizeof(*priv), GFP_KERNEL);
+	if (!priv)
+		return -ENOMEM;
+	priv->magic = 0x6b656d75;
+	priv->label = devm_kasprintf(&pdev->dev, GFP_KERNEL, "unit-%d", probes);
+	if (!priv->label)
+		return -ENOMEM;
+	ret = devm_add_action(&pdev->dev, kemu_plat_cleanup, priv);
+	if (ret)
+		return ret;
 	if (probe_ret)
 		return probe_ret;
-	platform_set_drvdata(pdev, &probes);
+	platform_set_drvdata(pdev, priv);
 	return 0;
 }
 
 static int kemu_plat_remove(struct platform_device *pdev)
 {
+	struct kemu_plat_priv *priv = platform_get_drvdata(pdev);
+
 	removes++;
-	dev_info(&pdev->dev, "remove (drvdata %s)\n", platform_get_drvdata(pdev) == &probes ? "ok" : "lost");
+	dev_info(&pdev->dev, "remove %s (drvdata %s)\n", priv->label, priv->magic == 0x6b656d75 ? "ok" : "lost");
 	return 0;
 }
 

@@ -256,9 +256,8 @@ class DriverModel:
         if bus is not None:
             bus.devices.append(dev)
             for drv in list(bus.drivers.values()):
-                if self.match(bus, dev, drv):
-                    self.bind(dev, drv)
-                    break
+                if self.match(bus, dev, drv) and self.bind(dev, drv) == 0:
+                    break           # a failed probe lets the next driver try its luck
         return 0
 
     def del_device(self, addr: int) -> bool:
@@ -302,11 +301,12 @@ class DriverModel:
         ret = self._call_probe(dev, drv)
         if ret == 0:
             return 0
-        drv.devices.remove(dev)
-        dev.driver = None
-        mem.write_ptr(dev.addr + self._off("struct device", "driver"), 0)
         if ret not in (-linux.errno.ENODEV, -linux.errno.ENXIO, -linux.errno.value("EPROBE_DEFER")):
             linux.pr(f"{drv.name}: probe of {dev.name} failed with error {ret}", 4)
+        drv.devices.remove(dev)
+        self._release_devres(dev)
+        dev.driver = None
+        mem.write_ptr(dev.addr + self._off("struct device", "driver"), 0)
         return ret
 
     def _call_probe(self, dev: Device, drv: Driver) -> int:
@@ -333,10 +333,17 @@ class DriverModel:
                 mem.read_ptr(drv.addr + self._off("struct device_driver", "remove"))
             if fn:
                 self.linux.call_kernel_word(fn, dev.addr, what=f"{drv.name}: remove")
+        self._release_devres(dev)
         if dev in drv.devices:
             drv.devices.remove(dev)
         dev.driver = None
         mem.write_ptr(dev.addr + self._off("struct device", "driver"), 0)
+
+    def _release_devres(self, dev: Device) -> None:
+        """devres_release_all: what the driver allocated with devm_* for this device goes."""
+        lists = getattr(self.linux, "devres", None)
+        if lists is not None:
+            lists.release_all(dev.addr)
 
     # --- /sys/bus --------------------------------------------------------------------------
     def sys_listing(self, path: str) -> list[str] | None:
