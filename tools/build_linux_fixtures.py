@@ -87,6 +87,7 @@ MODULES: tuple[Module, ...] = (
     Module("percpu", ("percpu/percpu.c",), shows="DEFINE_PER_CPU in a module: this_cpu_inc/add/read, this_cpu_ptr, per_cpu"),
     Module("buses", ("buses/buses.c",),
            shows="platform/PCI/I2C drivers, platform devices probed and removed, a bus of its own, driver attrs"),
+    Module("tasklet", ("tasklet/tasklet.c",), shows="tasklet_setup/tasklet_init, (hi_)schedule run on the next softirq, disable/enable, tasklet_kill"),
 )
 
 

@@ -40,7 +40,7 @@ HEADERS = (
     "linux/nls.h",
     # the driver core's buses (kemu/os/linux/services/driver_core.py, buses.py)
     "linux/platform_device.h", "linux/pci.h", "linux/i2c.h", "linux/spi/spi.h", "linux/serio.h",
-    "linux/acpi.h", "linux/sysfs.h", "linux/mod_devicetable.h", "linux/ioport.h",
+    "linux/acpi.h", "linux/sysfs.h", "linux/mod_devicetable.h", "linux/ioport.h", "linux/interrupt.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -185,6 +185,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct attribute_group": ("name", "is_visible", "is_bin_visible", "attrs", "bin_attrs"),
     "struct driver_attribute": ("attr", "show", "store"),
     "struct device_attribute": ("attr", "show", "store"),
+    "struct tasklet_struct": ("next", "state", "count", "use_callback", "func", "callback", "data"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

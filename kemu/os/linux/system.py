@@ -47,7 +47,7 @@ from .services import dev_printk
 from .services import device_refs
 from .services import find_bit, refcount
 from .services import net_socket
-from .services import driver_core, buses as bus_services, devres
+from .services import driver_core, buses as bus_services, devres, tasklets
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -130,6 +130,7 @@ class Linux(FileCalls):
         k.install(driver_core.table)
         k.install(bus_services.table)
         k.install(devres.table)
+        k.install(tasklets.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
