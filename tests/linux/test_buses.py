@@ -180,3 +180,17 @@ def test_removing_a_named_group_never_created_warns(linux):
     linux.machine.mem.write_ptr(grp, _cstring(linux, b"stats"))
     _call(linux, "sysfs_remove_group", dev + lay.offset("struct device", "kobj"), grp)
     assert "sysfs group 'stats' not found for kobject 'thing'" in lines(linux)
+
+
+def test_ls_lists_the_buses_drivers_and_devices_under_sys_bus(linux):
+    shell = linux.shell(cwd=str(FIXTURE_DIR / linux.arch))
+    out, err = io.StringIO(), io.StringIO()
+    assert shell.run_line("insmod buses.ko", out=out, err=err) == 0
+    out = io.StringIO()
+    assert shell.run_line("ls /sys/bus", out=out, err=err) == 0
+    assert out.getvalue().split() == ["acpi", "i2c", "kemubus", "pci", "platform", "serio", "spi"]
+    out = io.StringIO()
+    assert shell.run_line("ls /sys/bus/platform/devices", out=out, err=err) == 0
+    assert out.getvalue() == "kemu_plat.0\nkemu_plat.0.auto\n"
+    out = io.StringIO()
+    assert shell.run_line("ls /sys/bus/nosuchbus", out=out, err=err) == 1

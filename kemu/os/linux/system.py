@@ -356,6 +356,12 @@ class Linux(FileCalls):
             return self.vfiles.open(path, mode)
         return self.kernel.files.open(path, mode)
 
+    def list_directory(self, path: str) -> list[str] | None:
+        """The entries of a generated directory (/sys/bus/...) for ls, or None."""
+        if path.rstrip("/") == "/sys/bus" or path.startswith("/sys/bus/"):
+            return self.driver_model.sys_listing(path)
+        return None
+
     def close(self, fd: int) -> None:
         if self.vfiles.owns(fd):
             return self.vfiles.close(fd)
