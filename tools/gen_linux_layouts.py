@@ -186,6 +186,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct driver_attribute": ("attr", "show", "store"),
     "struct device_attribute": ("attr", "show", "store"),
     "struct tasklet_struct": ("next", "state", "count", "use_callback", "func", "callback", "data"),
+    "struct pci_dev": ("bus", "devfn", "vendor", "device", "dev"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

@@ -194,3 +194,19 @@ def test_ls_lists_the_buses_drivers_and_devices_under_sys_bus(linux):
     assert out.getvalue() == "kemu_plat.0\nkemu_plat.0.auto\n"
     out = io.StringIO()
     assert shell.run_line("ls /sys/bus/nosuchbus", out=out, err=err) == 1
+
+
+def test_dev_driver_string_names_the_bound_driver_else_the_bus(linux):
+    linux.insmod(str(ko(linux.arch, "buses")))
+    bound = linux.driver_model.bus_named("platform").drivers["kemu_plat"].devices[0]
+    name = linux.machine.call(linux.kernel.installed["dev_driver_string"][1], bound.addr)
+    assert linux.kernel.read_str(name) == b"kemu_plat"
+    dev = _zeroed(linux, linux.layout.size("struct device"))
+    assert linux.kernel.read_str(linux.machine.call(linux.kernel.installed["dev_driver_string"][1], dev)) == b""
+
+
+def test_pci_lookups_find_no_device_and_putting_null_is_harmless(linux):
+    assert _call(linux, "pci_get_class", 0x030000, 0) == 0
+    assert _call(linux, "pci_get_domain_bus_and_slot", 0, 0, 0) == 0
+    _call(linux, "pci_dev_put", 0)
+    assert "W" not in linux.taints

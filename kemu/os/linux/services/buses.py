@@ -412,3 +412,33 @@ def acpi_bus_register_driver(k, driver: int, call=None) -> int:
 def acpi_bus_unregister_driver(k, driver: int) -> None:
     """Take the driver off the ACPI bus."""
     model(k).unregister_driver(driver + _off(k, "struct acpi_driver", "drv"))
+
+
+@table.service("void pci_dev_put(struct pci_dev *dev)")
+def pci_dev_put(k, dev: int) -> None:
+    """Drop a reference pci_get_* took (NULL, what kemu's pci_get_device returns, is ignored)."""
+    if dev:
+        put_device(k, dev + _off(k, "struct pci_dev", "dev"))
+
+
+@table.service("struct pci_dev *pci_get_subsys(unsigned int vendor, unsigned int device, unsigned int ss_vendor, "
+               "unsigned int ss_device, struct pci_dev *from)")
+def pci_get_subsys(k, vendor: int, device: int, ss_vendor: int, ss_device: int, frm: int) -> int:
+    """The next PCI device with those ids and subsystem ids: none on kemu's machine."""
+    if frm:
+        pci_dev_put(k, frm)
+    return 0
+
+
+@table.service("struct pci_dev *pci_get_class(unsigned int class, struct pci_dev *from)")
+def pci_get_class(k, cls: int, frm: int) -> int:
+    """The next PCI device of a class: none on kemu's machine."""
+    if frm:
+        pci_dev_put(k, frm)
+    return 0
+
+
+@table.service("struct pci_dev *pci_get_domain_bus_and_slot(int domain, unsigned int bus, unsigned int devfn)")
+def pci_get_domain_bus_and_slot(k, domain: int, bus: int, devfn: int) -> int:
+    """The PCI device at that address: none on kemu's machine."""
+    return 0

@@ -344,3 +344,23 @@ def sysfs_remove_groups(k, kobj: int, groups: int) -> None:
     while grp := mem.read_ptr(groups + word * i):
         remove_group(k, kobj, grp)
         i += 1
+
+
+@table.service("const char *dev_driver_string(const struct device *dev)")
+def dev_driver_string(k, dev: int) -> int:
+    """The name dev_printk shows for the device: its driver's, else its bus's, else its
+    class's (each a pointer kept in the struct), else ""."""
+    mem = k.machine.mem
+    for fld in ("driver", "bus", "class"):
+        ptr = mem.read_ptr(dev + _off(k, "struct device", fld))
+        if ptr:
+            return mem.read_ptr(ptr)          # `name` is the first member of each
+    return _empty_string(k)
+
+
+def _empty_string(k) -> int:
+    linux = k.linux
+    if not hasattr(linux, "empty_string"):
+        linux.empty_string = k.machine.alloc("kdata", 1, 1)
+        k.machine.mem.write(linux.empty_string, b"\0")
+    return linux.empty_string
