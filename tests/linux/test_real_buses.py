@@ -6,6 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from kemu.os.linux.insmod import InsmodError
+
 from .conftest import ARCHES
 from .realmods import boot_with
 
@@ -47,3 +49,24 @@ def test_dell_rbu_adds_its_platform_device_and_deletes_it_at_exit(arch):
     system.rmmod("dell_rbu")
     assert system.driver_model.sys_listing("/sys/bus/platform/devices") == []
     assert system.leaks() == []
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_advantechwdt_claims_its_ports_probes_and_gives_them_back(arch):
+    system = boot_with(arch, "advantechwdt", lenient=True)
+    fd = system.open("/proc/ioports")
+    text = system.read(fd, 65536).decode()
+    system.close(fd)
+    assert "0443-0443 : Advantech WDT\n" in text
+    assert system.driver_model.sys_listing("/sys/bus/platform/drivers/advantechwdt") == [
+        "advantechwdt", "bind", "uevent", "unbind"]
+    system.rmmod("advantechwdt")
+    fd = system.open("/proc/ioports")
+    assert "Advantech" not in system.read(fd, 65536).decode()
+    assert system.leaks() == []
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_acquirewdt_default_port_collides_with_the_pit_as_on_a_real_pc(arch):
+    with pytest.raises(InsmodError, match="ENODEV"):
+        boot_with(arch, "acquirewdt", lenient=True)

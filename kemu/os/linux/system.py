@@ -47,7 +47,7 @@ from .services import dev_printk
 from .services import device_refs
 from .services import find_bit, refcount
 from .services import net_socket
-from .services import driver_core, buses as bus_services, devres, tasklets
+from .services import driver_core, buses as bus_services, devres, tasklets, resources
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -131,6 +131,7 @@ class Linux(FileCalls):
         k.install(bus_services.table)
         k.install(devres.table)
         k.install(tasklets.table)
+        k.install(resources.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
@@ -158,6 +159,7 @@ class Linux(FileCalls):
             m.mem.write_ptr(current.addr + (self.percpu.addr if self.arch == "x86_64" else 0), task)
             self.current_task = task
         self.cpu.setup()
+        resources.setup_trees(self)                # ioport/iomem trees, the PC's legacy ports
         self.cpu.fill_pv_ops(k.installed["__kemu_native_read_msr_safe"][1],
                              k.installed["__kemu_native_write_msr_safe"][1])
         self.pv_ops_native = fill_native_pv_ops(self)
