@@ -90,6 +90,9 @@ MODULES: tuple[Module, ...] = (
     Module("kemu_sysfs", ("sysfs/kemu_sysfs.c",), shows="kobject_create_and_add under kernel_kobj, sysfs_create_file, a named attribute group with is_visible"),
     Module("kemu_ioctl", ("ioctl/kemu_ioctl.c",), shows="misc device with _IO/_IOR/_IOW/_IOWR ioctls, copy_to/from_user, -ENOTTY"),
     Module("objects", ("objects/objects.c",), shows="kref, list_head, idr_alloc/find/remove/for_each, a periodic hrtimer"),
+    Module("buses", ("buses/buses.c",),
+           shows="platform/PCI/I2C drivers, platform devices probed and removed, a bus of its own, driver attrs"),
+    Module("tasklet", ("tasklet/tasklet.c",), shows="tasklet_setup/tasklet_init, (hi_)schedule run on the next softirq, disable/enable, tasklet_kill"),
 )
 
 

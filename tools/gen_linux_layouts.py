@@ -38,6 +38,9 @@ HEADERS = (
     "asm/extable.h", "linux/smp.h", "asm/processor.h", "linux/ratelimit.h", "linux/swait.h",
     "crypto/hash.h", "crypto/internal/hash.h", "crypto/algapi.h", "asm/paravirt_types.h",
     "linux/nls.h",
+    # the driver core's buses (kemu/os/linux/services/driver_core.py, buses.py)
+    "linux/platform_device.h", "linux/pci.h", "linux/i2c.h", "linux/spi/spi.h", "linux/serio.h",
+    "linux/acpi.h", "linux/sysfs.h", "linux/mod_devicetable.h", "linux/ioport.h", "linux/interrupt.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -157,6 +160,33 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                                 "owner", "next", "fs_supers"),
     "struct nls_table": ("charset", "alias", "uni2char", "char2uni", "charset2lower", "charset2upper",
                          "owner", "next"),
+    # the driver core: buses, drivers, platform devices, sysfs attributes (services/driver_core.py)
+    "struct device_driver": ("name", "bus", "owner", "mod_name", "suppress_bind_attrs", "probe_type",
+                             "of_match_table", "acpi_match_table", "probe", "sync_state", "remove",
+                             "shutdown", "suspend", "resume", "groups", "dev_groups", "pm", "coredump", "p"),
+    "struct bus_type": ("name", "dev_name", "dev_root", "bus_groups", "dev_groups", "drv_groups", "match",
+                        "uevent", "probe", "sync_state", "remove", "shutdown", "pm", "p"),
+    "struct platform_driver": ("probe", "remove", "remove_new", "shutdown", "suspend", "resume", "driver",
+                               "id_table", "prevent_deferred_probe", "driver_managed_dma"),
+    "struct platform_device": ("name", "id", "id_auto", "dev", "num_resources", "resource", "id_entry",
+                               "driver_override", "mfd_cell"),
+    "struct platform_device_id": ("name", "driver_data"),
+    "struct platform_device_info": ("parent", "fwnode", "of_node_reused", "name", "id", "res", "num_res",
+                                    "data", "size_data", "dma_mask", "properties"),
+    "struct resource": ("start", "end", "name", "flags", "desc", "parent", "sibling", "child"),
+    "struct pci_driver": ("node", "name", "id_table", "probe", "remove", "groups", "dev_groups", "driver",
+                          "dynids", "driver_managed_dma"),
+    "struct i2c_driver": ("class", "probe", "remove", "probe_new", "driver", "id_table", "detect",
+                          "address_list", "clients", "flags"),
+    "struct spi_driver": ("id_table", "probe", "remove", "shutdown", "driver"),
+    "struct serio_driver": ("description", "id_table", "manual_bind", "connect", "disconnect", "driver"),
+    "struct acpi_driver": ("name", "class", "ids", "flags", "ops", "drv", "owner"),
+    "struct attribute": ("name", "mode"),
+    "struct attribute_group": ("name", "is_visible", "is_bin_visible", "attrs", "bin_attrs"),
+    "struct driver_attribute": ("attr", "show", "store"),
+    "struct device_attribute": ("attr", "show", "store"),
+    "struct tasklet_struct": ("next", "state", "count", "use_callback", "func", "callback", "data"),
+    "struct pci_dev": ("bus", "devfn", "vendor", "device", "dev"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

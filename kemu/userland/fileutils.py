@@ -148,6 +148,10 @@ def ls(system, spec: UserlandSpec, argv: list[str], out: TextIO, err: TextIO) ->
         if name.rstrip("/") in ("/dev", "/"):
             directories.append(name)
             continue
+        listed = system.list_directory(name) if hasattr(system, "list_directory") else None
+        if listed is not None:              # a directory the system generates (Linux's /sys/bus)
+            out.write("".join(entry + "\n" for entry in listed))
+            continue
         node = system.kernel.devfs.lookup(name)
         if node is None:
             err.write(f"ls: {name}: {system.errno.strerror(system.errno.ENOENT)}\n")

@@ -28,6 +28,8 @@ from .proc_entries import ProcEntries
 from .timekeeping import Timekeeping
 from .waiting import Waiting
 from .module_percpu import ModulePerCpu
+from .driver_model import DriverModel
+from .platform_bus import platform_rules
 from .services import chrdev, format as format_services, memory, modref, params, printk, seq_file, timers, usercopy, \
     wait
 from .services import crypto as crypto_services, lib_crc
@@ -55,6 +57,7 @@ from .services import hrtimers as hrtimer_services, idr as idr_services
 from .services import driver_basics
 from .hrtimers import HrTimers
 from .sysfs import Sysfs
+from .services import driver_core, buses as bus_services, devres, tasklets, resources
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -142,6 +145,11 @@ class Linux(FileCalls):
         k.install(hrtimer_services.table)
         k.install(idr_services.table)
         k.install(driver_basics.table)
+        k.install(driver_core.table)
+        k.install(bus_services.table)
+        k.install(devres.table)
+        k.install(tasklets.table)
+        k.install(resources.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
@@ -157,6 +165,7 @@ class Linux(FileCalls):
         self.idrs: dict[int, dict[int, int]] = {}     # struct idr -> id -> pointer (services/idr.py)
         hrtimer_services.setup(self)
         self.module_percpu = ModulePerCpu(self)
+        self.driver_model = DriverModel(self, platform_rules)   # the kernel's buses, drivers, devices
         self.cpu = Cpu(self)                      # CPU 0: masks, per-CPU offsets, cpuinfo_x86
         module_params.fill_standard_ops(self)
         self._make_system_workqueues()
@@ -174,6 +183,7 @@ class Linux(FileCalls):
             m.mem.write_ptr(current.addr + (self.percpu.addr if self.arch == "x86_64" else 0), task)
             self.current_task = task
         self.cpu.setup()
+        resources.setup_trees(self)                # ioport/iomem trees, the PC's legacy ports
         self.cpu.fill_pv_ops(k.installed["__kemu_native_read_msr_safe"][1],
                              k.installed["__kemu_native_write_msr_safe"][1])
         self.pv_ops_native = fill_native_pv_ops(self)
@@ -371,6 +381,12 @@ class Linux(FileCalls):
         if self.vfiles.handles(path):
             return self.vfiles.open(path, mode)
         return self.kernel.files.open(path, mode)
+
+    def list_directory(self, path: str) -> list[str] | None:
+        """The entries of a generated directory (/sys/bus/...) for ls, or None."""
+        if path.rstrip("/") == "/sys/bus" or path.startswith("/sys/bus/"):
+            return self.driver_model.sys_listing(path)
+        return None
 
     def close(self, fd: int) -> None:
         if self.vfiles.owns(fd):

@@ -27,6 +27,11 @@ def _sys_module(system, parts: list[str]) -> str | None:
     return values.get(parts[1])
 
 
+def _proc_ioports(system) -> str:
+    from .services.resources import proc_ioports
+    return proc_ioports(system)
+
+
 def content(system, path: str) -> str | None:
     """The text of a /proc or /sys file, or None if there is no such file."""
     fixed: dict[str, Callable[[], str]] = {
@@ -35,6 +40,7 @@ def content(system, path: str) -> str | None:
         "/proc/version": lambda: procfs.proc_version(system),
         "/proc/crypto": lambda: system.crypto.proc_crypto(),
         "/proc/filesystems": lambda: system.filesystems.proc_filesystems(),
+        "/proc/ioports": lambda: _proc_ioports(system),
         "/proc/sys/kernel/osrelease": lambda: system.release + "\n",
         "/proc/sys/kernel/tainted": lambda: f"{system.taint_mask()}\n",
     }
@@ -44,6 +50,8 @@ def content(system, path: str) -> str | None:
         return system.modules_dep
     if path.startswith("/sys/module/"):
         return _sys_module(system, path[len("/sys/module/"):].split("/"))
+    if path.startswith("/sys/bus/"):
+        return system.driver_model.sys_read(path)
     return None
 
 

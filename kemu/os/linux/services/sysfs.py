@@ -20,6 +20,7 @@ from __future__ import annotations
 from kemu.kernel import ServiceTable
 
 from ..sysfs import PAGE_SIZE, ROOTS
+from . import driver_core
 
 table = ServiceTable("sysfs")
 
@@ -277,9 +278,12 @@ def _group(k, grp: int) -> tuple[str, int, int]:
 
 @table.service("int sysfs_create_group(struct kobject *kobj, const struct attribute_group *grp)")
 def sysfs_create_group(k, kobj: int, grp: int) -> int:
-    """The group's attributes in the kobject's directory, or in a subdirectory named after it."""
+    """The group's attributes in the kobject's directory, or in a subdirectory named after it;
+    a kobject of the driver model (a device's, a driver's) has its files kept by driver_core."""
     fs = _fs(k)
     base = fs.path_of(kobj) if kobj else None
+    if base is None and kobj:
+        return driver_core.create_group(k, kobj, grp)     # a device's or driver's kobject
     if base is None or not grp:
         return -k.errno.EINVAL
     name, is_visible, attrs = _group(k, grp)
@@ -309,6 +313,9 @@ def sysfs_create_group(k, kobj: int, grp: int) -> int:
 def sysfs_remove_group(k, kobj: int, grp: int) -> None:
     fs = _fs(k)
     base = fs.path_of(kobj) if kobj else None
+    if base is None and kobj and grp:
+        driver_core.remove_group(k, kobj, grp)              # a device's or driver's kobject
+        return
     if base is None or not grp:
         return
     name, _, attrs = _group(k, grp)
