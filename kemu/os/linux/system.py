@@ -45,6 +45,7 @@ from .services import dev_printk
 from .services import device_refs
 from .services import find_bit, refcount
 from .services import net_socket
+from .services import percpu_alloc
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -124,6 +125,7 @@ class Linux(FileCalls):
         k.install(find_bit.table)
         k.install(refcount.table)
         k.install(net_socket.table)
+        k.install(percpu_alloc.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
