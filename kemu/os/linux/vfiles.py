@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from . import procfs
+from .services import tty_driver
 
 FIRST_FD = 1000          # above any descriptor the kernel's file table hands out
 
@@ -35,6 +36,7 @@ def content(system, path: str) -> str | None:
         "/proc/version": lambda: procfs.proc_version(system),
         "/proc/crypto": lambda: system.crypto.proc_crypto(),
         "/proc/filesystems": lambda: system.filesystems.proc_filesystems(),
+        "/proc/tty/drivers": lambda: tty_driver.proc_tty_drivers(system),
         "/proc/sys/kernel/osrelease": lambda: system.release + "\n",
         "/proc/sys/kernel/tainted": lambda: f"{system.taint_mask()}\n",
     }
