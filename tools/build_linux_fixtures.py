@@ -85,6 +85,7 @@ MODULES: tuple[Module, ...] = (
     Module("waitq", ("waitq/waitq.c",), shows="wait_event_timeout and wait_for_completion_timeout woken by a timer and work"),
     Module("initmem", ("initmem/initmem.c",), shows="reads its __initdata after init (freed: faults)"),
     Module("percpu", ("percpu/percpu.c",), shows="DEFINE_PER_CPU in a module: this_cpu_inc/add/read, this_cpu_ptr, per_cpu"),
+    Module("kworker", ("kworker/kworker.c",), shows="kthread_create_worker, kthread work and delayed work, alloc_percpu"),
 )
 
 
