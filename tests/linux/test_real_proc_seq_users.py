@@ -41,3 +41,17 @@ def test_fscache_and_cachefiles_load_and_unload_cleanly(arch, name):
 def test_nfs_gets_past_its_fscache_dependency(arch):
     record = corpus_record(arch, "nfs")
     assert not (record["outcome"] == DEPENDENCY_FAILED and "fscache" in record["detail"]), record["detail"]
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+@pytest.mark.parametrize("name", ["bluetooth", "btusb", "rfcomm"])
+def test_bluetooth_and_its_dependants_load_and_unload_cleanly(arch, name):
+    """bluetooth's socket layers each make a /proc/net entry with proc_create_seq_data."""
+    record = corpus_record(arch, name)
+    assert record["outcome"] == CLEAN, record["detail"]
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_bluetooth_messages_come_through_pV(arch):
+    system = boot_with(arch, "bluetooth", lenient=True)
+    assert "Bluetooth: Core ver 2.22" in system.dmesg()
