@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from . import procfs
-from .services import tty_driver
+from .services import debugfs, tty_driver
 
 FIRST_FD = 1000          # above any descriptor the kernel's file table hands out
 
@@ -44,6 +44,8 @@ def content(system, path: str) -> str | None:
         return fixed[path]()
     if path == f"/lib/modules/{system.release}/modules.dep" and system.modules_dep is not None:
         return system.modules_dep
+    if path.startswith("/sys/kernel/debug/"):
+        return debugfs.read_value(system, path[len("/sys/kernel/debug/"):])
     if path.startswith("/sys/module/"):
         return _sys_module(system, path[len("/sys/module/"):].split("/"))
     return None
