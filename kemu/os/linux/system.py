@@ -54,6 +54,7 @@ from .services import cdev_alloc
 from .services import mempool
 from .services import debugfs
 from .services import page_alloc
+from .services import lib_misc
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -142,6 +143,7 @@ class Linux(FileCalls):
         k.install(mempool.table)
         k.install(debugfs.table)
         k.install(page_alloc.table)
+        k.install(lib_misc.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
