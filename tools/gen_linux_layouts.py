@@ -32,7 +32,7 @@ from kemu.toolchain import linux_headers, linux_kbuild  # noqa: E402
 HEADERS = (
     # the dependency roots' subsystems (services/tty_driver.py, backing_dev.py, kthread_worker.py)
     "linux/tty_driver.h", "linux/backing-dev.h", "linux/kthread.h", "linux/printk.h",
-    "linux/mempool.h", "linux/dcache.h", "linux/debugfs.h",
+    "linux/mempool.h", "linux/dcache.h", "linux/debugfs.h", "linux/key.h", "linux/key-type.h",
     "linux/module.h", "linux/moduleparam.h", "linux/fs.h", "linux/cdev.h", "linux/device.h",
     "linux/miscdevice.h", "linux/proc_fs.h", "linux/seq_file.h", "linux/timer.h", "linux/workqueue.h",
     "linux/mutex.h", "linux/spinlock.h", "linux/wait.h", "linux/uio.h", "linux/export.h",
@@ -101,6 +101,9 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct dentry": ("d_flags", "d_parent", "d_name", "d_inode", "d_iname", "d_sb", "d_fsdata"),
     "struct qstr": ("hash_len", "name"),
     "struct debugfs_blob_wrapper": ("data", "size"),
+    "struct key": ("usage", "serial", "uid", "gid", "perm", "datalen", "state", "flags", "description",
+                   "type", "payload"),
+    "struct key_type": ("name",),
     "struct seq_file": ("buf", "size", "from", "count", "pad_until", "index", "read_pos", "lock", "op",
                         "poll_event", "file", "private"),
     "struct cdev": ("kobj", "owner", "ops", "list", "dev", "count"),
