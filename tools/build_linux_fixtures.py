@@ -93,6 +93,7 @@ MODULES: tuple[Module, ...] = (
     Module("buses", ("buses/buses.c",),
            shows="platform/PCI/I2C drivers, platform devices probed and removed, a bus of its own, driver attrs"),
     Module("tasklet", ("tasklet/tasklet.c",), shows="tasklet_setup/tasklet_init, (hi_)schedule run on the next softirq, disable/enable, tasklet_kill"),
+    Module("kworker", ("kworker/kworker.c",), shows="kthread_create_worker, kthread work and delayed work, alloc_percpu"),
 )
 
 

@@ -30,6 +30,9 @@ from kemu.os.linux import layouts  # noqa: E402
 from kemu.toolchain import linux_headers, linux_kbuild  # noqa: E402
 
 HEADERS = (
+    # the dependency roots' subsystems (services/tty_driver.py, backing_dev.py, kthread_worker.py)
+    "linux/tty_driver.h", "linux/backing-dev.h", "linux/kthread.h", "linux/printk.h",
+    "linux/mempool.h", "linux/dcache.h", "linux/debugfs.h", "linux/key.h", "linux/key-type.h",
     "linux/module.h", "linux/moduleparam.h", "linux/fs.h", "linux/cdev.h", "linux/device.h",
     "linux/miscdevice.h", "linux/proc_fs.h", "linux/seq_file.h", "linux/timer.h", "linux/workqueue.h",
     "linux/mutex.h", "linux/spinlock.h", "linux/wait.h", "linux/uio.h", "linux/export.h",
@@ -84,6 +87,26 @@ STRUCTS: dict[str, tuple[str, ...]] = {
         "proc_get_unmapped_area",
     ),
     "struct seq_operations": ("start", "stop", "next", "show"),
+    # the dependency roots' subsystems (services/tty_driver.py, backing_dev.py, kthread_worker.py)
+    "struct tty_driver": ("kref", "cdevs", "owner", "driver_name", "name", "name_base", "major",
+                          "minor_start", "num", "type", "subtype", "init_termios", "flags", "proc_entry",
+                          "other", "ttys", "ports", "termios", "driver_state", "ops", "tty_drivers"),
+    "struct ktermios": ("c_iflag", "c_oflag", "c_cflag", "c_lflag", "c_line", "c_cc", "c_ispeed", "c_ospeed"),
+    "struct backing_dev_info": ("id", "rb_node", "bdi_list", "ra_pages", "io_pages", "refcnt",
+                                "capabilities", "min_ratio", "max_ratio", "max_prop_frac",
+                                "tot_write_bandwidth", "wb", "wb_list", "wb_waitq", "dev", "dev_name",
+                                "owner", "laptop_mode_wb_timer", "debug_dir"),
+    "struct kthread_worker": ("flags", "lock", "work_list", "delayed_work_list", "task", "current_work"),
+    "struct kthread_work": ("node", "func", "worker", "canceling"),
+    "struct kthread_delayed_work": ("work", "timer"),
+    "struct va_format": ("fmt", "va"),
+    "struct mempool_s": ("lock", "min_nr", "curr_nr", "elements", "pool_data", "alloc", "free", "wait"),
+    "struct dentry": ("d_flags", "d_parent", "d_name", "d_inode", "d_iname", "d_sb", "d_fsdata"),
+    "struct qstr": ("hash_len", "name"),
+    "struct debugfs_blob_wrapper": ("data", "size"),
+    "struct key": ("usage", "serial", "uid", "gid", "perm", "datalen", "state", "flags", "description",
+                   "type", "payload"),
+    "struct key_type": ("name",),
     "struct seq_file": ("buf", "size", "from", "count", "pad_until", "index", "read_pos", "lock", "op",
                         "poll_event", "file", "private"),
     "struct cdev": ("kobj", "owner", "ops", "list", "dev", "count"),

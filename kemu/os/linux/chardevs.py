@@ -160,6 +160,9 @@ class ChrDevs:
         k.machine.mem.write_u32(addr + lay.offset("struct device", "devt"), devt)
         k.machine.mem.write_ptr(addr + lay.offset("struct device", "driver_data"), drvdata)
         k.machine.mem.write_ptr(addr + lay.offset("struct device", "class"), cls)
+        label = k.heap.alloc(len(name) + 1, "device name", zero=True)     # dev_name(): kobj.name
+        k.machine.mem.write(label, name.encode("latin-1"))
+        k.machine.mem.write_ptr(addr + lay.offset("struct device", "kobj") + lay.offset("struct kobject", "name"), label)
         node, mode = class_devnode(self.system, cls, addr, name) if devt else (name, None)
         dev = Device(addr, cls, devt, name, node)
         if devt:
@@ -181,6 +184,10 @@ class ChrDevs:
         k = self.system.kernel
         if dev.devt and k.devfs.lookup(f"/dev/{dev.node or dev.name}") is not None:
             k.devfs.unlink(f"/dev/{dev.node or dev.name}")
+        lay = self.system.layout
+        label = k.machine.mem.read_ptr(dev.addr + lay.offset("struct device", "kobj") + lay.offset("struct kobject", "name"))
+        if label in k.heap:
+            k.heap.free(label)
         k.heap.free(dev.addr)
 
     def destroy_device(self, cls: int, devt: int) -> None:

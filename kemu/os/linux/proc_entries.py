@@ -24,6 +24,7 @@ class ProcEntries:
     def __init__(self, system):
         self.system = system
         self.entries: dict[str, ProcEntry] = {}
+        self.open_inodes: dict[int, ProcEntry] = {}     # inode of an open file -> its entry (PDE())
 
     def _parent_path(self, parent: int) -> str | None:
         if not parent:
@@ -88,6 +89,7 @@ class ProcFile:
         mem.write_ptr(self.inode + lay.offset("struct inode", "i_private"), entry.data)
         mem.write_ptr(self.file + lay.offset("struct file", "f_inode"), self.inode)
         mem.write_u32(self.file + lay.offset("struct file", "f_mode"), 1)
+        system.proc_entries.open_inodes[self.inode] = entry
         op = self._op("proc_open")
         if op:
             try:
@@ -126,5 +128,6 @@ class ProcFile:
             self._free()
 
     def _free(self) -> None:
+        self.system.proc_entries.open_inodes.pop(self.inode, None)
         self.system.kernel.heap.free(self.file)
         self.system.kernel.heap.free(self.inode)

@@ -58,6 +58,17 @@ from .services import driver_basics
 from .hrtimers import HrTimers
 from .sysfs import Sysfs
 from .services import driver_core, buses as bus_services, devres, tasklets, resources
+from .services import percpu_alloc
+from .services import tty_driver
+from .services import backing_dev
+from .services import kthread_worker
+from .services import proc_seq
+from .services import cdev_alloc
+from .services import mempool
+from .services import debugfs
+from .services import page_alloc
+from .services import lib_misc
+from .services import keys as key_services
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -150,6 +161,17 @@ class Linux(FileCalls):
         k.install(devres.table)
         k.install(tasklets.table)
         k.install(resources.table)
+        k.install(percpu_alloc.table)
+        k.install(tty_driver.table)
+        k.install(backing_dev.table)
+        k.install(kthread_worker.table)
+        k.install(proc_seq.table)
+        k.install(cdev_alloc.table)
+        k.install(mempool.table)
+        k.install(debugfs.table)
+        k.install(page_alloc.table)
+        k.install(lib_misc.table)
+        k.install(key_services.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from . import procfs
+from .services import debugfs, tty_driver
 
 FIRST_FD = 1000          # above any descriptor the kernel's file table hands out
 
@@ -41,6 +42,7 @@ def content(system, path: str) -> str | None:
         "/proc/crypto": lambda: system.crypto.proc_crypto(),
         "/proc/filesystems": lambda: system.filesystems.proc_filesystems(),
         "/proc/ioports": lambda: _proc_ioports(system),
+        "/proc/tty/drivers": lambda: tty_driver.proc_tty_drivers(system),
         "/proc/sys/kernel/osrelease": lambda: system.release + "\n",
         "/proc/sys/kernel/tainted": lambda: f"{system.taint_mask()}\n",
     }
@@ -48,6 +50,8 @@ def content(system, path: str) -> str | None:
         return fixed[path]()
     if path == f"/lib/modules/{system.release}/modules.dep" and system.modules_dep is not None:
         return system.modules_dep
+    if path.startswith("/sys/kernel/debug/"):
+        return debugfs.read_value(system, path[len("/sys/kernel/debug/"):])
     if path.startswith("/sys/module/"):
         return _sys_module(system, path[len("/sys/module/"):].split("/"))
     if path.startswith("/sys/bus/"):

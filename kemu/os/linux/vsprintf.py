@@ -76,9 +76,22 @@ def _pointer(system, ext: bytes, ptr: int) -> bytes:
             return ".".join((f"{b:03d}" if kind == b"i" else str(b)) for b in raw).encode()
         if kind == b"a":
             return f"0x{mem.read_ptr(ptr):0{2 * word}x}".encode()
+        if kind == b"V":
+            return _va_format(system, ptr)
     except Exception:
         return b"(efault)"
     return hashed(ptr, word)
+
+
+def _va_format(system, vaf: int) -> bytes:
+    """%pV: a struct va_format's fmt formatted with its va_list (x86-64: `va` points at
+    the __va_list_tag; i386: at the char * that is the va_list)."""
+    from kemu.machine import GuestVaList
+    lay, mem = system.layout, system.machine.mem
+    fmt = mem.read_ptr(vaf + lay.offset("struct va_format", "fmt"))
+    va = mem.read_ptr(vaf + lay.offset("struct va_format", "va"))
+    ap = va if system.arch == "x86_64" else mem.read_ptr(va)
+    return format_linux(system, system.kernel.read_str(fmt), GuestVaList(mem, system.arch, ap))
 
 
 def format_linux(system, fmt: bytes, args) -> bytes:

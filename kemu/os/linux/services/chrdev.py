@@ -90,8 +90,10 @@ def cdev_add(k, p: int, dev: int, count: int, call=None) -> int:
 
 @table.service("void cdev_del(struct cdev *p)")
 def cdev_del(k, p: int) -> None:
-    """Remove a cdev: later opens of its numbers fail with ENXIO."""
+    """Remove a cdev: later opens of its numbers fail with ENXIO; one from cdev_alloc is freed."""
+    from .cdev_alloc import release_dynamic
     k.linux.chrdevs.del_cdev(p)
+    release_dynamic(k, p)
 
 
 @table.service("struct class *__class_create(struct module *owner, const char *name, struct lock_class_key *key)",
