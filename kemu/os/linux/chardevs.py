@@ -170,6 +170,7 @@ class ChrDevs:
                 k.devfs.mknod(f"/dev/{node}", "c", devt >> MINORBITS, devt & ((1 << MINORBITS) - 1),
                               mode or 0o600)
             except SyscallError:        # no device half made: the node in the way stays its owner's
+                k.heap.free(label)
                 k.heap.free(addr)
                 raise
         self.devices.append(dev)
