@@ -159,6 +159,7 @@ class ModuleLoader:
 
     def release(self, base: int) -> None:
         """Give back memory from `reserve` that no module was placed in."""
+        self.machine.code_guard.forget(base)
         self.machine.free(self.area, base)
 
     # --- placing -------------------------------------------------------------------------------
@@ -173,6 +174,7 @@ class ModuleLoader:
                               f"memory at {base:#x}+{size:#x}")
         mem = self.machine.mem
         mem.load_code(base, memoryview(image.bytes))
+        self.machine.code_guard.watch(base, image.bytes)
         if size > len(image.bytes):
             mem.write(base + len(image.bytes), bytes(size - len(image.bytes)))
         for seg in image.segments:
@@ -257,6 +259,7 @@ class ModuleLoader:
         if module in self.modules:
             self.modules.remove(module)
         self._tell("module_retiring", module)
+        self.machine.code_guard.forget(module.base)
         self.machine.free(self.area, module.base)
         for line in errors:
             self.kernel.log(f"kemu: {module.name}: undoing {line}\n")

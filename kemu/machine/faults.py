@@ -96,6 +96,12 @@ class FaultReports:
                    f"jump into kernel text: reached the trap of '{printable(service)}' without entering "
                    f"its stub", pc, rec)
 
+    def debug_register_write(self, pc: int, rec: "ActiveCall") -> None:
+        """Raise GuestFault: the guest is about to load DR7 (debug_register_guard.py)."""
+        self._fail(GuestFault, "debug register write",
+                   f"mov to %dr7 at {self.machine.symbolize(pc)}: hardware breakpoints are not "
+                   f"available to guest code", pc, rec)
+
     def interrupted(self, pc: int, rec: "ActiveCall") -> None:
         """Raise GuestInterrupted for `rec`, stopped on request before the instruction at pc."""
         self._fail(GuestInterrupted, "interrupted", f"interrupted at {self.machine.symbolize(pc)}", pc, rec)

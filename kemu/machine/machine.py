@@ -22,6 +22,7 @@ from .abi import DEFAULT_ABI, Abi, get_abi
 from .allocator import RangeAllocator
 from .calls import ActiveCall, GuestCalls
 from .cpu_state import BootState
+from .debug_register_guard import DebugRegisterGuard
 from .errors import MachineError
 from .faults import FaultReports
 from .layout import MANAGED, ON_DEMAND, PAGE_SIZE, PREMAPPED, AddressLayout
@@ -95,6 +96,8 @@ class Machine:
         self.invalid_opcode_handlers = self._recovery.invalid_opcode_handlers
         self.fault_fixups = self._recovery.fault_fixups
         self._stubs = StubTable(self, self._calls)
+        #: hooks on module code's `mov %dr7` (watch when code is placed, forget when freed)
+        self.code_guard = DebugRegisterGuard(self)
         self.return_trap = self._calls.return_trap
         self.max_depth = self._calls.max_depth
         self.frame_slot = self._stubs.frame_slot
