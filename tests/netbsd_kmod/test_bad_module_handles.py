@@ -38,3 +38,13 @@ def test_a_load_callback_that_faults_leaves_the_new_module_loaded(system):
     system.modctl_load("fibo")                                            # no error: it loaded
     assert "fault in module callback callbacks_load" in system.dmesg()
     assert "fibo" in [m.name for m in system.modctl_stat()]
+
+
+def test_an_unload_callback_that_faults_leaves_the_other_module_unloaded(system):
+    system.modctl_load("callbacks")
+    system.modctl_load("fibo")
+    image = system.modules.lookup("callbacks").loaded.image
+    system.machine.mem.load_code(image.symbols["callbacks_unload"], b"\x0f\x0b")   # ud2
+    system.modctl_unload("fibo")                                          # no error: it went
+    assert "fault in module callback callbacks_unload" in system.dmesg()
+    assert "fibo" not in [m.name for m in system.modctl_stat()]

@@ -277,10 +277,7 @@ class ModuleFramework:
             mod.flags |= C.MODFLG_AUTO_LOADED
         self.module_print(f"module `{info.name}' loaded successfully")
         for _, load, _ in list(self.callbacks):
-            try:
-                self.call_callback(load, mod)
-            except GuestCrash:      # its oops is on the console; the module is loaded all the same
-                pass
+            self.call_callback(load, mod)
         return mod
 
     @staticmethod
@@ -502,10 +499,16 @@ class ModuleFramework:
 
     # --- callbacks and sections -----------------------------------------------------------------
     def call_callback(self, fn: int, mod: Module) -> None:
+        """Tell one module_register_callbacks callback of `mod`. A callback that crashes has
+        its oops on the console; the load or unload it was told of goes on all the same
+        (one module's broken hook must not make every other module unloadable)."""
         owner = self.k.loader.module_at(fn)
         what = f"module callback {self.k.machine.symbolize(fn)}"
         if owner is not None:
-            self.k.loader.call(owner, fn, mod.handle, what=what)
+            try:
+                self.k.loader.call(owner, fn, mod.handle, what=what)
+            except GuestCrash:
+                pass
 
     def register_callbacks(self, load: int, unload: int) -> int:
         cookie = self.k.heap.alloc(16, "module_callbacks", zero=True)
