@@ -239,6 +239,7 @@ class GuestCalls:
         self.active.append(rec)
         self._deadlines.append(deadline)
         self._budgets.append(count)
+        self.mem.code_may_be_translated = True
         self._arm()
         try:
             self._batch(conv).write([sp, *regvals])

@@ -124,6 +124,7 @@ class BootState:
         refused (the guest left it outside ring 0): its breakpoints then stay inserted."""
         calls = self._calls
         count = calls.unlimited_count() if calls.counting else 0
+        self.machine.mem.code_may_be_translated = True
         err = native.emu_start(self._h, self.disarm_code, self.disarm_end, 0, count)
         self.disarmed_runs += 1
         return not err

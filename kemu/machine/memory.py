@@ -96,6 +96,10 @@ class Memory:
         self._pool: dict[int, list[_Backing]] = {}
         self._tlb_gen = 0
         self._pooled = 0
+        #: False until the first guest instruction runs: before that Unicorn has translated
+        #: nothing, so writes into code have no translations to drop (a Linux boot writes
+        #: over a thousand stubs and traps and would pay a cache walk for each).
+        self.code_may_be_translated = False
         #: The last access the TLB refused to the guest: (vaddr, UC_MEM_* access, region|None).
         self.last_denied: tuple[int, int, Region | None] | None = None
         self._word = "<Q" if word_size == 8 else "<I"
@@ -222,7 +226,7 @@ class Memory:
             if i < 0 or addr + n > self._regions[i].end:
                 return self._write_pieces(addr, data)
             r = self._last = self._regions[i]
-        if r.prot & _X:
+        if r.prot & _X and self.code_may_be_translated:
             return self._write_pieces(addr, data)
         o = addr + r.delta
         r.mm[o:o + n] = data
@@ -488,6 +492,8 @@ class Memory:
 
     def _invalidate_code(self, start: int, end: int) -> None:
         """Drop Unicorn's translated blocks for guest code in [start, end)."""
+        if not self.code_may_be_translated:
+            return
         while start < end:
             r = self.region_at(start)
             if r is None:
