@@ -1,6 +1,6 @@
 """More of what FreeBSD 14's SDK declares and klds call, as kern/subr_prf.c, kern/subr_scanf.c,
 kern/kern_malloc.c, kern/kern_module.c and libkern do it: sscanf/vsscanf, asprintf/vasprintf
-(into a malloc type), hexdump(9) with its HD_* flags, vlog, contigmalloc/contigfree, zfree,
+(into a malloc type), vpanic, hexdump(9) with its HD_* flags, vlog, contigmalloc/contigfree, zfree,
 explicit_bzero, memmem/strchrnul/strcspn, module_lookupbyname/module_lookupbyid.
 
 kemu's kernel memory has no separate physical addresses, so contigmalloc is one page-aligned
@@ -84,6 +84,12 @@ def asprintf(k, ret: int, mtp: int, fmt: int, va, call=None) -> int:
 def vasprintf(k, ret: int, mtp: int, fmt: int, ap: int, call=None) -> int:
     """asprintf with a va_list."""
     return _vasprintf(k, ret, mtp, k.format(fmt, GuestVaList(k.machine.mem, k.arch, ap)), call)
+
+
+@table.service("void vpanic(const char *fmt, void *ap)")
+def vpanic(k, fmt: int, ap: int) -> None:
+    """panic(9) with a va_list."""
+    raise KernelPanic(k.format(fmt, GuestVaList(k.machine.mem, k.arch, ap)).decode("latin-1"))
 
 
 @table.service("void vlog(int level, const char *fmt, void *ap)")
