@@ -14,7 +14,8 @@ from .conftest import ARCHES, COMPILERS, FIXTURE_DIR, load_builder, load_manifes
 MANIFEST = load_manifest()
 BUILDER = load_builder()
 MODULES = {"fibo", "evlog", "depbase", "depuser", "depnewer", "multi", "loadfail", "noquiesce",
-           "sysctlmod", "sysinits", "echo", "cdev", "mtxmod", "evhook", "evveto", "sxmod", "timermod", "dynsys", "kmisc"}
+           "sysctlmod", "sysinits", "echo", "cdev", "mtxmod", "evhook", "evveto", "sxmod", "timermod", "dynsys", "kmisc",
+           "kextra", "unprovided"}
 
 
 def test_manifest_lists_every_module_for_both_arches_and_compilers():

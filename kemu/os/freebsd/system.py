@@ -42,6 +42,8 @@ from .sysctl_dynamic import table as sysctl_dynamic_services
 from .dev_alias import table as dev_alias_services
 from .kern_misc import boot_data, table as kern_misc_services
 from .cdevpriv import table as cdevpriv_services
+from .kern_extra import table as kern_extra_services
+from .kern_conf_extra import table as kern_conf_extra_services
 from .linker_file import LinkerFileStructs
 from .shutdown import RB_AUTOBOOT, Shutdown
 from .sysctl import Sysctl
@@ -104,7 +106,8 @@ class FreeBSD(FileCalls):
         for table in (copy_services.table, string_services.table, freebsd_services,
                       libkern_alloc_services, mutex_services, eventhandler_services,
                       sx_services, callout_services, sysctl_dynamic_services,
-                      dev_alias_services, kern_misc_services, cdevpriv_services):
+                      dev_alias_services, kern_misc_services, cdevpriv_services,
+                      kern_extra_services, kern_conf_extra_services):
             self.kernel.install(table)
         self.kernel_base = next(a.start for a in self.machine.layout.areas if a.name == "ktext")
         self.kernel_size = KERNEL_SIZE

@@ -64,9 +64,18 @@ int	sprintf(char *buf, const char *, ...) __printflike(2, 3);
 int	vsnprintf(char *, size_t, const char *, __va_list) __printflike(3, 0);
 int	vsprintf(char *buf, const char *, __va_list) __printflike(2, 0);
 int	sscanf(const char *, char const *, ...) __scanflike(2, 3);
+int	vsscanf(const char *, char const *, __va_list) __scanflike(2, 0);
 int	asprintf(char **ret, struct malloc_type *mtp, const char *format, ...)
 	    __printflike(3, 4);
+int	vasprintf(char **ret, struct malloc_type *mtp, const char *format,
+	    __va_list ap) __printflike(3, 0);
 void	hexdump(const void *ptr, int length, const char *hdr, int flags);
+
+#define	HD_COLUMN_MASK	0xff
+#define	HD_DELIM_MASK	0xff00
+#define	HD_OMIT_COUNT	(1 << 16)
+#define	HD_OMIT_HEX	(1 << 17)
+#define	HD_OMIT_CHARS	(1 << 18)
 void	critical_enter_KBI(void);
 void	critical_exit_KBI(void);
 /* A kld cannot inline the kernel's critical sections (td_critnest): it calls the KBI. */
