@@ -42,11 +42,12 @@ class HrTimers:
         self.serial = 0
         self.running: int | None = None
         self.bases: dict[int, int] = {}           # clockid -> struct hrtimer_clock_base
+        self.busy_ns = 0                          # busy time below a tick (busy_time.py)
 
     # --- clocks ------------------------------------------------------------------------------
     def now_ns(self, clockid: int = 1) -> int:
         clock = self.system.kernel.clock
-        ns = clock.ticks * (1_000_000_000 // clock.hz)
+        ns = clock.ticks * (1_000_000_000 // clock.hz) + self.busy_ns
         if clockid in (0, 11):                      # REALTIME, TAI: the epoch plus uptime
             ns += clock.boot_time * 1_000_000_000
         return ns

@@ -9,7 +9,7 @@ fs/libfs.c, kernel/locking/, drivers/char/random.c, kernel/time/, 6.1).
   mutex_is_locked()/rwsem_is_locked() read them). A trylock of a mutex already held returns 0.
 * get_random_*: a per-kernel generator seeded at boot, so runs are reproducible.
 * usleep_range_state sleeps as msleep does (at least `min` µs, whole ticks); the udelay
-  family busy-waits less than a tick, which the tick-granular virtual clock does not show.
+  family and the clock reads spend busy time (kemu/os/linux/busy_time.py).
 """
 from __future__ import annotations
 
@@ -18,6 +18,7 @@ import weakref
 
 from kemu.kernel import ServiceTable
 
+from ..busy_time import read_clock, spend, xloops_to_ns
 from .memory import kfree, kstrdup
 from .usercopy import _user_ok
 
@@ -239,20 +240,20 @@ def usleep_range_state(k, lo: int, hi: int, state: int) -> None:
 
 @table.service("void __const_udelay(unsigned long xloops)")
 def __const_udelay(k, xloops: int) -> None:
-    """udelay/ndelay with a constant: a busy wait shorter than a tick."""
+    """udelay/ndelay with a constant: the delay passes as busy time (busy_time.py)."""
+    spend(k.linux, xloops_to_ns(xloops))
 
 
 @table.service("void __udelay(unsigned long usecs)")
 def __udelay(k, usecs: int) -> None:
-    """A busy wait; a whole tick or more of it lets the virtual clock move on."""
-    ticks = usecs * k.clock.hz // 1_000_000
-    if ticks:
-        k.linux.timekeeping.advance(ticks)
+    """A busy wait of microseconds: it passes as busy time, a whole tick of it moving the clock."""
+    spend(k.linux, usecs * 1000)
 
 
 @table.service("void __ndelay(unsigned long nsecs)")
 def __ndelay(k, nsecs: int) -> None:
-    """A busy wait of nanoseconds: shorter than a tick."""
+    """A busy wait of nanoseconds: it passes as busy time."""
+    spend(k.linux, nsecs)
 
 
 def _timespec(k, ts: int, ns: int) -> None:
@@ -265,9 +266,9 @@ def _timespec(k, ts: int, ns: int) -> None:
 
 @table.service("void ktime_get_real_ts64(struct timespec64 *tv)")
 def ktime_get_real_ts64(k, tv: int) -> None:
-    _timespec(k, tv, k.linux.hrtimers.now_ns(0))
+    _timespec(k, tv, read_clock(k.linux, 0))
 
 
 @table.service("void ktime_get_ts64(struct timespec64 *ts)")
 def ktime_get_ts64(k, ts: int) -> None:
-    _timespec(k, ts, k.linux.hrtimers.now_ns(1))
+    _timespec(k, ts, read_clock(k.linux, 1))

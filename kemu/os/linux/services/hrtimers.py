@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
+from ..busy_time import read_clock
 from ..hrtimers import HRTIMER_MODE_REL
 
 table = ServiceTable("hrtimers")
@@ -28,18 +29,18 @@ def _s64(v: int) -> int:
 @table.service("ktime_t ktime_get(void)")
 def ktime_get(k) -> int:
     """CLOCK_MONOTONIC in ns."""
-    return _h(k).now_ns(1)
+    return read_clock(k.linux, 1)
 
 
 @table.service("ktime_t ktime_get_with_offset(enum tk_offsets offs)")
 def ktime_get_with_offset(k, offs: int) -> int:
     """ktime_get_real / _boottime / _clocktai's out-of-line part."""
-    return _h(k).now_ns({TK_OFFS_REAL: 0, TK_OFFS_BOOT: 7, TK_OFFS_TAI: 11}.get(offs, 1))
+    return read_clock(k.linux, {TK_OFFS_REAL: 0, TK_OFFS_BOOT: 7, TK_OFFS_TAI: 11}.get(offs, 1))
 
 
 @table.service("u64 ktime_get_mono_fast_ns(void)")
 def ktime_get_mono_fast_ns(k) -> int:
-    return _h(k).now_ns(1)
+    return read_clock(k.linux, 1)
 
 
 @table.service("s64 ktime_get_seconds(void)")
@@ -55,19 +56,19 @@ def ktime_get_real_seconds(k) -> int:
 @table.service("ktime_t __kemu_ktime_get_real(void)")
 def __kemu_ktime_get_real(k) -> int:
     """CLOCK_REALTIME's hrtimer_clock_base.get_time."""
-    return _h(k).now_ns(0)
+    return read_clock(k.linux, 0)
 
 
 @table.service("ktime_t __kemu_ktime_get_boottime(void)")
 def __kemu_ktime_get_boottime(k) -> int:
     """CLOCK_BOOTTIME's get_time."""
-    return _h(k).now_ns(7)
+    return read_clock(k.linux, 7)
 
 
 @table.service("ktime_t __kemu_ktime_get_clocktai(void)")
 def __kemu_ktime_get_clocktai(k) -> int:
     """CLOCK_TAI's get_time."""
-    return _h(k).now_ns(11)
+    return read_clock(k.linux, 11)
 
 
 @table.service("void hrtimer_init(struct hrtimer *timer, int clock_id, enum hrtimer_mode mode)")
