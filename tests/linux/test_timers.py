@@ -58,3 +58,17 @@ def test_shell_sleep_advances_virtual_time(linux):
     import io
     assert shell.run_line("sleep 0.5", out=io.StringIO(), err=io.StringIO()) == 0
     assert linux.kernel.clock.ticks == 4 + 125
+
+
+def test_a_sleep_of_months_skips_the_quiet_ticks_and_still_fires_each_timer(linux):
+    # msleep(0x7fffffff) is 536,870,913 ticks; the module's timers fire on the way at their
+    # own jiffies, as they would tick by tick
+    tk = linux.timekeeping
+    before = tk.jiffies
+    tk.advance(536_870_913)
+    assert (tk.jiffies - before) & tk.mask == 536_870_913
+    assert lines(linux)[1:4] == [
+        f"[    0.116000] timers: work 1 at jiffies {INITIAL_JIFFIES + 29}",
+        f"[    0.216000] timers: work 2 at jiffies {INITIAL_JIFFIES + 54}",
+        f"[    0.268000] timers: delayed work ran at jiffies {INITIAL_JIFFIES + 67}",
+    ]
