@@ -222,6 +222,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct proto": ("name", "owner", "obj_size", "slab", "node"),
     "struct net": ("gen", "exit_list", "ifindex"),
     "struct net_generic": ("s.len", "ptr[0]"),
+    "struct sock": ("__sk_common", "sk_user_data"),
+    "struct netlink_kernel_cfg": ("groups", "flags", "input", "cb_mutex", "bind", "unbind"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

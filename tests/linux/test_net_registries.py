@@ -91,3 +91,18 @@ def test_proto_register_takes_an_index_and_makes_its_cache(linux):
     assert "KEMU" in k.linux.net_protocols.render_protocols()
     call(linux, "proto_unregister", prot)
     assert slab not in k.linux.caches and prot not in k.linux.net_protocols.protos
+
+
+def test_a_netlink_kernel_socket_is_one_per_unit_and_given_back_on_release(linux):
+    k = linux.kernel
+    lay = k.linux.layout
+    cfg = k.heap.alloc(lay.size("struct netlink_kernel_cfg"), "test", zero=True)
+    net = k.linux.data["init_net"]
+    create = linux.kernel.installed["__netlink_kernel_create"][1]
+    sock = linux.machine.call(create, net, 12, 0, cfg) & ((1 << 8 * linux.machine.word_size) - 1)
+    assert sock and sock in k.heap
+    assert call(linux, "__netlink_kernel_create", net, 12, 0, cfg) == 0       # port 0 taken
+    assert call(linux, "__netlink_kernel_create", net, 0, 0, cfg) == 0        # rtnetlink's at boot
+    call(linux, "netlink_kernel_release", sock)
+    assert sock not in k.heap
+    assert call(linux, "__netlink_kernel_create", net, 12, 0, cfg) != 0
