@@ -45,7 +45,7 @@ HEADERS = (
     "linux/platform_device.h", "linux/pci.h", "linux/i2c.h", "linux/spi/spi.h", "linux/serio.h",
     "linux/acpi.h", "linux/sysfs.h", "linux/mod_devicetable.h", "linux/ioport.h", "linux/interrupt.h",
     # the networking registries (kemu/os/linux/services/net_pernet.py, net_genl.py, net_protocols.py)
-    "net/net_namespace.h", "net/netns/generic.h", "net/genetlink.h", "linux/netdevice.h", "net/sock.h",
+    "net/net_namespace.h", "net/netns/generic.h", "net/inet_frag.h", "net/genetlink.h", "linux/netdevice.h", "net/sock.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -224,6 +224,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct net_generic": ("s.len", "ptr[0]"),
     "struct sock": ("__sk_common", "sk_user_data"),
     "struct netlink_kernel_cfg": ("groups", "flags", "input", "cb_mutex", "bind", "unbind"),
+    "struct fqdir": ("high_thresh", "low_thresh", "timeout", "max_dist", "f", "net", "dead", "rhashtable"),
+    "struct inet_frags": ("qsize", "frags_cachep", "frags_cache_name", "rhash_params", "refcnt", "completion"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

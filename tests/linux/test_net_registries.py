@@ -106,3 +106,23 @@ def test_a_netlink_kernel_socket_is_one_per_unit_and_given_back_on_release(linux
     call(linux, "netlink_kernel_release", sock)
     assert sock not in k.heap
     assert call(linux, "__netlink_kernel_create", net, 12, 0, cfg) != 0
+
+
+def test_a_fragment_directory_holds_a_reference_on_its_inet_frags_until_it_exits(linux):
+    k, mem = linux.kernel, linux.machine.mem
+    lay = k.linux.layout
+    f = k.heap.alloc(lay.size("struct inet_frags"), "test", zero=True)
+    mem.write_u32(f + lay.offset("struct inet_frags", "qsize"), 96)
+    refcnt = f + lay.offset("struct inet_frags", "refcnt")
+    assert call(linux, "inet_frags_init", f) == 0 and mem.read_u32(refcnt) == 1
+    cache = mem.read_ptr(f + lay.offset("struct inet_frags", "frags_cachep"))
+    assert k.linux.caches[cache] == 96
+    slot = k.heap.alloc(8, "test", zero=True)
+    net = k.linux.data["init_net"]
+    assert call(linux, "fqdir_init", slot, f, net) == 0 and mem.read_u32(refcnt) == 2
+    fqdir = mem.read_ptr(slot)
+    assert mem.read_ptr(fqdir + lay.offset("struct fqdir", "net")) == net
+    call(linux, "fqdir_exit", fqdir)
+    assert mem.read_u32(refcnt) == 1 and fqdir not in k.heap
+    call(linux, "inet_frags_fini", f)
+    assert cache not in k.linux.caches and "W" not in linux.taints
