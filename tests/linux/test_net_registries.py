@@ -126,3 +126,13 @@ def test_a_fragment_directory_holds_a_reference_on_its_inet_frags_until_it_exits
     assert mem.read_u32(refcnt) == 1 and fqdir not in k.heap
     call(linux, "inet_frags_fini", f)
     assert cache not in k.linux.caches and "W" not in linux.taints
+
+
+def test_proc_create_net_data_puts_the_entry_in_proc_net_once(linux):
+    k = linux.kernel
+    name = k.heap.alloc(32, "test", zero=True)
+    linux.machine.mem.write(name, b"kemu_net\0")
+    ops = k.heap.alloc(64, "test", zero=True)
+    assert call(linux, "proc_create_net_data", name, 0o444, 0, ops, 16, 0) != 0
+    assert "/proc/net/kemu_net" in k.linux.proc_entries.entries
+    assert call(linux, "proc_create_net_data", name, 0o444, 0, ops, 16, 0) == 0
