@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
-from . import proc_seq
+from . import proc_seq, proc_single
 from .owner import owning_module
 
 table = ServiceTable("proc_net")
@@ -29,4 +29,24 @@ def proc_create_net_data(k, name: int, mode: int, parent: int, ops: int, state_s
                                       proc_seq._seq_ops(k), module, data)
     if pde:
         proc_seq._entries(k)[pde] = (ops, state_size)
+    return pde
+
+
+@table.service("struct proc_dir_entry *proc_create_net_single(const char *name, umode_t mode, "
+               "struct proc_dir_entry *parent, int (*show)(struct seq_file *, void *), void *data)",
+               needs_call=True)
+def proc_create_net_single(k, name: int, mode: int, parent: int, show: int, data: int, call=None) -> int:
+    """A single_open file in /proc/net (or under `parent`) printed by show(); NULL if taken."""
+    word = k.machine.word_size
+    pair = k.heap.alloc(2 * word, "proc_dir_entry", zero=True)
+    k.machine.mem.write_ptr(pair, show)
+    k.machine.mem.write_ptr(pair + word, data)
+    text = k.read_str(name, 256).decode("latin-1")
+    module = owning_module(k, call)
+    pde = k.linux.proc_entries.create(text if parent else f"net/{text}", mode, parent,
+                                      proc_single._single_ops(k), module, pair)
+    if not pde:
+        k.heap.free(pair)
+    elif module is not None:
+        module.on_unload("proc single data", lambda: k.heap.free(pair) if pair in k.heap else None)
     return pde
