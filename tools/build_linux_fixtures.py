@@ -94,6 +94,8 @@ MODULES: tuple[Module, ...] = (
            shows="platform/PCI/I2C drivers, platform devices probed and removed, a bus of its own, driver attrs"),
     Module("tasklet", ("tasklet/tasklet.c",), shows="tasklet_setup/tasklet_init, (hi_)schedule run on the next softirq, disable/enable, tasklet_kill"),
     Module("kworker", ("kworker/kworker.c",), shows="kthread_create_worker, kthread work and delayed work, alloc_percpu"),
+    Module("netreg", ("netreg/netreg.c",),
+           shows="netdevice notifier, pernet subsys with net_generic storage, genl family with mcast groups, dev_add_pack"),
 )
 
 

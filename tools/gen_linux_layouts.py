@@ -44,6 +44,8 @@ HEADERS = (
     # the driver core's buses (kemu/os/linux/services/driver_core.py, buses.py)
     "linux/platform_device.h", "linux/pci.h", "linux/i2c.h", "linux/spi/spi.h", "linux/serio.h",
     "linux/acpi.h", "linux/sysfs.h", "linux/mod_devicetable.h", "linux/ioport.h", "linux/interrupt.h",
+    # the networking registries (kemu/os/linux/services/net_pernet.py, net_genl.py, net_protocols.py)
+    "net/net_namespace.h", "net/netns/generic.h", "net/inet_frag.h", "net/genetlink.h", "linux/netdevice.h", "net/sock.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -210,6 +212,20 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct device_attribute": ("attr", "show", "store"),
     "struct tasklet_struct": ("next", "state", "count", "use_callback", "func", "callback", "data"),
     "struct pci_dev": ("bus", "devfn", "vendor", "device", "dev"),
+    # the networking registries (kemu/os/linux/services/net_pernet.py, net_genl.py, net_protocols.py)
+    "struct pernet_operations": ("list", "init", "pre_exit", "exit", "exit_batch", "id", "size"),
+    "struct notifier_block": ("notifier_call", "next", "priority"),
+    "struct genl_family": ("id", "hdrsize", "name", "version", "maxattr", "mcgrp_offset", "n_ops",
+                           "n_small_ops", "n_mcgrps", "mcgrps", "module", "ops", "small_ops"),
+    "struct genl_multicast_group": ("name", "flags"),
+    "struct packet_type": ("type", "ignore_outgoing", "dev", "func", "list"),
+    "struct proto": ("name", "owner", "obj_size", "slab", "node"),
+    "struct net": ("gen", "exit_list", "ifindex"),
+    "struct net_generic": ("s.len", "ptr[0]"),
+    "struct sock": ("__sk_common", "sk_user_data"),
+    "struct netlink_kernel_cfg": ("groups", "flags", "input", "cb_mutex", "bind", "unbind"),
+    "struct fqdir": ("high_thresh", "low_thresh", "timeout", "max_dist", "f", "net", "dead", "rhashtable"),
+    "struct inet_frags": ("qsize", "frags_cachep", "frags_cache_name", "rhash_params", "refcnt", "completion"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

@@ -48,6 +48,7 @@ from .services import dev_printk
 from .services import device_refs
 from .services import find_bit, refcount
 from .services import net_socket
+from .services import net_pernet, net_genl, net_protocols, rcu_read, net_netlink, inet_frags, proc_net
 from .services import paravirt as paravirt_services
 from .services import wait_woken
 from .services import sysfs as sysfs_services
@@ -148,6 +149,13 @@ class Linux(FileCalls):
         k.install(find_bit.table)
         k.install(refcount.table)
         k.install(net_socket.table)
+        k.install(net_pernet.table)
+        k.install(net_genl.table)
+        k.install(net_protocols.table)
+        k.install(rcu_read.table)
+        k.install(net_netlink.table)
+        k.install(inet_frags.table)
+        k.install(proc_net.table)
         k.install(paravirt_services.table)
         k.install(wait_woken.table)
         k.install(sysfs_services.table)

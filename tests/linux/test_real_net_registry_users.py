@@ -1,0 +1,24 @@
+"""Real Debian networking modules whose init registers pernet operations, netdevice notifiers,
+generic netlink families or kernel netlink sockets (services/net_pernet.py, net_genl.py,
+net_netlink.py, inet_frags.py): with those registries real, cfg80211 (a genl family and
+pernet ops) loads, and so do the wireless drivers stacked on it, which failed as its dependants."""
+from __future__ import annotations
+
+import pytest
+
+from .conftest import ARCHES
+from .corpus_trials import CLEAN, corpus_record
+
+pytestmark = pytest.mark.debian_corpus
+
+REGISTRY_SERVICES = {"register_pernet_subsys", "register_pernet_device", "genl_register_family",
+                     "register_netdevice_notifier", "__netlink_kernel_create", "fqdir_init"}
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+@pytest.mark.parametrize("name", ["cfg80211", "mac80211", "iwlwifi", "bluetooth", "batman_adv",
+                                  "nfnetlink", "xfrm_user", "nf_defrag_ipv6"])
+def test_networking_registry_users_load_and_unload_cleanly(arch, name):
+    record = corpus_record(arch, name)
+    assert record["outcome"] == CLEAN, record["detail"]
+    assert not REGISTRY_SERVICES & set(record["fallback"])
