@@ -136,3 +136,13 @@ def test_proc_create_net_data_puts_the_entry_in_proc_net_once(linux):
     assert call(linux, "proc_create_net_data", name, 0o444, 0, ops, 16, 0) != 0
     assert "/proc/net/kemu_net" in k.linux.proc_entries.entries
     assert call(linux, "proc_create_net_data", name, 0o444, 0, ops, 16, 0) == 0
+
+
+def test_init_net_proc_dirs_are_proc_net_and_proc_net_stat(linux):
+    from kemu.os.linux.services.net_pernet import pernet
+    net = pernet(linux.kernel)
+    lay, mem, entries = linux.layout, linux.machine.mem, linux.proc_entries
+    proc_net = mem.read_ptr(net.net + lay.offset("struct net", "proc_net"))
+    proc_net_stat = mem.read_ptr(net.net + lay.offset("struct net", "proc_net_stat"))
+    assert proc_net == entries.lookup_dir("/proc/net") != 0
+    assert proc_net_stat == entries.lookup_dir("/proc/net/stat") != 0

@@ -72,6 +72,11 @@ class ProcEntries:
                 self._drop(e)
                 return
 
+    def lookup_dir(self, path: str) -> int:
+        """The proc_dir_entry of the directory at `path`, 0 if there is none."""
+        e = self.entries.get(path)
+        return e.pde if e is not None and e.mode & S_IFDIR else 0
+
     def lookup(self, path: str) -> ProcEntry | None:
         e = self.entries.get(path)
         return e if e is not None and not e.mode & S_IFDIR and e.ops else None

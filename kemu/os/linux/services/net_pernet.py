@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
+from ..proc_entries import S_IFDIR
+
 table = ServiceTable("net_pernet")
 
 #: (sizeof(struct net_generic) + sizeof(void *) - 1) / sizeof(void *), both arches measured: 3
@@ -47,6 +49,18 @@ class Pernet:
                                 "init_net.gen", zero=True)
         k.machine.mem.write_u32(self.gen + lay.offset("struct net_generic", "s.len"), self.slots)
         k.machine.mem.write_ptr(self.net + lay.offset("struct net", "gen"), self.gen)
+        self._proc_dirs()
+
+    def _proc_dirs(self) -> None:
+        """init_net's proc_net and proc_net_stat: the /proc/net and /proc/net/stat directories
+        proc_net_ns_init makes, which pernet inits pass as parents (nf_conntrack makes an
+        'nf_conntrack' in each; with both NULL the second collided with the first)."""
+        k, lay = self.k, self.k.linux.layout
+        entries = k.linux.proc_entries
+        net_dir = entries.lookup_dir("/proc/net") or entries.create("net", S_IFDIR | 0o555, 0, 0, None)
+        stat_dir = entries.lookup_dir("/proc/net/stat") or entries.create("stat", S_IFDIR | 0o555, net_dir, 0, None)
+        k.machine.mem.write_ptr(self.net + lay.offset("struct net", "proc_net"), net_dir)
+        k.machine.mem.write_ptr(self.net + lay.offset("struct net", "proc_net_stat"), stat_dir)
 
     def field(self, ops: int, name: str) -> int:
         return self.k.machine.mem.read_ptr(ops + self.k.linux.layout.offset("struct pernet_operations", name))
