@@ -15,6 +15,8 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
+from ..list_head import init_list, list_add_tail, list_del_init
+
 table = ServiceTable("backing_dev")
 
 FPROP_FRAC_BASE = 1 << 10
@@ -31,7 +33,7 @@ class Bdis:
     def __init__(self, k) -> None:
         self.k = k
         self.head = k.machine.alloc("kdata", 2 * k.machine.word_size, 16)     # LIST_HEAD(bdi_list)
-        _init_list(k, self.head)
+        init_list(k, self.head)
         self.cls = k.linux.chrdevs.create_class("bdi", None)
         self.by_id: dict[int, int] = {}            # id -> bdi
         self.devices: dict[int, object] = {}       # bdi -> its chardevs.Device
@@ -54,28 +56,6 @@ def _off(k, field: str) -> int:
     return k.linux.layout.offset(STRUCT, field)
 
 
-def _init_list(k, head: int) -> None:
-    k.machine.mem.write_ptr(head, head)
-    k.machine.mem.write_ptr(head + k.machine.word_size, head)
-
-
-def _list_add_tail(k, node: int, head: int) -> None:
-    mem, word = k.machine.mem, k.machine.word_size
-    last = mem.read_ptr(head + word)
-    mem.write_ptr(node, head)
-    mem.write_ptr(node + word, last)
-    mem.write_ptr(last, node)
-    mem.write_ptr(head + word, node)
-
-
-def _list_del(k, node: int) -> None:
-    mem, word = k.machine.mem, k.machine.word_size
-    nxt, prev = mem.read_ptr(node), mem.read_ptr(node + word)
-    mem.write_ptr(prev, nxt)
-    mem.write_ptr(nxt + word, prev)
-    _init_list(k, node)
-
-
 @table.service("struct backing_dev_info *bdi_alloc(int node_id)", needs_call=True)
 def bdi_alloc(k, node_id: int, call=None) -> int:
     """A new bdi as bdi_init and bdi_alloc leave it (one reference, ratios 0..100, empty
@@ -86,8 +66,8 @@ def bdi_alloc(k, node_id: int, call=None) -> int:
     mem.write_u32(bdi + _off(k, "max_ratio"), 100)
     mem.write_u32(bdi + _off(k, "max_prop_frac"), FPROP_FRAC_BASE)
     for field in ("bdi_list", "wb_list"):
-        _init_list(k, bdi + _off(k, field))
-    _init_list(k, bdi + _off(k, "wb_waitq") + lay.offset("struct wait_queue_head", "head"))
+        init_list(k, bdi + _off(k, field))
+    init_list(k, bdi + _off(k, "wb_waitq") + lay.offset("struct wait_queue_head", "head"))
     mem.write_u32(bdi + _off(k, "capabilities"), BDI_CAP_WRITEBACK | BDI_CAP_WRITEBACK_ACCT)
     for field in ("ra_pages", "io_pages"):
         mem.write_ptr(bdi + _off(k, field), VM_READAHEAD_PAGES)
@@ -115,7 +95,7 @@ def bdi_register(k, bdi: int, fmt: int, args) -> int:
     reg.cursor += 1
     mem.write_u64(bdi + _off(k, "id"), reg.cursor)
     reg.by_id[reg.cursor] = bdi
-    _list_add_tail(k, bdi + _off(k, "bdi_list"), reg.head)
+    list_add_tail(k, bdi + _off(k, "bdi_list"), reg.head)
     return 0
 
 
@@ -126,7 +106,7 @@ def bdi_unregister(k, bdi: int) -> None:
     reg.by_id.pop(mem.read_u64(bdi + _off(k, "id")), None)
     node = bdi + _off(k, "bdi_list")
     if mem.read_ptr(node) != node:
-        _list_del(k, node)
+        list_del_init(k, node)
     device = reg.devices.pop(bdi, None)
     if device is not None:
         k.linux.chrdevs._remove_device(device)

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 from kemu.kernel import GuestCrash, ServiceTable
 
+from ..list_head import init_list, list_add_tail, list_del_init, list_empty
 from .owner import owning_module
 
 table = ServiceTable("kthread_worker")
@@ -37,32 +38,6 @@ def _w(k, worker: int, field: str) -> int:
 
 def _wk(k, work: int, field: str) -> int:
     return work + _off(k, "struct kthread_work", field)
-
-
-def _init_list(k, head: int) -> None:
-    k.machine.mem.write_ptr(head, head)
-    k.machine.mem.write_ptr(head + k.machine.word_size, head)
-
-
-def _list_empty(k, head: int) -> bool:
-    return k.machine.mem.read_ptr(head) == head
-
-
-def _list_add_tail(k, node: int, head: int) -> None:
-    mem, word = k.machine.mem, k.machine.word_size
-    last = mem.read_ptr(head + word)
-    mem.write_ptr(node, head)
-    mem.write_ptr(node + word, last)
-    mem.write_ptr(last, node)
-    mem.write_ptr(head + word, node)
-
-
-def _list_del_init(k, node: int) -> None:
-    mem, word = k.machine.mem, k.machine.word_size
-    nxt, prev = mem.read_ptr(node), mem.read_ptr(node + word)
-    mem.write_ptr(prev, nxt)
-    mem.write_ptr(nxt + word, prev)
-    _init_list(k, node)
 
 
 class Workers:
@@ -94,8 +69,8 @@ def create_worker(k, flags: int, name: bytes, call) -> int:
     """__kthread_create_worker: the worker, its task and its wake-up timer."""
     lay, mem = k.linux.layout, k.machine.mem
     worker = k.heap.alloc(lay.size("struct kthread_worker"), "kmalloc", zero=True, caller=call.return_address)
-    _init_list(k, _w(k, worker, "work_list"))
-    _init_list(k, _w(k, worker, "delayed_work_list"))
+    init_list(k, _w(k, worker, "work_list"))
+    init_list(k, _w(k, worker, "delayed_work_list"))
     mem.write_u32(_w(k, worker, "flags"), flags)
     reg = workers(k)
     task = reg.tasks[worker] = _new_task(k, name)
@@ -116,7 +91,7 @@ def _wake(k, worker: int) -> None:
 
 def _insert(k, worker: int, work: int, head: int) -> None:
     """kthread_insert_work: link the work before `head`, note its worker, wake the thread."""
-    _list_add_tail(k, _wk(k, work, "node"), head)
+    list_add_tail(k, _wk(k, work, "node"), head)
     k.machine.mem.write_ptr(_wk(k, work, "worker"), worker)
     if not k.machine.mem.read_ptr(_w(k, worker, "current_work")):
         _wake(k, worker)
@@ -125,18 +100,18 @@ def _insert(k, worker: int, work: int, head: int) -> None:
 def _blocked(k, work: int) -> bool:
     """queuing_blocked: already on a list, or being cancelled."""
     node = _wk(k, work, "node")
-    return not _list_empty(k, node) or bool(k.machine.mem.read_u32(_wk(k, work, "canceling")))
+    return not list_empty(k, node) or bool(k.machine.mem.read_u32(_wk(k, work, "canceling")))
 
 
 def run_one(k, worker: int) -> bool:
     """kthread_worker_fn's loop body: take the first queued work and call its function."""
     mem = k.machine.mem
     head = _w(k, worker, "work_list")
-    if _list_empty(k, head):
+    if list_empty(k, head):
         return False
     node = mem.read_ptr(head)
     work = node - _off(k, "struct kthread_work", "node")
-    _list_del_init(k, node)
+    list_del_init(k, node)
     mem.write_ptr(_w(k, worker, "current_work"), work)
     fn = mem.read_ptr(_wk(k, work, "func"))
     try:
@@ -199,7 +174,7 @@ def kthread_queue_delayed_work(k, worker: int, dwork: int, delay: int, call=None
         return 1
     mem = k.machine.mem
     node = _wk(k, work, "node")
-    _list_add_tail(k, node, _w(k, worker, "delayed_work_list"))
+    list_add_tail(k, node, _w(k, worker, "delayed_work_list"))
     mem.write_ptr(_wk(k, work, "worker"), worker)
     timer = dwork + _off(k, "struct kthread_delayed_work", "timer")
     tk = k.linux.timekeeping
@@ -216,12 +191,12 @@ def kthread_delayed_work_timer_fn(k, t: int) -> None:
     worker = mem.read_ptr(_wk(k, work, "worker"))
     if not worker or mem.read_u32(_wk(k, work, "canceling")):
         return
-    _list_del_init(k, _wk(k, work, "node"))
+    list_del_init(k, _wk(k, work, "node"))
     _insert(k, worker, work, _w(k, worker, "work_list"))
 
 
 def _pending(k, work: int) -> bool:
-    return not _list_empty(k, _wk(k, work, "node"))
+    return not list_empty(k, _wk(k, work, "node"))
 
 
 @table.service("void kthread_flush_work(struct kthread_work *work)")
@@ -247,7 +222,7 @@ def _cancel(k, work: int, timer: int | None) -> int:
     if timer is not None:
         pending = k.linux.timekeeping.disarm(timer)
     if _pending(k, work):
-        _list_del_init(k, _wk(k, work, "node"))
+        list_del_init(k, _wk(k, work, "node"))
         pending = True
     return int(pending)
 
@@ -282,7 +257,7 @@ def kthread_destroy_worker(k, worker: int) -> None:
         k.heap.free(timer)
     if reg.tasks.pop(worker, None) == task:
         k.heap.free(task)
-    if not _list_empty(k, _w(k, worker, "delayed_work_list")) or not _list_empty(k, _w(k, worker, "work_list")):
+    if not list_empty(k, _w(k, worker, "delayed_work_list")) or not list_empty(k, _w(k, worker, "work_list")):
         k.linux.pr("------------[ cut here ]------------", 4)
         k.linux.pr("WARNING: kthread_destroy_worker: work still queued", 4)
         k.linux.add_taint("W")
