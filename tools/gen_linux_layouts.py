@@ -31,7 +31,7 @@ from kemu.toolchain import linux_headers, linux_kbuild  # noqa: E402
 
 HEADERS = (
     # the dependency roots' subsystems (services/tty_driver.py, backing_dev.py, kthread_worker.py)
-    "linux/tty_driver.h", "linux/backing-dev.h", "linux/kthread.h", "linux/printk.h",
+    "linux/tty_driver.h", "linux/sysctl.h", "linux/backing-dev.h", "linux/kthread.h", "linux/printk.h",
     "linux/mempool.h", "linux/dcache.h", "linux/debugfs.h", "linux/key.h", "linux/key-type.h",
     "linux/module.h", "linux/moduleparam.h", "linux/fs.h", "linux/cdev.h", "linux/device.h",
     "linux/miscdevice.h", "linux/proc_fs.h", "linux/seq_file.h", "linux/timer.h", "linux/workqueue.h",
@@ -213,6 +213,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct tasklet_struct": ("next", "state", "count", "use_callback", "func", "callback", "data"),
     "struct pci_dev": ("bus", "devfn", "vendor", "device", "dev"),
     # the networking registries (kemu/os/linux/services/net_pernet.py, net_genl.py, net_protocols.py)
+    "struct ctl_table_header": ("ctl_table", "ctl_table_arg"),
     "struct pernet_operations": ("list", "init", "pre_exit", "exit", "exit_batch", "id", "size"),
     "struct notifier_block": ("notifier_call", "next", "priority"),
     "struct genl_family": ("id", "hdrsize", "name", "version", "maxattr", "mcgrp_offset", "n_ops",
@@ -220,7 +221,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct genl_multicast_group": ("name", "flags"),
     "struct packet_type": ("type", "ignore_outgoing", "dev", "func", "list"),
     "struct proto": ("name", "owner", "obj_size", "slab", "node"),
-    "struct net": ("gen", "exit_list", "ifindex", "proc_net", "proc_net_stat"),
+    "struct net": ("list", "gen", "exit_list", "ifindex", "proc_net", "proc_net_stat"),
     "struct net_generic": ("s.len", "ptr[0]"),
     "struct sock": ("__sk_common", "sk_user_data"),
     "struct netlink_kernel_cfg": ("groups", "flags", "input", "cb_mutex", "bind", "unbind"),

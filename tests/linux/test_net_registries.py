@@ -146,3 +146,21 @@ def test_init_net_proc_dirs_are_proc_net_and_proc_net_stat(linux):
     proc_net_stat = mem.read_ptr(net.net + lay.offset("struct net", "proc_net_stat"))
     assert proc_net == entries.lookup_dir("/proc/net") != 0
     assert proc_net_stat == entries.lookup_dir("/proc/net/stat") != 0
+
+
+def test_net_namespace_list_holds_init_net_from_boot(linux):
+    mem, lay = linux.machine.mem, linux.layout
+    head = linux.data["net_namespace_list"]
+    node = linux.data["init_net"] + lay.offset("struct net", "list")
+    assert mem.read_ptr(head) == node and mem.read_ptr(head + linux.machine.word_size) == node
+    assert mem.read_ptr(node) == head
+
+
+def test_a_sysctl_header_names_the_table_it_registered(linux):
+    table = linux.kernel.heap.alloc(64, "table", zero=True)
+    path = linux.kernel.heap.alloc(16, "path", zero=True)
+    linux.machine.mem.write(path, b"net/kemu\0")
+    header = linux.machine.call(linux.kernel.installed["register_net_sysctl"][1],
+                                linux.data["init_net"], path, table)
+    for field in ("ctl_table", "ctl_table_arg"):
+        assert linux.machine.mem.read_ptr(header + linux.layout.offset("struct ctl_table_header", field)) == table

@@ -194,6 +194,7 @@ class Linux(FileCalls):
         self.hrtimers = HrTimers(self)
         self.idrs: dict[int, dict[int, int]] = {}     # struct idr -> id -> pointer (services/idr.py)
         hrtimer_services.setup(self)
+        net_pernet.setup(self)
         self.module_percpu = ModulePerCpu(self)
         self.driver_model = DriverModel(self, platform_rules)   # the kernel's buses, drivers, devices
         self.cpu = Cpu(self)                      # CPU 0: masks, per-CPU offsets, cpuinfo_x86

@@ -164,9 +164,6 @@ def class_unregister(k, cls: int) -> None:
 
 # --- sysctl tables (kernel/sysctl.c) ----------------------------------------------------------
 
-SYSCTL_HEADER_SIZE = 96       # struct ctl_table_header on 6.1 x86-64 (opaque to modules)
-
-
 def _sysctl_headers(k) -> dict[int, str]:
     linux = k.linux
     if not hasattr(linux, "sysctl_headers"):
@@ -175,7 +172,13 @@ def _sysctl_headers(k) -> dict[int, str]:
 
 
 def _register_sysctl(k, path: str, table_addr: int, call) -> int:
-    header = k.heap.alloc(SYSCTL_HEADER_SIZE, "sysctl", zero=True, caller=call.return_address)
+    """A struct ctl_table_header whose ctl_table and ctl_table_arg are the table registered:
+    modules free a kmemdup'ed table through header->ctl_table_arg after unregistering
+    (nf_conntrack's per-net table), so the field must hold it."""
+    lay = k.linux.layout
+    header = k.heap.alloc(lay.size("struct ctl_table_header"), "sysctl", zero=True, caller=call.return_address)
+    for field in ("ctl_table", "ctl_table_arg"):
+        k.machine.mem.write_ptr(header + lay.offset("struct ctl_table_header", field), table_addr)
     headers = _sysctl_headers(k)
     headers[header] = path
     module = k.loader.module_at(call.return_address)

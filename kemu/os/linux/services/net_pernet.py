@@ -13,11 +13,14 @@
   unregistering one not on the chain -ENOENT. kemu models no net_device (not even `lo`), so
   there is no device to replay NETDEV_REGISTER/NETDEV_UP for.
 A module that goes without unregistering has its entries dropped (nothing calls into freed code).
+`net_namespace_list` holds init_net from boot on, so `for_each_net` (nf_conntrack's
+nf_ct_iterate_destroy at unload, for one) walks the one namespace there is.
 """
 from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
+from ..list_head import init_list, list_add_tail
 from ..proc_entries import S_IFDIR
 
 table = ServiceTable("net_pernet")
@@ -50,6 +53,7 @@ class Pernet:
         k.machine.mem.write_u32(self.gen + lay.offset("struct net_generic", "s.len"), self.slots)
         k.machine.mem.write_ptr(self.net + lay.offset("struct net", "gen"), self.gen)
         self._proc_dirs()
+        self._namespace_list()
 
     def _proc_dirs(self) -> None:
         """init_net's proc_net and proc_net_stat: the /proc/net and /proc/net/stat directories
@@ -61,6 +65,14 @@ class Pernet:
         stat_dir = entries.lookup_dir("/proc/net/stat") or entries.create("stat", S_IFDIR | 0o555, net_dir, 0, None)
         k.machine.mem.write_ptr(self.net + lay.offset("struct net", "proc_net"), net_dir)
         k.machine.mem.write_ptr(self.net + lay.offset("struct net", "proc_net_stat"), stat_dir)
+
+    def _namespace_list(self) -> None:
+        """net_namespace_list with init_net.list on it, as net_ns_init leaves it."""
+        head = self.k.linux.data.get("net_namespace_list")
+        if head:
+            node = self.net + self.k.linux.layout.offset("struct net", "list")
+            init_list(self.k, head)
+            list_add_tail(self.k, node, head)
 
     def field(self, ops: int, name: str) -> int:
         return self.k.machine.mem.read_ptr(ops + self.k.linux.layout.offset("struct pernet_operations", name))
@@ -146,6 +158,12 @@ class Pernet:
             mem.write_ptr(node, 0)
             mem.write_ptr(node + word, 0)
             k.heap.free(head)
+
+
+def setup(linux) -> None:
+    """Make init_net's namespace state at boot: the list for_each_net walks must hold it
+    before any module has registered a pernet ops."""
+    pernet(linux.kernel)
 
 
 def pernet(k) -> Pernet:
