@@ -58,6 +58,10 @@ class Kernel:
         self.missing_calls: list["MissingCall"] = []
         self.installed: dict[str, tuple[Service, int]] = {}
         self._lenient_stubs: dict[str, int] = {}
+        #: symbol name -> fn(pc), run before module code executes an instruction that refers
+        #: to that symbol (found from its relocations when placed): a personality watches
+        #: variables modules read inline, as Linux does `jiffies` (reference_sites.py)
+        self.reference_watches: dict[str, Callable[[int], None]] = {}
         self._addr_limit = 1 << (8 * self.word_size)
         kernel_areas = [a for a in machine.layout.areas if a.name != user_area]
         self._kernel_start = min(a.start for a in kernel_areas)

@@ -29,6 +29,7 @@ from kemu.machine import Prot
 from .errors import KernelError
 from .guarded import guarded_call
 from .module import LoadedModule, ModuleState
+from .reference_sites import reference_sites
 from .symbols import KernelSymbol
 
 PAGE_SIZE = 4096
@@ -159,7 +160,7 @@ class ModuleLoader:
 
     def release(self, base: int) -> None:
         """Give back memory from `reserve` that no module was placed in."""
-        self.machine.code_guard.forget(base)
+        self._forget_code(base)
         self.machine.free(self.area, base)
 
     # --- placing -------------------------------------------------------------------------------
@@ -174,7 +175,7 @@ class ModuleLoader:
                               f"memory at {base:#x}+{size:#x}")
         mem = self.machine.mem
         mem.load_code(base, memoryview(image.bytes))
-        self.machine.code_guard.watch(base, image.bytes)
+        self._watch_code(obj, image, base)
         if size > len(image.bytes):
             mem.write(base + len(image.bytes), bytes(size - len(image.bytes)))
         for seg in image.segments:
@@ -192,6 +193,19 @@ class ModuleLoader:
             self.kernel.symbols.use(sym, self.key(module))
         self._tell("module_placed", module)
         return module
+
+    def _watch_code(self, obj: Any, image: Any, base: int) -> None:
+        """Hook what the machine must see of freshly placed code: its DR7 writes, and its
+        references to the symbols the kernel watches (Kernel.reference_watches)."""
+        self.machine.code_guard.watch(base, image.bytes)
+        watches = self.kernel.reference_watches
+        if watches:
+            for name, fields in reference_sites(obj, image, watches).items():
+                self.machine.instruction_watch.watch(base, fields, watches[name])
+
+    def _forget_code(self, base: int) -> None:
+        self.machine.code_guard.forget(base)
+        self.machine.instruction_watch.forget(base)
 
     def load(self, obj: Any, *, name: str, path: str, lenient: bool = False,
              visible: Visibility | None = None, symbolize: bool = True) -> LoadedModule:
@@ -259,7 +273,7 @@ class ModuleLoader:
         if module in self.modules:
             self.modules.remove(module)
         self._tell("module_retiring", module)
-        self.machine.code_guard.forget(module.base)
+        self._forget_code(module.base)
         self.machine.free(self.area, module.base)
         for line in errors:
             self.kernel.log(f"kemu: {module.name}: undoing {line}\n")

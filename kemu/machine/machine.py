@@ -25,6 +25,7 @@ from .cpu_state import BootState
 from .debug_register_guard import DebugRegisterGuard
 from .errors import MachineError
 from .faults import FaultReports
+from .instruction_watch import InstructionWatch
 from .layout import MANAGED, ON_DEMAND, PAGE_SIZE, PREMAPPED, AddressLayout
 from .memory import Memory
 from .names import symbol_label
@@ -98,6 +99,8 @@ class Machine:
         self._stubs = StubTable(self, self._calls)
         #: hooks on module code's `mov %dr7` (watch when code is placed, forget when freed)
         self.code_guard = DebugRegisterGuard(self)
+        #: hooks before chosen instructions of module code (watch when placed, forget when freed)
+        self.instruction_watch = InstructionWatch(self)
         self.return_trap = self._calls.return_trap
         self.max_depth = self._calls.max_depth
         self.frame_slot = self._stubs.frame_slot

@@ -8,7 +8,9 @@ crypto/xor.c's and lib/raid6's boot benchmarks do — would wait for ever.
 
 So the busy-wait services and the clock reads *spend* time: udelay spends the delay it was
 asked for, and each read of a clock from guest code spends READ_COST_NS (the read and the work
-between two reads in a polling loop). What is spent accumulates below a tick in
+between two reads in a polling loop). That includes `jiffies` and `jiffies_64` read inline
+(`while (time_before(jiffies, timeout))`, lib/raid6's `while ((j1 = jiffies) == j0)`): the
+kernel watches each instruction of module code that refers to them (watch_jiffies below). What is spent accumulates below a tick in
 `HrTimers.busy_ns` (ktime reads see it: nanoseconds between ticks, as a clocksource shows
 them) and every whole tick of it advances the virtual clock — jiffies move, due timers fire
 and queued work runs, as the timer interrupt would make them. Everything stays deterministic:
@@ -42,6 +44,15 @@ def read_clock(system, clockid: int) -> int:
     """A clock read from guest code: it costs READ_COST_NS, then returns the clock in ns."""
     spend(system, READ_COST_NS)
     return system.hrtimers.now_ns(clockid)
+
+
+def watch_jiffies(system) -> None:
+    """Make every instruction of module code that refers to jiffies or jiffies_64 spend one
+    clock read before it executes (Kernel.reference_watches; found from the relocations)."""
+    def read(pc: int) -> None:
+        spend(system, READ_COST_NS)
+    for name in ("jiffies", "jiffies_64"):
+        system.kernel.reference_watches[name] = read
 
 
 def xloops_to_ns(xloops: int) -> int:
