@@ -18,7 +18,7 @@ def _ids(names: list[str]) -> dict[str, int]:
 _COMMON = _ids(["eax", "ebx", "ecx", "edx", "esi", "edi", "ebp", "esp", "eip", "eflags",
                 "ax", "bx", "cx", "dx", "si", "di", "bp", "sp", "ip", "al", "bl", "cl", "dl",
                 "ah", "bh", "ch", "dh", "cr0", "cr2", "cr3", "cr4", "dr0", "dr1", "dr2", "dr3",
-                "dr6", "dr7"] + _SEGMENTS)
+                "dr6", "dr7", "fpcw", "fpsw", "fptag", "mxcsr"] + _SEGMENTS)
 _X86_64_ONLY = _ids(["rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "rsp", "rip", "rflags",
                      "r8", "r9", "r10", "r11", "r12", "r13", "r14", "r15",
                      "r8d", "r9d", "r10d", "r11d", "r12d", "r13d", "r14d", "r15d",

@@ -48,6 +48,8 @@ from .services import dev_printk
 from .services import device_refs
 from .services import find_bit, refcount
 from .services import net_socket
+from . import busy_time
+from .services import fpu as fpu_services
 from .services import net_pernet, net_genl, net_protocols, rcu_read, net_netlink, inet_frags, proc_net
 from .services import paravirt as paravirt_services
 from .services import wait_woken
@@ -180,6 +182,7 @@ class Linux(FileCalls):
         k.install(page_alloc.table)
         k.install(lib_misc.table)
         k.install(key_services.table)
+        k.install(fpu_services.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
@@ -194,6 +197,7 @@ class Linux(FileCalls):
         self.hrtimers = HrTimers(self)
         self.idrs: dict[int, dict[int, int]] = {}     # struct idr -> id -> pointer (services/idr.py)
         hrtimer_services.setup(self)
+        busy_time.watch_jiffies(self)
         net_pernet.setup(self)
         self.module_percpu = ModulePerCpu(self)
         self.driver_model = DriverModel(self, platform_rules)   # the kernel's buses, drivers, devices

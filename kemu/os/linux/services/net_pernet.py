@@ -53,7 +53,6 @@ class Pernet:
         k.machine.mem.write_u32(self.gen + lay.offset("struct net_generic", "s.len"), self.slots)
         k.machine.mem.write_ptr(self.net + lay.offset("struct net", "gen"), self.gen)
         self._proc_dirs()
-        self._namespace_list()
 
     def _proc_dirs(self) -> None:
         """init_net's proc_net and proc_net_stat: the /proc/net and /proc/net/stat directories
@@ -65,14 +64,6 @@ class Pernet:
         stat_dir = entries.lookup_dir("/proc/net/stat") or entries.create("stat", S_IFDIR | 0o555, net_dir, 0, None)
         k.machine.mem.write_ptr(self.net + lay.offset("struct net", "proc_net"), net_dir)
         k.machine.mem.write_ptr(self.net + lay.offset("struct net", "proc_net_stat"), stat_dir)
-
-    def _namespace_list(self) -> None:
-        """net_namespace_list with init_net.list on it, as net_ns_init leaves it."""
-        head = self.k.linux.data.get("net_namespace_list")
-        if head:
-            node = self.net + self.k.linux.layout.offset("struct net", "list")
-            init_list(self.k, head)
-            list_add_tail(self.k, node, head)
 
     def field(self, ops: int, name: str) -> int:
         return self.k.machine.mem.read_ptr(ops + self.k.linux.layout.offset("struct pernet_operations", name))
@@ -161,9 +152,12 @@ class Pernet:
 
 
 def setup(linux) -> None:
-    """Make init_net's namespace state at boot: the list for_each_net walks must hold it
-    before any module has registered a pernet ops."""
-    pernet(linux.kernel)
+    """net_namespace_list with init_net.list on it, as net_ns_init leaves it at boot: the list
+    for_each_net walks must hold init_net before any module registers a pernet ops."""
+    head, net = linux.data.get("net_namespace_list"), linux.data.get("init_net")
+    if head and net:
+        init_list(linux.kernel, head)
+        list_add_tail(linux.kernel, net + linux.layout.offset("struct net", "list"), head)
 
 
 def pernet(k) -> Pernet:
