@@ -96,6 +96,8 @@ MODULES: tuple[Module, ...] = (
     Module("kworker", ("kworker/kworker.c",), shows="kthread_create_worker, kthread work and delayed work, alloc_percpu"),
     Module("netreg", ("netreg/netreg.c",),
            shows="netdevice notifier, pernet subsys with net_generic storage, genl family with mcast groups, dev_add_pack"),
+    Module("pinfs", ("pinfs/pinfs.c",),
+           shows="a pseudo filesystem mounted in the kernel with simple_pin_fs: get_tree_single, new_inode, d_make_root, d_alloc_name/d_add, simple_unlink, kill_litter_super"),
 )
 
 
