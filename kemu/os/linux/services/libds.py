@@ -2,9 +2,10 @@
 installs their service tables, so system.py needs a single line for all of them."""
 from __future__ import annotations
 
-from . import ida, xarray
+from . import alloc_node, ida, lib_random, lib_sort, lib_strings, proc_attrs, user_ns, xarray
 
-TABLES = (xarray.table, ida.table)
+TABLES = (xarray.table, ida.table, proc_attrs.table, user_ns.table, lib_strings.table, lib_random.table,
+          lib_sort.table, alloc_node.table)
 
 
 def install(k) -> None:
