@@ -47,7 +47,7 @@ HEADERS = (
     # the networking registries (kemu/os/linux/services/net_pernet.py, net_genl.py, net_protocols.py)
     "net/net_namespace.h", "net/netns/generic.h", "net/inet_frag.h", "net/genetlink.h", "linux/netdevice.h", "net/sock.h",
     # the kernel library (kemu/os/linux/services/textsearch.py, percpu_counter.py, rhashtable.py)
-    "linux/textsearch.h", "linux/percpu_counter.h", "linux/rhashtable.h",
+    "linux/textsearch.h", "linux/percpu_counter.h", "linux/rhashtable.h", "linux/mm_types.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -238,6 +238,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct bucket_table": ("size", "nest", "hash_rnd", "walkers", "rcu", "future_tbl", "buckets[0]"),
     "struct rhash_head": ("next",),
     "struct rb_node": ("__rb_parent_color", "rb_right", "rb_left"),
+    "struct page": ("flags", "compound_head", "compound_order", "compound_nr", "mapping", "index", "private",
+                    "_mapcount", "_refcount"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"
