@@ -98,12 +98,20 @@ def jhash2(words: list[int], initval: int) -> int:
 @table.service("unsigned int __kemu_rht_jhash(const void *key, unsigned int length, unsigned int seed)")
 def __kemu_rht_jhash(k, key: int, length: int, seed: int) -> int:
     """ht->p.hashfn for a table whose key is not a whole number of u32s (the kernel's jhash)."""
+    return jhash_at(k, key, length, seed)
+
+
+def jhash_at(k, key: int, length: int, seed: int) -> int:
     return jhash(k.machine.mem.read(key, length), seed)
 
 
 @table.service("unsigned int __kemu_rht_jhash2(const void *key, unsigned int length, unsigned int seed)")
 def __kemu_rht_jhash2(k, key: int, length: int, seed: int) -> int:
     """ht->p.hashfn for a key of `length` u32s (the kernel's rhashtable_jhash2)."""
+    return jhash2_at(k, key, length, seed)
+
+
+def jhash2_at(k, key: int, length: int, seed: int) -> int:
     raw = k.machine.mem.read(key, 4 * length)
     return jhash2([int.from_bytes(raw[i:i + 4], "little") for i in range(0, len(raw), 4)], seed)
 
@@ -165,9 +173,9 @@ class Table:
     def _call_hash(self, fn: int, ptr: int, length: int, rnd: int) -> int:
         k = self.k
         if fn == k.installed["__kemu_rht_jhash2"][1]:
-            return __kemu_rht_jhash2(k, ptr, length, rnd)
+            return jhash2_at(k, ptr, length, rnd)
         if fn == k.installed["__kemu_rht_jhash"][1]:
-            return __kemu_rht_jhash(k, ptr, length, rnd)
+            return jhash_at(k, ptr, length, rnd)
         return k.linux.call_kernel_word(fn, ptr, length, rnd, what="rhashtable: hash function") & M32
 
     def key_hash(self, tbl: int, key: int) -> int:
