@@ -60,3 +60,14 @@ def test_zlib_workspace_sizes_for_the_default_parameters(linux):
     assert icall(linux, "zlib_inflate_workspacesize") == inflate
     assert icall(linux, "zlib_deflate_workspacesize", 15, 8) == deflate
     assert icall(linux, "zlib_deflate_workspacesize", -15, 8) == deflate
+
+
+def test_sort_orders_elements_with_the_callers_cmp(linux):
+    words = [b"snd", b"atm", b"xfs", b"can", b"rds", b"tls"]
+    base = zeroed(linux, 8 * len(words))
+    for i, w in enumerate(words):
+        linux.machine.mem.write(base + 8 * i, w)
+    strcmp = linux.kernel.installed["strcmp"][1]          # a kernel function as the cmp callback
+    call(linux, "sort", base, len(words), 8, strcmp, 0)
+    got = [linux.machine.mem.read_cstr(base + 8 * i, 8) for i in range(len(words))]
+    assert got == sorted(words)
