@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
-from .xarray import XA_HEAD, NODE_SIZE
+from .xarray import sync_head
 
 table = ServiceTable("ida")
 
@@ -23,13 +23,7 @@ def _ids(k, ida: int) -> set[int]:
 
 
 def _sync(k, ida: int, caller: int | None = None) -> None:
-    mem, ids = k.machine.mem, _ids(k, ida)
-    head = mem.read_ptr(ida + XA_HEAD)
-    if ids and not head:
-        mem.write_ptr(ida + XA_HEAD, k.heap.alloc(NODE_SIZE, "ida bitmap", zero=True, caller=caller))
-    elif not ids and head:
-        k.heap.free(head)
-        mem.write_ptr(ida + XA_HEAD, 0)
+    sync_head(k, ida, bool(_ids(k, ida)), "ida bitmap", caller)
 
 
 def _signed(v: int) -> int:

@@ -4,7 +4,7 @@ nvmet names its subsystems with kstrndup and bin2hex, ASoC parses names with ssc
 from __future__ import annotations
 
 from kemu.kernel import ServiceTable
-from kemu.os.freebsd.scanf import scan
+from kemu.os.freebsd.scanf import scan_guest
 
 table = ServiceTable("lib_strings")
 
@@ -53,17 +53,7 @@ def memchr_inv(k, start: int, c: int, bytes: int) -> int:
 def vsscanf_into(k, buf: int, fmt: int, args) -> int:
     """Linux's vsscanf: the conversions assigned (0 when the input is empty or the first
     conversion fails; Linux never returns EOF)."""
-    mem = k.machine.mem
-
-    def store(kind: str, size: int, value) -> None:
-        where = args.next_ptr()
-        k.check_range(where, size, "write")
-        if kind == "int":
-            mem.write_int(where, size, value & ((1 << (8 * size)) - 1))
-        else:
-            mem.write(where, value)
-
-    return max(scan(k.read_str(buf), k.read_str(fmt), store, k.word_size), 0)
+    return max(scan_guest(k, k.read_str(buf), k.read_str(fmt), args), 0)
 
 
 @table.service("int sscanf(const char *buf, const char *fmt, ...)")

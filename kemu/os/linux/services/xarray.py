@@ -65,15 +65,23 @@ def is_internal(entry: int) -> bool:
     return entry & 3 == 2
 
 
+def sync_head(k, xa: int, nonempty: bool, tag: str, caller: int | None = None) -> None:
+    """xa_head of the struct xarray at xa (an xarray, an ida's or an idr's): a node block
+    charged to `caller` while the array holds anything, NULL when it is empty, as the inline
+    xa_empty/ida_is_empty/idr_is_empty read it."""
+    mem = k.machine.mem
+    head = mem.read_ptr(xa + XA_HEAD)
+    if nonempty and not head:
+        mem.write_ptr(xa + XA_HEAD, k.heap.alloc(NODE_SIZE, tag, zero=True, caller=caller))
+    elif not nonempty and head:
+        k.heap.free(head)
+        mem.write_ptr(xa + XA_HEAD, 0)
+
+
 def sync(k, xa: int, a: XArray, caller: int | None = None) -> None:
     """Make the guest struct tell what inline code asks: xa_head NULL iff empty, root marks."""
     mem = k.machine.mem
-    head = mem.read_ptr(xa + XA_HEAD)
-    if a.entries and not head:
-        mem.write_ptr(xa + XA_HEAD, k.heap.alloc(NODE_SIZE, "xa_node", zero=True, caller=caller))
-    elif not a.entries and head:
-        k.heap.free(head)
-        mem.write_ptr(xa + XA_HEAD, 0)
+    sync_head(k, xa, bool(a.entries), "xa_node", caller)
     flags = mem.read_u32(xa + XA_FLAGS)
     for m in range(XA_MAX_MARKS):
         bit = 1 << (MARK_SHIFT + m)
