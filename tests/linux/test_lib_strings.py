@@ -71,3 +71,12 @@ def test_sort_orders_elements_with_the_callers_cmp(linux):
     call(linux, "sort", base, len(words), 8, strcmp, 0)
     got = [linux.machine.mem.read_cstr(base + 8 * i, 8) for i in range(len(words))]
     assert got == sorted(words)
+
+
+def test_check_zeroed_user_reads_user_memory_only(linux):
+    with linux.kernel.user.buffer(16) as buf:
+        linux.machine.mem.write(buf, bytes(16))
+        assert icall(linux, "check_zeroed_user", buf, 16) == 1
+        linux.machine.mem.write(buf + 9, b"\1")
+        assert icall(linux, "check_zeroed_user", buf, 16) == 0
+    assert icall(linux, "check_zeroed_user", zeroed(linux, 16), 16) == -14

@@ -113,3 +113,14 @@ def utf16s_to_utf8s(k, pwcs: int, inlen: int, endian: int, s: int, maxout: int) 
 def _s32(v: int) -> int:
     v &= 0xFFFFFFFF
     return v - (1 << 32) if v >> 31 else v
+
+
+@table.service("int check_zeroed_user(const void *from, size_t size)")
+def check_zeroed_user(k, from_: int, size: int) -> int:
+    """Whether size bytes of user memory are all zero: 1, 0, or -EFAULT when any of them is
+    not readable user memory (lib/usercopy.c; extensible syscall structs use it)."""
+    if not size:
+        return 1
+    if not (k.user.contains(from_, size) and k.machine.mem.is_mapped(from_, size)):
+        return -14
+    return int(not any(k.machine.mem.read(from_, size)))
