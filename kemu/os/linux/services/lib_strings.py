@@ -9,7 +9,6 @@ from kemu.os.freebsd.scanf import scan_guest
 table = ServiceTable("lib_strings")
 
 LIMIT = 1 << 20
-GFP_ZERO = 0x100
 
 
 @table.service("char *bin2hex(char *dst, const void *src, size_t count)")

@@ -29,7 +29,7 @@ from .driver_basics import _rng
 
 table = ServiceTable("rhashtable")
 
-EINVAL, ENOMEM, E2BIG, EEXIST = 22, 12, 7, 17
+EINVAL, E2BIG = 22, 7
 HASH_DEFAULT_SIZE, HASH_MIN_SIZE = 64, 4
 M32 = 0xFFFFFFFF
 JHASH_INITVAL = 0xDEADBEEF

@@ -83,7 +83,8 @@ def sync(k, xa: int, a: XArray, caller: int | None = None) -> None:
     mem = k.machine.mem
     sync_head(k, xa, bool(a.entries), "xa_node", caller)
     flags = mem.read_u32(xa + XA_FLAGS)
-    for m in range(XA_MAX_MARKS):
+    # an allocating array keeps XA_FREE_MARK (mark 0) for its own free-slot tracking
+    for m in range(1 if flags & XA_FLAGS_TRACK_FREE else 0, XA_MAX_MARKS):
         bit = 1 << (MARK_SHIFT + m)
         flags = flags | bit if a.marks[m] else flags & ~bit
     mem.write_u32(xa + XA_FLAGS, flags)
