@@ -11,22 +11,24 @@ from .driver_basics import _rng
 table = ServiceTable("lib_random")
 
 
-@table.service("void uuid_gen(void *u)")
-def uuid_gen(k, u: int) -> None:
-    """A random (version 4, RFC 4122 variant) UUID into the 16 bytes at u."""
+def _random_v4(k, u: int, version_at: int) -> None:
+    """16 random bytes at u marked version 4 (in byte version_at) and the RFC 4122 variant."""
     b = bytearray(_rng(k).randbytes(16))
-    b[6] = (b[6] & 0x0F) | 0x40
+    b[version_at] = (b[version_at] & 0x0F) | 0x40
     b[8] = (b[8] & 0x3F) | 0x80
     k.machine.mem.write(u, bytes(b))
+
+
+@table.service("void uuid_gen(void *u)")
+def uuid_gen(k, u: int) -> None:
+    """A random (version 4, RFC 4122 variant) uuid_t: the version in byte 6."""
+    _random_v4(k, u, 6)
 
 
 @table.service("void guid_gen(void *u)")
 def guid_gen(k, u: int) -> None:
-    """A random GUID: version 4 in the little-endian third field, RFC 4122 variant."""
-    b = bytearray(_rng(k).randbytes(16))
-    b[7] = (b[7] & 0x0F) | 0x40
-    b[8] = (b[8] & 0x3F) | 0x80
-    k.machine.mem.write(u, bytes(b))
+    """A random guid_t: its third field is little-endian, so the version is in byte 7."""
+    _random_v4(k, u, 7)
 
 
 #: (shift a, shift b, mask c, shift d) of the four taus113 components
