@@ -97,3 +97,18 @@ def test_cpumask_and_bitmap_allocations_are_zeroed_kmalloc_blocks(linux):
 def test_init_user_ns_maps_ids_to_themselves(linux):
     assert call(linux, "make_kuid", 0, 1000) & 0xFFFFFFFF == 1000
     assert call(linux, "make_kgid", 0, 0xFFFFFFFF) & 0xFFFFFFFF == 0xFFFFFFFF
+
+
+def test_percpu_counter_add_batch_moves_the_share_into_count_at_the_batch(linux):
+    lay, mem = linux.layout, linux.machine.mem
+    fbc = zeroed(linux, lay.size("struct percpu_counter"))
+    s64 = (lambda v: (v,)) if linux.arch == "x86_64" else (lambda v: (v & 0xFFFFFFFF, v >> 32 & 0xFFFFFFFF))
+    icall(linux, "__percpu_counter_init", fbc, *s64(0), 0xCC0, 0)
+    count = fbc + lay.offset("struct percpu_counter", "count")
+    call(linux, "percpu_counter_add_batch", fbc, *s64(3), 4)
+    assert mem.read_u64(count) == 0                     # still CPU 0's share
+    call(linux, "percpu_counter_add_batch", fbc, *s64(-10), 4)
+    assert mem.read_u64(count) == (-7) % (1 << 64)      # folded: 3 - 10
+    sum_ = call(linux, "__percpu_counter_sum", fbc) if linux.arch == "x86_64" else None
+    assert sum_ in (None, (-7) % (1 << 64))
+    call(linux, "percpu_counter_destroy", fbc)
