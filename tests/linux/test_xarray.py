@@ -75,13 +75,12 @@ def test_store_range_fills_every_index_and_destroy_empties(linux):
 
 
 def test_xa_alloc_takes_the_lowest_free_index_skipping_zero_when_busy(linux):
-    if linux.arch != "x86_64":
-        return      # struct xa_limit goes on the i386 stack; machine.call passes words only
     xa, idp = zeroed(linux, 16), zeroed(linux, 8)
     free_mark = 1 << 27
     linux.machine.mem.write_u32(xa + 4, 4 | 8 | free_mark)          # XA_FLAGS_ALLOC1
-    limit = (0 << 32) | 3                                # {max 3, min 0}
-    got = [icall(linux, "__xa_alloc", xa, idp, 0x100 * i, limit, 0) for i in range(4)]
+    # struct xa_limit {max 3, min 0} by value: one register on x86-64, two stack words on i386
+    limit = (3,) if linux.arch == "x86_64" else (3, 0)
+    got = [icall(linux, "__xa_alloc", xa, idp, 0x100 * i, *limit, 0) for i in range(4)]
     assert got == [0, 0, 0, -EBUSY]
     assert linux.machine.mem.read_u32(idp) == 3
     assert linux.machine.mem.read_u32(xa + 4) & free_mark       # XA_FREE_MARK stays the array's own
