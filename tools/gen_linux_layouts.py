@@ -46,6 +46,8 @@ HEADERS = (
     "linux/acpi.h", "linux/sysfs.h", "linux/mod_devicetable.h", "linux/ioport.h", "linux/interrupt.h",
     # the networking registries (kemu/os/linux/services/net_pernet.py, net_genl.py, net_protocols.py)
     "net/net_namespace.h", "net/netns/generic.h", "net/inet_frag.h", "net/genetlink.h", "linux/netdevice.h", "net/sock.h",
+    # the kernel library (kemu/os/linux/services/textsearch.py, percpu_counter.py, rhashtable.py)
+    "linux/textsearch.h", "linux/percpu_counter.h", "linux/rhashtable.h", "linux/mm_types.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -241,6 +243,18 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct netlink_kernel_cfg": ("groups", "flags", "input", "cb_mutex", "bind", "unbind"),
     "struct fqdir": ("high_thresh", "low_thresh", "timeout", "max_dist", "f", "net", "dead", "rhashtable"),
     "struct inet_frags": ("qsize", "frags_cachep", "frags_cache_name", "rhash_params", "refcnt", "completion"),
+    # the kernel library (services/textsearch.py, percpu_counter.py, rhashtable.py, rbtree.py)
+    "struct ts_ops": ("name", "init", "find", "destroy", "get_pattern", "get_pattern_len", "owner", "list"),
+    "struct ts_config": ("ops", "flags", "get_next_block", "finish"),
+    "struct percpu_counter": ("lock", "count", "list", "counters"),
+    "struct rhashtable": ("tbl", "key_len", "max_elems", "p", "rhlist", "run_work", "mutex", "lock", "nelems"),
+    "struct rhashtable_params": ("nelem_hint", "key_len", "key_offset", "head_offset", "max_size", "min_size",
+                                 "automatic_shrinking", "hashfn", "obj_hashfn", "obj_cmpfn"),
+    "struct bucket_table": ("size", "nest", "hash_rnd", "walkers", "rcu", "future_tbl", "buckets[0]"),
+    "struct rhash_head": ("next",),
+    "struct rb_node": ("__rb_parent_color", "rb_right", "rb_left"),
+    "struct page": ("flags", "compound_head", "compound_order", "compound_nr", "mapping", "index", "private",
+                    "_mapcount", "_refcount"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

@@ -12,7 +12,7 @@ from __future__ import annotations
 from kemu.kernel import HeapError, KernelPanic, ServiceTable
 from kemu.machine import GuestVaList
 
-from .scanf import scan
+from .scanf import scan_guest
 from .services import free as _free, malloc as _malloc, _type_name
 
 table = ServiceTable("freebsd-kern-extra")
@@ -35,17 +35,7 @@ def _caller(call) -> int | None:
 # --- sscanf(9) ----------------------------------------------------------------------------------
 def _vsscanf(k, ibuf: int, fmt: int, args) -> int:
     mem = k.machine.mem
-    text, pattern = mem.read_cstr(ibuf, _LIMIT), mem.read_cstr(fmt, _LIMIT)
-
-    def store(kind: str, size: int, value) -> None:
-        where = args.next_ptr()
-        k.check_range(where, size, "write")
-        if kind == "int":
-            mem.write_int(where, size, value & ((1 << (8 * size)) - 1))
-        else:
-            mem.write(where, value)
-
-    return scan(text, pattern, store, k.word_size)
+    return scan_guest(k, mem.read_cstr(ibuf, _LIMIT), mem.read_cstr(fmt, _LIMIT), args)
 
 
 @table.service("int sscanf(const char *ibuf, const char *fmt, ...)")

@@ -157,3 +157,19 @@ def scan(text: bytes, fmt: bytes, store: Store, word: int) -> int:
             store("int", size, number & ((1 << (8 * size)) - 1))
             assigned += 1
     return assigned
+
+
+def scan_guest(k, text: bytes, fmt: bytes, args) -> int:
+    """`scan` storing through the pointers a guest's variadic arguments (`args.next_ptr()`)
+    hold, each checked to be writable: the engine behind a kernel's sscanf service."""
+    mem = k.machine.mem
+
+    def store(kind: str, size: int, value) -> None:
+        where = args.next_ptr()
+        k.check_range(where, size, "write")
+        if kind == "int":
+            mem.write_int(where, size, value & ((1 << (8 * size)) - 1))
+        else:
+            mem.write(where, value)
+
+    return scan(text, fmt, store, k.word_size)

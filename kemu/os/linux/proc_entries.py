@@ -18,6 +18,10 @@ class ProcEntry:
     ops: int
     pde: int
     data: int
+    size: int = 0          # proc_set_size: the i_size a stat shows
+    uid: int = 0           # proc_set_user: the owner (init_user_ns ids)
+    gid: int = 0
+    target: str = ""       # proc_symlink: where the link points
 
 
 class ProcEntries:
@@ -71,6 +75,10 @@ class ProcEntries:
             if e.pde == pde:
                 self._drop(e)
                 return
+
+    def by_pde(self, pde: int) -> ProcEntry | None:
+        """The entry whose proc_dir_entry is at `pde`."""
+        return next((e for e in self.entries.values() if e.pde == pde), None)
 
     def lookup_dir(self, path: str) -> int:
         """The proc_dir_entry of the directory at `path`, 0 if there is none."""

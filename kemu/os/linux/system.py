@@ -72,6 +72,7 @@ from .services import debugfs
 from .services import page_alloc
 from .services import lib_misc
 from .services import keys as key_services
+from .services import libds
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -184,6 +185,7 @@ class Linux(FileCalls):
         k.install(key_services.table)
         k.install(fpu_services.table)
         k.install(vfs_core.table)
+        libds.install(k)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(

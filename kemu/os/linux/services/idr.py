@@ -13,12 +13,12 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
+from .xarray import sync_head
+
 table = ServiceTable("idr")
 INT_MAX = 0x7FFFFFFF
-XA_HEAD = 8                       # struct idr.idr_rt.xa_head (both arches)
 IDR_BASE = {8: 16, 4: 12}
 IDR_NEXT = {8: 20, 4: 16}
-NODE_SIZE = 576                   # sizeof(struct xa_node) on x86-64 (the block stands for it)
 
 
 def _entries(k, idr: int) -> dict[int, int]:
@@ -27,13 +27,7 @@ def _entries(k, idr: int) -> dict[int, int]:
 
 def _sync_head(k, idr: int) -> None:
     """xa_head: a node block while entries exist, NULL when empty."""
-    mem, entries = k.machine.mem, _entries(k, idr)
-    head = mem.read_ptr(idr + XA_HEAD)
-    if entries and not head:
-        mem.write_ptr(idr + XA_HEAD, k.heap.alloc(NODE_SIZE, "idr radix tree node", zero=True))
-    elif not entries and head:
-        k.heap.free(head)
-        mem.write_ptr(idr + XA_HEAD, 0)
+    sync_head(k, idr, bool(_entries(k, idr)), "idr radix tree node")
 
 
 def _signed(v: int) -> int:

@@ -1,0 +1,79 @@
+"""NUMA-node and sized allocations built on kmalloc (mm/slab_common.c, lib/bitmap.c,
+lib/cpumask.c; 6.1). kemu has one node: the node argument is accepted and ignored as a
+single-node machine does. Each block is a kmalloc heap block charged to the caller, so kfree,
+bitmap_free and free_cpumask_var release it and an unfreed one shows as a leak."""
+from __future__ import annotations
+
+from kemu.kernel import ServiceTable
+
+from .memory import GFP_ZERO, _alloc, _free
+
+table = ServiceTable("alloc_node")
+
+#: Debian amd64's CONFIG_NR_CPUS (CPUMASK_OFFSTACK): an off-stack cpumask is this many bits
+NR_CPUS = 8192
+
+
+@table.service("void *__kmalloc_node(size_t size, gfp_t flags, int node)", needs_call=True)
+def __kmalloc_node(k, size: int, flags: int, node: int, call=None) -> int:
+    """kmalloc on a node."""
+    return _alloc(k, size, flags, "kmalloc", call)
+
+
+@table.service("void *kmalloc_node_trace(struct kmem_cache *s, gfp_t gfpflags, int node, size_t size)",
+               needs_call=True)
+def kmalloc_node_trace(k, s: int, gfpflags: int, node: int, size: int, call=None) -> int:
+    """kmalloc_node of a constant size (the cache pointer is only for tracing)."""
+    return _alloc(k, size, gfpflags, "kmalloc", call)
+
+
+@table.service("void *kmalloc_large_node(size_t size, gfp_t flags, int node)", needs_call=True)
+def kmalloc_large_node(k, size: int, flags: int, node: int, call=None) -> int:
+    """kmalloc_node above the largest slab cache."""
+    return _alloc(k, size, flags, "kmalloc", call)
+
+
+@table.service("void *__kmalloc_node_track_caller(size_t size, gfp_t flags, int node, unsigned long caller)",
+               needs_call=True)
+def __kmalloc_node_track_caller(k, size: int, flags: int, node: int, caller: int, call=None) -> int:
+    """kmalloc recorded as made by `caller` (kmemdup and friends inlined into a module)."""
+    return _alloc(k, size, flags, "kmalloc", call)
+
+
+def _bitmap_bytes(k, nbits: int) -> int:
+    word = k.machine.word_size
+    return -(-(nbits & 0xFFFFFFFF) // (8 * word)) * word
+
+
+@table.service("unsigned long *bitmap_alloc(unsigned int nbits, gfp_t flags)", needs_call=True)
+def bitmap_alloc(k, nbits: int, flags: int, call=None) -> int:
+    """A bitmap of nbits bits (whole longs), uninitialised."""
+    return _alloc(k, _bitmap_bytes(k, nbits), flags, "kmalloc", call)
+
+
+@table.service("unsigned long *bitmap_zalloc(unsigned int nbits, gfp_t flags)", needs_call=True)
+def bitmap_zalloc(k, nbits: int, flags: int, call=None) -> int:
+    """A cleared bitmap of nbits bits."""
+    return _alloc(k, _bitmap_bytes(k, nbits), flags | GFP_ZERO, "kmalloc", call)
+
+
+@table.service("void bitmap_free(const unsigned long *bitmap)", needs_call=True)
+def bitmap_free(k, bitmap: int, call=None) -> None:
+    """Free a bitmap from bitmap_alloc/bitmap_zalloc (NULL is ignored)."""
+    _free(k, bitmap, call)
+
+
+@table.service("bool alloc_cpumask_var_node(void **mask, gfp_t flags, int node)", needs_call=True)
+def alloc_cpumask_var_node(k, mask: int, flags: int, node: int, call=None) -> int:
+    """With CPUMASK_OFFSTACK a cpumask_var_t is a pointer to a kmalloc'd mask of NR_CPUS bits
+    (cleared with __GFP_ZERO, as zalloc_cpumask_var asks): stored at *mask; true, or false
+    when the allocation fails."""
+    addr = _alloc(k, NR_CPUS // 8, flags, "kmalloc", call)
+    k.machine.mem.write_ptr(mask, addr)
+    return int(bool(addr))
+
+
+@table.service("void free_cpumask_var(void *mask)", needs_call=True)
+def free_cpumask_var(k, mask: int, call=None) -> None:
+    """Free an off-stack cpumask (NULL is ignored)."""
+    _free(k, mask, call)
