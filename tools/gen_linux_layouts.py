@@ -46,6 +46,8 @@ HEADERS = (
     "linux/acpi.h", "linux/sysfs.h", "linux/mod_devicetable.h", "linux/ioport.h", "linux/interrupt.h",
     # the networking registries (kemu/os/linux/services/net_pernet.py, net_genl.py, net_protocols.py)
     "net/net_namespace.h", "net/netns/generic.h", "net/inet_frag.h", "net/genetlink.h", "linux/netdevice.h", "net/sock.h",
+    # the machine's identity (services/dmi.py, x86_cpu_match.py, firmware_loader.py, platform_info.py)
+    "linux/dmi.h", "linux/firmware.h", "linux/sysinfo.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -226,6 +228,15 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct netlink_kernel_cfg": ("groups", "flags", "input", "cb_mutex", "bind", "unbind"),
     "struct fqdir": ("high_thresh", "low_thresh", "timeout", "max_dist", "f", "net", "dead", "rhashtable"),
     "struct inet_frags": ("qsize", "frags_cachep", "frags_cache_name", "rhash_params", "refcnt", "completion"),
+    # the machine's identity (services/dmi.py, x86_cpu_match.py, firmware_loader.py, platform_info.py);
+    # dmi_strmatch's slot:7 and exact_match:1 share the byte before substr (bitfields have no offsetof)
+    "struct dmi_system_id": ("callback", "ident", "matches", "driver_data"),
+    "struct dmi_strmatch": ("substr",),
+    "struct dmi_device": ("list", "type", "name", "device_data"),
+    "struct x86_cpu_id": ("vendor", "family", "model", "steppings", "feature", "driver_data"),
+    "struct firmware": ("size", "data", "priv"),
+    "struct sysinfo": ("totalram", "freeram", "sharedram", "bufferram", "totalswap", "freeswap",
+                       "totalhigh", "freehigh", "mem_unit"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"
