@@ -70,7 +70,7 @@ from .services import debugfs
 from .services import page_alloc
 from .services import lib_misc
 from .services import keys as key_services
-from .services import dmi, x86_cpu_match
+from .services import dmi, x86_cpu_match, kmod_request, firmware_loader, platform_info
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -181,7 +181,8 @@ class Linux(FileCalls):
         k.install(page_alloc.table)
         k.install(lib_misc.table)
         k.install(key_services.table)
-        for platform_table in (dmi.table, x86_cpu_match.table):
+        for platform_table in (dmi.table, x86_cpu_match.table, kmod_request.table, firmware_loader.table,
+                               platform_info.table):
             k.install(platform_table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
