@@ -235,6 +235,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct dmi_device": ("list", "type", "name", "device_data"),
     "struct x86_cpu_id": ("vendor", "family", "model", "steppings", "feature", "driver_data"),
     "struct firmware": ("size", "data", "priv"),
+    "struct acpi_bus_type": ("list", "name", "match", "find_companion", "setup"),
     "struct sysinfo": ("totalram", "freeram", "sharedram", "bufferram", "totalswap", "freeswap",
                        "totalhigh", "freehigh", "mem_unit"),
 }
