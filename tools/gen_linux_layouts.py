@@ -47,7 +47,7 @@ HEADERS = (
     # the networking registries (kemu/os/linux/services/net_pernet.py, net_genl.py, net_protocols.py)
     "net/net_namespace.h", "net/netns/generic.h", "net/inet_frag.h", "net/genetlink.h", "linux/netdevice.h", "net/sock.h",
     # the machine's identity (services/dmi.py, x86_cpu_match.py, firmware_loader.py, platform_info.py)
-    "linux/dmi.h", "linux/firmware.h", "linux/sysinfo.h",
+    "linux/dmi.h", "linux/firmware.h", "linux/sysinfo.h", "linux/nvmem-provider.h", "linux/memory-tiers.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -236,6 +236,9 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct x86_cpu_id": ("vendor", "family", "model", "steppings", "feature", "driver_data"),
     "struct firmware": ("size", "data", "priv"),
     "struct acpi_bus_type": ("list", "name", "match", "find_companion", "setup"),
+    "struct nvmem_config": ("dev", "name", "id", "owner", "read_only", "root_only", "reg_read", "reg_write",
+                            "size", "word_size", "stride", "priv"),
+    "struct memory_dev_type": ("tier_sibiling", "adistance", "nodes", "kref"),
     "struct sysinfo": ("totalram", "freeram", "sharedram", "bufferram", "totalswap", "freeswap",
                        "totalhigh", "freehigh", "mem_unit"),
 }
