@@ -32,14 +32,13 @@ def _aliases(system) -> list[tuple[str, str]]:
     cached = getattr(system, "module_aliases", None)
     if cached is not None and cached[0] == system.modules_dep:
         return cached[1]
-    from kemu.elf import BadObject, read_object_file
     from ..depmod import parse_dep
     from ..modinfo import read_modinfo
     out = []
     for name, (path, *_deps) in parse_dep(system.modules_dep or "").items():
         try:
-            info = read_modinfo(read_object_file(os.path.join(system.module_dir, path)))
-        except (BadObject, OSError):
+            info = read_modinfo(system.kernel.loader.read_object(os.path.join(system.module_dir, path), path))
+        except Exception:                   # not a readable module: modinfo would say so; no aliases
             continue
         out.extend((alias.replace("-", "_"), name) for alias in info.all("alias"))
     system.module_aliases = (system.modules_dep, out)
