@@ -30,6 +30,7 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
+from ..kernel_state import state
 from ..list_head import init_list, list_add_tail, list_del_init
 from .dmi import FIELD, dmi
 
@@ -104,10 +105,7 @@ class Namespace:
 
 
 def ns(k) -> Namespace:
-    linux = k.linux
-    if not hasattr(linux, "acpi_namespace"):
-        linux.acpi_namespace = Namespace(linux)
-    return linux.acpi_namespace
+    return state(k, "acpi_namespace", Namespace)
 
 
 @table.service("acpi_status acpi_get_table(char *signature, u32 instance, struct acpi_table_header **out_table)")

@@ -24,6 +24,8 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
+from ..kernel_state import state
+
 table = ServiceTable("dmi")
 
 # enum dmi_field (include/linux/mod_devicetable.h)
@@ -140,10 +142,7 @@ class Dmi:
 
 
 def dmi(k) -> Dmi:
-    linux = k.linux
-    if not hasattr(linux, "dmi"):
-        linux.dmi = Dmi(linux)
-    return linux.dmi
+    return state(k, "dmi", Dmi)
 
 
 @table.service("int dmi_check_system(const struct dmi_system_id *list)")

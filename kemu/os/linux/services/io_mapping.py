@@ -21,6 +21,7 @@ from __future__ import annotations
 from kemu.kernel import ServiceTable
 from kemu.machine import Prot
 
+from ..kernel_state import state
 from . import devres
 
 table = ServiceTable("io_mapping")
@@ -72,10 +73,7 @@ class IoMappings:
 
 
 def mappings(k) -> IoMappings:
-    linux = k.linux
-    if not hasattr(linux, "io_mappings"):
-        linux.io_mappings = IoMappings(linux)
-    return linux.io_mappings
+    return state(k, "io_mappings", IoMappings)
 
 
 def _ioremap(k, phys: int, size: int, call) -> int:

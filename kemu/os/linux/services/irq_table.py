@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from kemu.kernel import ServiceTable
 
+from ..kernel_state import state
 from . import devres
 
 table = ServiceTable("irq_table", {"irq_handler_t": (4, 8, False, True)})
@@ -125,10 +126,7 @@ class IrqTable:
 
 
 def irqs(k) -> IrqTable:
-    linux = k.linux
-    if not hasattr(linux, "irq_table"):
-        linux.irq_table = IrqTable(linux)
-    return linux.irq_table
+    return state(k, "irq_table", IrqTable)
 
 
 def proc_interrupts(system) -> str:

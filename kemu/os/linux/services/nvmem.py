@@ -17,6 +17,8 @@ from dataclasses import dataclass
 
 from kemu.kernel import ServiceTable
 
+from ..kernel_state import state
+
 table = ServiceTable("nvmem")
 
 NVMEM_DEVID_NONE, NVMEM_DEVID_AUTO = -1, -2
@@ -40,10 +42,7 @@ class NvmemDevice:
 
 
 def devices(k) -> dict[int, NvmemDevice]:
-    linux = k.linux
-    if not hasattr(linux, "nvmem_devices"):
-        linux.nvmem_devices = {}
-    return linux.nvmem_devices
+    return state(k, "nvmem_devices", lambda linux: {})
 
 
 def _err_ptr(k, errno: int) -> int:

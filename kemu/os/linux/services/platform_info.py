@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
+from ..kernel_state import state
 from .page_alloc import PAGE_SIZE
 
 table = ServiceTable("platform_info")
@@ -147,9 +148,7 @@ def vga_switcheroo_unregister_handler(k) -> None:
 
 
 def _mce_chain(k) -> list[int]:
-    if not hasattr(k.linux, "mce_decode_chain"):
-        k.linux.mce_decode_chain = []
-    return k.linux.mce_decode_chain
+    return state(k, "mce_decode_chain", lambda linux: [])
 
 
 def _priority(k, nb: int) -> int:

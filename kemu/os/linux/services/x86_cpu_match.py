@@ -20,6 +20,8 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
+from ..kernel_state import state
+
 table = ServiceTable("x86_cpu_match")
 
 X86_VENDOR_ANY = 0xFFFF
@@ -107,10 +109,7 @@ class CpuFacts:
 
 
 def facts(k) -> CpuFacts:
-    linux = k.linux
-    if not hasattr(linux, "cpu_facts"):
-        linux.cpu_facts = CpuFacts(linux)
-    return linux.cpu_facts
+    return state(k, "cpu_facts", CpuFacts)
 
 
 def _id_field(k, entry: int, name: str) -> int:
