@@ -1,6 +1,7 @@
-"""DMI identification (services/dmi.py): the machine is a QEMU q35 guest, and a module's
-dmi_system_id table is walked with the kernel's match rules (substring, exact, absent
-fields), counting matches and calling callbacks until one answers non-zero."""
+"""DMI identification (services/dmi.py): the machine is a QEMU q35 guest (as
+/sys/class/dmi/id shows), and a module's dmi_system_id table is walked with the kernel's
+match rules (substring, exact, absent fields), counting matches and calling callbacks until
+one answers non-zero."""
 from __future__ import annotations
 
 import pytest
@@ -8,7 +9,7 @@ import pytest
 from kemu.os.linux.services.dmi import FIELD
 
 from .conftest import ARCHES
-from .platform_helpers import boot, call, cstr, routine
+from .platform_helpers import boot, call, cstr, read_file, routine
 
 
 @pytest.fixture(params=ARCHES)
@@ -74,3 +75,11 @@ def test_dmi_match_and_vendor_names(linux):
 def test_the_dmi_device_list_is_empty(linux):
     assert call(linux, "dmi_find_device", 0, 0, 0) == 0
     assert call(linux, "dmi_find_device", -2 & 0xFFFFFFFF, cstr(linux, "x"), 0) == 0
+
+
+def test_sys_class_dmi_id_shows_the_fields_the_tables_carry(linux):
+    assert read_file(linux, "/sys/class/dmi/id/sys_vendor") == "QEMU\n"
+    assert read_file(linux, "/sys/class/dmi/id/bios_vendor") == "SeaBIOS\n"
+    assert read_file(linux, "/sys/class/dmi/id/chassis_type") == "1\n"
+    with pytest.raises(Exception, match="ENOENT"):
+        linux.open("/sys/class/dmi/id/board_vendor")

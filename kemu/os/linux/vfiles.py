@@ -58,6 +58,9 @@ def content(system, path: str) -> str | None:
         return system.modules_dep
     if path.startswith("/sys/kernel/debug/"):
         return debugfs.read_value(system, path[len("/sys/kernel/debug/"):])
+    if path.startswith("/sys/class/dmi/id/"):
+        from .services.dmi import sysfs_read
+        return sysfs_read(system, path[len("/sys/class/dmi/id/"):])
     if path.startswith("/sys/module/"):
         return _sys_module(system, path[len("/sys/module/"):].split("/"))
     if path.startswith("/sys/bus/"):

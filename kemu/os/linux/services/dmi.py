@@ -19,6 +19,10 @@ the tables lack.
   with that string (two NULLs are equal); dmi_name_in_vendors(str): a substring of the system
   or board vendor; dmi_find_device(type, name, from): walks the DMI device list (a real
   list_head, empty on this machine) after `from`.
+
+/sys/class/dmi/id/ (drivers/firmware/dmi-id.c) has a file for each field the tables carry,
+named after it (sys_vendor, product_name, bios_date …); product_serial and product_uuid
+are root-only there and left out here, as a user's `cat` would be refused them.
 """
 from __future__ import annotations
 
@@ -139,6 +143,19 @@ class Dmi:
         while not self.end_of_table(entry):
             yield entry
             entry += size
+
+
+#: dmi-id.c's attribute names for the fields it shows to everyone
+SYSFS_NAMES = {name[len("DMI_"):].lower(): FIELD[name] for name in DMI_FIELDS[1:DMI_STRING_MAX]
+               if name not in ("DMI_PRODUCT_SERIAL", "DMI_PRODUCT_UUID", "DMI_BOARD_SERIAL",
+                               "DMI_CHASSIS_SERIAL")}
+
+
+def sysfs_read(system, name: str) -> str | None:
+    """The text of /sys/class/dmi/id/NAME, or None when there is no such file."""
+    field = SYSFS_NAMES.get(name)
+    value = dmi(system.kernel).info(field) if field is not None else None
+    return None if value is None else value + "\n"
 
 
 def dmi(k) -> Dmi:
