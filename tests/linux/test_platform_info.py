@@ -1,6 +1,7 @@
 """Boot facts (services/platform_info.py, firmware_loader.py): the command line's nomodeset
 and video=, memory counted from the heap, no EFI variables, no EDAC owner or cpufreq driver,
-the MCE decoder chain in priority order, and the firmware loader finding no files."""
+the MCE decoder chain in priority order, the firmware loader finding no files, and off-stack
+CPU masks (services/cpumask_alloc.py) sized for the one CPU."""
 from __future__ import annotations
 
 import pytest
@@ -67,3 +68,15 @@ def test_request_firmware_finds_no_file(linux):
     call(linux, "release_firmware", 0)                              # NULL: nothing to do
     assert s32(call(linux, "firmware_request_nowarn", slot, cstr(linux, "other.bin"), 0)) == -linux.errno.ENOENT
     assert "other.bin" not in linux.dmesg()
+
+
+def test_an_off_stack_cpumask_is_one_long_for_the_one_cpu():
+    linux = boot("x86_64")                        # 686-pae keeps its masks on the stack
+    slot = linux.kernel.heap.alloc(8, "test", zero=True)
+    live = linux.kernel.heap.stats.live_blocks
+    assert call(linux, "alloc_cpumask_var_node", slot, 0x100, 0) & 0xFF == 1
+    mask = linux.machine.mem.read_ptr(slot)
+    assert linux.machine.mem.read_u64(mask) == 0 and linux.kernel.heap.stats.live_blocks == live + 1
+    call(linux, "free_cpumask_var", mask)
+    call(linux, "free_cpumask_var", 0)
+    assert linux.kernel.heap.stats.live_blocks == live

@@ -71,7 +71,7 @@ from .services import page_alloc
 from .services import lib_misc
 from .services import keys as key_services
 from .services import dmi, x86_cpu_match, kmod_request, firmware_loader, platform_info, acpi_namespace
-from .services import io_mapping, irq_table, nvmem, memory_tiers
+from .services import io_mapping, irq_table, nvmem, memory_tiers, cpumask_alloc
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -184,7 +184,7 @@ class Linux(FileCalls):
         k.install(key_services.table)
         for platform_table in (dmi.table, x86_cpu_match.table, kmod_request.table, firmware_loader.table,
                                platform_info.table, acpi_namespace.table, io_mapping.table, irq_table.table,
-                               nvmem.table, memory_tiers.table):
+                               nvmem.table, memory_tiers.table, cpumask_alloc.table):
             k.install(platform_table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
