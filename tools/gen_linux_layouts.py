@@ -48,6 +48,8 @@ HEADERS = (
     "net/net_namespace.h", "net/netns/generic.h", "net/inet_frag.h", "net/genetlink.h", "linux/netdevice.h", "net/sock.h",
     # the kernel library (kemu/os/linux/services/textsearch.py, percpu_counter.py, rhashtable.py)
     "linux/textsearch.h", "linux/percpu_counter.h", "linux/rhashtable.h", "linux/mm_types.h",
+    # the machine's identity (services/dmi.py, x86_cpu_match.py, firmware_loader.py, platform_info.py)
+    "linux/dmi.h", "linux/firmware.h", "linux/sysinfo.h", "linux/nvmem-provider.h", "linux/memory-tiers.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -255,6 +257,19 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct rb_node": ("__rb_parent_color", "rb_right", "rb_left"),
     "struct page": ("flags", "compound_head", "compound_order", "compound_nr", "mapping", "index", "private",
                     "_mapcount", "_refcount"),
+    # the machine's identity (services/dmi.py, x86_cpu_match.py, firmware_loader.py, platform_info.py);
+    # dmi_strmatch's slot:7 and exact_match:1 share the byte before substr (bitfields have no offsetof)
+    "struct dmi_system_id": ("callback", "ident", "matches", "driver_data"),
+    "struct dmi_strmatch": ("substr",),
+    "struct dmi_device": ("list", "type", "name", "device_data"),
+    "struct x86_cpu_id": ("vendor", "family", "model", "steppings", "feature", "driver_data"),
+    "struct firmware": ("size", "data", "priv"),
+    "struct acpi_bus_type": ("list", "name", "match", "find_companion", "setup"),
+    "struct nvmem_config": ("dev", "name", "id", "owner", "read_only", "root_only", "reg_read", "reg_write",
+                            "size", "word_size", "stride", "priv"),
+    "struct memory_dev_type": ("tier_sibiling", "adistance", "nodes", "kref"),
+    "struct sysinfo": ("totalram", "freeram", "sharedram", "bufferram", "totalswap", "freeswap",
+                       "totalhigh", "freehigh", "mem_unit"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

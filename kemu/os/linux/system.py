@@ -73,6 +73,8 @@ from .services import page_alloc
 from .services import lib_misc
 from .services import keys as key_services
 from .services import libds
+from .services import dmi, x86_cpu_match, kmod_request, firmware_loader, platform_info, acpi_namespace
+from .services import io_mapping, irq_table, nvmem, memory_tiers, cpumask_alloc
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -186,6 +188,10 @@ class Linux(FileCalls):
         k.install(fpu_services.table)
         k.install(vfs_core.table)
         libds.install(k)
+        for platform_table in (dmi.table, x86_cpu_match.table, kmod_request.table, firmware_loader.table,
+                               platform_info.table, acpi_namespace.table, io_mapping.table, irq_table.table,
+                               nvmem.table, memory_tiers.table, cpumask_alloc.table):
+            k.install(platform_table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(

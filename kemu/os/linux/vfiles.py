@@ -33,6 +33,11 @@ def _proc_ioports(system) -> str:
     return proc_ioports(system)
 
 
+def _proc_interrupts(system) -> str:
+    from .services.irq_table import proc_interrupts
+    return proc_interrupts(system)
+
+
 def content(system, path: str) -> str | None:
     """The text of a /proc or /sys file, or None if there is no such file."""
     fixed: dict[str, Callable[[], str]] = {
@@ -42,6 +47,7 @@ def content(system, path: str) -> str | None:
         "/proc/crypto": lambda: system.crypto.proc_crypto(),
         "/proc/filesystems": lambda: system.filesystems.proc_filesystems(),
         "/proc/ioports": lambda: _proc_ioports(system),
+        "/proc/interrupts": lambda: _proc_interrupts(system),
         "/proc/tty/drivers": lambda: tty_driver.proc_tty_drivers(system),
         "/proc/sys/kernel/osrelease": lambda: system.release + "\n",
         "/proc/sys/kernel/tainted": lambda: f"{system.taint_mask()}\n",
@@ -52,6 +58,9 @@ def content(system, path: str) -> str | None:
         return system.modules_dep
     if path.startswith("/sys/kernel/debug/"):
         return debugfs.read_value(system, path[len("/sys/kernel/debug/"):])
+    if path.startswith("/sys/class/dmi/id/"):
+        from .services.dmi import sysfs_read
+        return sysfs_read(system, path[len("/sys/class/dmi/id/"):])
     if path.startswith("/sys/module/"):
         return _sys_module(system, path[len("/sys/module/"):].split("/"))
     if path.startswith("/sys/bus/"):

@@ -1,7 +1,7 @@
 """NUMA-node and sized allocations built on kmalloc (mm/slab_common.c, lib/bitmap.c,
-lib/cpumask.c; 6.1). kemu has one node: the node argument is accepted and ignored as a
-single-node machine does. Each block is a kmalloc heap block charged to the caller, so kfree,
-bitmap_free and free_cpumask_var release it and an unfreed one shows as a leak."""
+6.1; the off-stack cpumasks are services/cpumask_alloc.py). kemu has one node: the node argument is accepted and ignored as a
+single-node machine does. Each block is a kmalloc heap block charged to the caller, so kfree and
+bitmap_free release it and an unfreed one shows as a leak."""
 from __future__ import annotations
 
 from kemu.kernel import ServiceTable
@@ -9,10 +9,6 @@ from kemu.kernel import ServiceTable
 from .memory import GFP_ZERO, _alloc, _free
 
 table = ServiceTable("alloc_node")
-
-#: Debian amd64's CONFIG_NR_CPUS (CPUMASK_OFFSTACK): an off-stack cpumask is this many bits
-NR_CPUS = 8192
-
 
 @table.service("void *__kmalloc_node(size_t size, gfp_t flags, int node)", needs_call=True)
 def __kmalloc_node(k, size: int, flags: int, node: int, call=None) -> int:
@@ -61,19 +57,3 @@ def bitmap_zalloc(k, nbits: int, flags: int, call=None) -> int:
 def bitmap_free(k, bitmap: int, call=None) -> None:
     """Free a bitmap from bitmap_alloc/bitmap_zalloc (NULL is ignored)."""
     _free(k, bitmap, call)
-
-
-@table.service("bool alloc_cpumask_var_node(void **mask, gfp_t flags, int node)", needs_call=True)
-def alloc_cpumask_var_node(k, mask: int, flags: int, node: int, call=None) -> int:
-    """With CPUMASK_OFFSTACK a cpumask_var_t is a pointer to a kmalloc'd mask of NR_CPUS bits
-    (cleared with __GFP_ZERO, as zalloc_cpumask_var asks): stored at *mask; true, or false
-    when the allocation fails."""
-    addr = _alloc(k, NR_CPUS // 8, flags, "kmalloc", call)
-    k.machine.mem.write_ptr(mask, addr)
-    return int(bool(addr))
-
-
-@table.service("void free_cpumask_var(void *mask)", needs_call=True)
-def free_cpumask_var(k, mask: int, call=None) -> None:
-    """Free an off-stack cpumask (NULL is ignored)."""
-    _free(k, mask, call)
