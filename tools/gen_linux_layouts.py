@@ -49,7 +49,7 @@ HEADERS = (
     # block devices and the SCSI transport classes (services/blkdev.py, transport_class.py, …)
     "linux/attribute_container.h", "linux/transport_class.h", "linux/klist.h", "linux/quota.h",
     "linux/badblocks.h", "linux/list_lru.h", "linux/blkdev.h", "linux/blk-mq.h", "linux/bio.h",
-    "linux/dma-mapping.h",
+    "linux/dma-mapping.h", "linux/shrinker.h", "linux/xarray.h", "linux/bvec.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -241,6 +241,10 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct quota_format_type": ("qf_fmt_id", "qf_ops", "qf_owner", "qf_next"),
     "struct badblocks": ("dev", "count", "unacked_exist", "shift", "page", "changed", "lock", "sector", "size"),
     "struct list_lru": ("node", "list", "shrinker_id", "memcg_aware", "xa"),
+    "struct shrinker": ("id",),
+    "struct xarray": ("xa_lock", "xa_flags", "xa_head"),
+    "struct bio": ("bi_next", "bi_io_vec", "bi_pool"),
+    "struct bio_vec": ("bv_page", "bv_len", "bv_offset"),
     "struct list_lru_node": ("lock", "lru", "lru.list", "lru.nr_items", "nr_items"),
     "struct bio_set": ("bio_slab", "front_pad", "cache", "bio_pool", "bvec_pool", "bio_integrity_pool",
                        "bvec_integrity_pool", "back_pad", "rescue_lock", "rescue_list", "rescue_work",
