@@ -265,7 +265,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                              "queue_ctx", "queuedata", "queue_flags", "pm_only", "id", "nr_requests",
                              "queue_lock", "disk", "mq_kobj", "limits", "tag_set", "tag_set_list",
                              "node", "nr_hw_queues", "queue_depth", "mq_freeze_wq", "mq_freeze_lock",
-                             "sysfs_lock", "sysfs_dir_lock", "rcu_head", "refs", "kobj", "dma_pad_mask"),
+                             "sysfs_lock", "sysfs_dir_lock", "rcu_head", "refs", "kobj", "dma_pad_mask", "rq_timeout"),
     "struct queue_limits": ("bio_max_bytes", "bounce", "seg_boundary_mask", "virt_boundary_mask",
                             "max_hw_sectors", "max_dev_sectors", "chunk_sectors", "max_sectors",
                             "max_segment_size", "physical_block_size", "logical_block_size", "alignment_offset",
@@ -274,8 +274,9 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                             "discard_granularity", "discard_alignment", "zone_write_granularity",
                             "max_segments", "max_integrity_segments", "max_discard_segments", "misaligned",
                             "discard_misaligned", "raid_partial_stripes_expensive", "zoned", "dma_alignment"),
+    "struct block_device_operations": ("submit_bio", "poll_bio", "open", "release", "ioctl", "free_disk", "owner"),
     "struct block_device": ("bd_start_sect", "bd_nr_sectors", "bd_disk", "bd_queue", "bd_dev", "bd_partno",
-                            "bd_device", "bd_holder_dir"),
+                            "bd_device", "bd_holder_dir", "bd_inode", "bd_read_only"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

@@ -70,7 +70,7 @@ from .services import debugfs
 from .services import page_alloc
 from .services import lib_misc
 from .services import keys as key_services
-from .services import blkdev, transport_class, quota_formats, badblocks, dma_mapping, list_lru, bioset, mempool_pages, blk_mq_tags, gendisk
+from .services import blkdev, transport_class, quota_formats, badblocks, dma_mapping, list_lru, bioset, mempool_pages, blk_mq_tags, gendisk, blk_settings, disk_add
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -181,7 +181,7 @@ class Linux(FileCalls):
         k.install(page_alloc.table)
         k.install(lib_misc.table)
         k.install(key_services.table)
-        for t in (blkdev, transport_class, quota_formats, badblocks, dma_mapping, list_lru, bioset, mempool_pages, blk_mq_tags, gendisk):
+        for t in (blkdev, transport_class, quota_formats, badblocks, dma_mapping, list_lru, bioset, mempool_pages, blk_mq_tags, gendisk, blk_settings, disk_add):
             k.install(t.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))

@@ -12,7 +12,8 @@ anything cannot be had. __blk_mq_alloc_disk does the same for a blk-mq queue of 
 on the set's tag_list) and answers ERR_PTR(-ENOMEM) instead of NULL. put_disk drops the
 disk device's reference; the last one is disk_release: a disk never added takes its queue
 off the tag set, then the bio set, bdi and part table go, the queue loses its disk and its
-reference (the last frees it), and the block_device with the gendisk is freed.
+reference (the last frees it), an added disk's fops->free_disk is called, its extended
+minor goes back, and the block_device with the gendisk is freed.
 
 Everything is charged to the caller, so a driver that never put_disk's a disk leaks it
 visibly. kemu runs no I/O: the hardware contexts (init_hctx, the flush request) and the
@@ -182,6 +183,12 @@ def disk_release(k, disk: int) -> None:
     mem.write_ptr(disk + _off(k, GD, "part_tbl") + _off(k, "struct xarray", "xa_head"), 0)
     mem.write_ptr(q + _off(k, RQ, "disk"), 0)
     put_queue(k, q)
+    fops = mem.read_ptr(disk + _off(k, GD, "fops"))
+    free_disk = mem.read_ptr(fops + _off(k, "struct block_device_operations", "free_disk")) if fops else 0
+    if state & 1 << GD_ADDED and free_disk:
+        k.linux.call_kernel_word(free_disk, disk, what="block_device_operations.free_disk")
+    from .disk_add import release_ext_minor
+    release_ext_minor(k, disk)
     part0 = mem.read_ptr(disk + _off(k, GD, "part0"))
     name = mem.read_ptr(part0 + _off(k, BDEV, "bd_device") + _off(k, "struct device", "kobj")
                         + _off(k, "struct kobject", "name"))
