@@ -5,27 +5,12 @@ from __future__ import annotations
 
 import pytest
 
-import kemu
 from kemu.os.linux.services import backing_dev, disk_add
 
-from .conftest import ARCHES
+from .blk_helpers import call, linux, off  # noqa: F401 (linux is a fixture)
 
 EINVAL = 22
 SET, TAGS = "struct blk_mq_tag_set", "struct blk_mq_tags"
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
-
-
-def call(linux, name: str, *args) -> int:
-    ret = linux.call(name, *args) & 0xFFFFFFFF
-    return ret - (1 << 32) if ret >> 31 else ret
-
-
-def off(linux, struct: str, fld: str) -> int:
-    return linux.layout.offset(struct, fld)
 
 
 def tag_set(linux, nr_hw_queues: int = 1, depth: int = 16, reserved: int = 0, cmd_size: int = 32) -> int:

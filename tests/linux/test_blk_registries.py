@@ -3,32 +3,15 @@
 (dma_mapping.py), list LRUs (list_lru.py) and bio sets (bioset.py)."""
 from __future__ import annotations
 
-import pytest
-
-import kemu
 from kemu.os.linux.services import bioset, dma_mapping, quota_formats
 
-from .conftest import ARCHES
+from .blk_helpers import call, linux, off  # noqa: F401 (linux is a fixture)
 
 EIO = 5
 
 
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
-
-
-def call(linux, name: str, *args) -> int:
-    ret = linux.call(name, *args) & 0xFFFFFFFF
-    return ret - (1 << 32) if ret >> 31 else ret
-
-
 def struct(linux, name: str) -> int:
     return linux.kernel.heap.alloc(linux.layout.size(name), "test", zero=True)
-
-
-def off(linux, name: str, fld: str) -> int:
-    return linux.layout.offset(name, fld)
 
 
 # --- quota formats -------------------------------------------------------------------------------

@@ -2,23 +2,9 @@
 refusals with the kernel's errno and message, unregister by name, /proc/devices."""
 from __future__ import annotations
 
-import pytest
-
-import kemu
-
-from .conftest import ARCHES
+from .blk_helpers import call, linux  # noqa: F401 (linux is a fixture)
 
 EBUSY, EINVAL = 16, 22
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
-
-
-def call(linux, name: str, *args) -> int:
-    ret = linux.call(name, *args) & 0xFFFFFFFF
-    return ret - (1 << 32) if ret >> 31 else ret
 
 
 def block_section(linux) -> str:

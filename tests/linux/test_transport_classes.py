@@ -5,29 +5,12 @@ and gone with transport_remove_device/transport_destroy_device; a busy container
 to unregister."""
 from __future__ import annotations
 
-import pytest
-
-import kemu
 from kemu.os.linux.services import driver_core, transport_class
 
-from .conftest import ARCHES
+from .blk_helpers import call, linux, off  # noqa: F401 (linux is a fixture)
 
 EBUSY = 16
 RETURN_1 = b"\xb8\x01\x00\x00\x00\xc3"          # mov eax, 1; ret
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
-
-
-def call(linux, name: str, *args) -> int:
-    ret = linux.call(name, *args) & 0xFFFFFFFF
-    return ret - (1 << 32) if ret >> 31 else ret
-
-
-def off(linux, struct: str, fld: str) -> int:
-    return linux.layout.offset(struct, fld)
 
 
 def new(linux, struct: str) -> int:
