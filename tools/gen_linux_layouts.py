@@ -49,7 +49,7 @@ HEADERS = (
     # block devices and the SCSI transport classes (services/blkdev.py, transport_class.py, …)
     "linux/attribute_container.h", "linux/transport_class.h", "linux/klist.h", "linux/quota.h",
     "linux/badblocks.h", "linux/list_lru.h", "linux/blkdev.h", "linux/blk-mq.h", "linux/bio.h",
-    "linux/dma-mapping.h", "linux/shrinker.h", "linux/xarray.h", "linux/bvec.h",
+    "linux/dma-mapping.h", "linux/shrinker.h", "linux/xarray.h", "linux/bvec.h", "linux/part_stat.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -276,7 +276,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                             "discard_misaligned", "raid_partial_stripes_expensive", "zoned", "dma_alignment"),
     "struct block_device_operations": ("submit_bio", "poll_bio", "open", "release", "ioctl", "free_disk", "owner"),
     "struct block_device": ("bd_start_sect", "bd_nr_sectors", "bd_disk", "bd_queue", "bd_dev", "bd_partno",
-                            "bd_device", "bd_holder_dir", "bd_inode", "bd_read_only"),
+                            "bd_device", "bd_holder_dir", "bd_inode", "bd_read_only", "bd_stats"),
+    "struct disk_stats": ("nsecs", "sectors", "ios", "merges", "io_ticks", "in_flight"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

@@ -5,7 +5,8 @@ __blk_alloc_disk(node) makes a bio-based request_queue (blk_alloc_queue: the nex
 the node, default limits as blk_set_default_limits sets them, one reference) and a gendisk
 for it (__alloc_disk_node: a kzalloc'ed struct gendisk whose bio_split bio set is
 bioset_init(BIO_POOL_SIZE), a bdi from bdi_alloc, part0 = a block_device for the whole disk
-(partition 0, its struct device initialised: disk_to_dev), the part table holding part0 at
+(partition 0, its struct device initialised: disk_to_dev; its per-CPU disk_stats, which
+drivers clear inline with part_stat_set_all), the part table holding part0 at
 index 0, the queue's disk pointer set) and marks the disk as owning its queue; NULL if
 anything cannot be had. __blk_mq_alloc_disk does the same for a blk-mq queue of a tag set
 (blk_mq_init_queue_data: the set's ops, queuedata, depth and hardware queue count, the queue
@@ -25,7 +26,7 @@ from __future__ import annotations
 from kemu.kernel import ServiceTable
 
 from ..list_head import init_list, list_add_tail, list_del_init
-from . import backing_dev, bioset
+from . import backing_dev, bioset, percpu_alloc
 from .device_refs import device_initialize
 
 table = ServiceTable("gendisk")
@@ -33,6 +34,7 @@ table = ServiceTable("gendisk")
 GD, RQ, BDEV, LIM = "struct gendisk", "struct request_queue", "struct block_device", "struct queue_limits"
 GD_ADDED, GD_OWNS_QUEUE = 4, 6
 BIO_POOL_SIZE = 2
+GFP_KERNEL = 0xCC0
 NUMA_NO_NODE = 0xFFFFFFFF
 
 #: blk_set_default_limits (block/blk-settings.c); the other limits start at 0
@@ -132,6 +134,9 @@ def alloc_disk_node(k, q: int, node: int, call) -> int:
     mem.write_ptr(part0 + _off(k, BDEV, "bd_disk"), disk)
     mem.write_ptr(part0 + _off(k, BDEV, "bd_queue"), q)
     device_initialize(k, part0 + _off(k, BDEV, "bd_device"))
+    stats = percpu_alloc.pcpu_alloc(k, k.linux.layout.size("struct disk_stats"),
+                                    k.linux.layout.align("struct disk_stats"), GFP_KERNEL, call)
+    mem.write_ptr(part0 + _off(k, BDEV, "bd_stats"), stats)
     mem.write_ptr(disk + _off(k, GD, "part0"), part0)
     _write(k, disk, GD, "node_id", node)
     mem.write_ptr(disk + _off(k, GD, "part_tbl") + _off(k, "struct xarray", "xa_head"), part0)
@@ -194,6 +199,9 @@ def disk_release(k, disk: int) -> None:
                         + _off(k, "struct kobject", "name"))
     if name and name in k.heap:
         k.heap.free(name)
+    stats = mem.read_ptr(part0 + _off(k, BDEV, "bd_stats"))
+    if stats:
+        k.heap.free(percpu_alloc.percpu_address(k, stats))
     k.heap.free(part0)
     k.heap.free(disk)
 
