@@ -22,7 +22,8 @@ MINE = {"__register_blkdev", "unregister_blkdev", "attribute_container_register"
 
 @pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize("name", ["scsi_transport_spi", "scsi_transport_sas", "scsi_transport_fc", "raid_class",
-                                  "mptsas", "aic7xxx", "sr_mod", "mtdblock", "quota_v2", "loop", "nbd"])
+                                  "mptsas", "aic7xxx", "sr_mod", "mtdblock", "quota_v2", "loop", "nbd",
+                                  "zram", "mtip32xx"])
 def test_block_and_transport_users_load_and_unload_cleanly_without_fallbacks(arch, name):
     record = corpus_record(arch, name)
     assert record["outcome"] == CLEAN, record["detail"]
