@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from kemu.kernel import GuestCrash, SyscallError, guarded_call
 
 from .devnode import class_devnode
+from .services.blkdev import proc_devices_block
 
 MINORBITS = 20
 MISC_MAJOR = 10
@@ -98,7 +99,7 @@ class ChrDevs:
         """/proc/devices' character part."""
         majors = sorted({(r.major, r.name) for r in self.regions} | {(MISC_MAJOR, "misc")} | BUILTIN)
         return "Character devices:\n" + "".join(f"{m:3d} {n}\n" for m, n in majors) + \
-            "\nBlock devices:\n" + "".join(f"{m:3d} {n}\n" for m, n in BLOCK_BUILTIN)
+            "\nBlock devices:\n" + proc_devices_block(self.system)
 
     # --- cdevs --------------------------------------------------------------------------------
     def add_cdev(self, addr, major: int, baseminor: int, count: int, fops: int, module) -> int:
@@ -255,7 +256,6 @@ class ChrDevs:
 #: what a real 6.1 system lists in /proc/devices before any module (the usual core drivers)
 BUILTIN = {(1, "mem"), (4, "/dev/vc/0"), (4, "tty"), (4, "ttyS"), (5, "/dev/tty"), (5, "/dev/console"),
            (5, "/dev/ptmx"), (7, "vcs"), (13, "input"), (29, "fb"), (128, "ptm"), (136, "pts")}
-BLOCK_BUILTIN = [(7, "loop"), (8, "sd"), (259, "blkext")]
 
 
 class LinuxCharDriver:

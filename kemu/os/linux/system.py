@@ -75,6 +75,7 @@ from .services import keys as key_services
 from .services import libds
 from .services import dmi, x86_cpu_match, kmod_request, firmware_loader, platform_info, acpi_namespace
 from .services import io_mapping, irq_table, nvmem, memory_tiers, cpumask_alloc
+from .services import blkdev, transport_class, quota_formats, badblocks, dma_mapping, list_lru, bioset, mempool_pages, blk_mq_tags, gendisk, blk_settings, disk_add
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -192,6 +193,8 @@ class Linux(FileCalls):
                                platform_info.table, acpi_namespace.table, io_mapping.table, irq_table.table,
                                nvmem.table, memory_tiers.table, cpumask_alloc.table):
             k.install(platform_table)
+        for t in (blkdev, transport_class, quota_formats, badblocks, dma_mapping, list_lru, bioset, mempool_pages, blk_mq_tags, gendisk, blk_settings, disk_add):
+            k.install(t.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(

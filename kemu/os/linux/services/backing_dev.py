@@ -79,10 +79,15 @@ def bdi_register(k, bdi: int, fmt: int, args) -> int:
     """Name the bdi (dev_name, at most 63 characters), create its device in the bdi class,
     give it the next id and list it; 0 at once if it already has a device; -EEXIST when
     another registered bdi has the name."""
+    return register_name(k, bdi, k.linux.format(fmt, args))
+
+
+def register_name(k, bdi: int, name: bytes) -> int:
+    """bdi_register with the name already formatted (the block layer's "MAJOR:MINOR")."""
     mem, reg = k.machine.mem, bdis(k)
     if mem.read_ptr(bdi + _off(k, "dev")):
         return 0
-    name = k.linux.format(fmt, args)[:DEV_NAME_SIZE - 1]
+    name = name[:DEV_NAME_SIZE - 1]
     mem.write(bdi + _off(k, "dev_name"), name + b"\0")
     text = name.decode("latin-1")
     if text in reg.names():
