@@ -46,6 +46,8 @@ HEADERS = (
     "linux/acpi.h", "linux/sysfs.h", "linux/mod_devicetable.h", "linux/ioport.h", "linux/interrupt.h",
     # the networking registries (kemu/os/linux/services/net_pernet.py, net_genl.py, net_protocols.py)
     "net/net_namespace.h", "net/netns/generic.h", "net/inet_frag.h", "net/genetlink.h", "linux/netdevice.h", "net/sock.h",
+    # notifier chains, SRCU, shrinkers (services/notifier_chains.py, srcu.py, shrinkers.py)
+    "linux/notifier.h", "linux/srcu.h", "linux/shrinker.h", "linux/rcupdate.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -226,6 +228,17 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct netlink_kernel_cfg": ("groups", "flags", "input", "cb_mutex", "bind", "unbind"),
     "struct fqdir": ("high_thresh", "low_thresh", "timeout", "max_dist", "f", "net", "dead", "rhashtable"),
     "struct inet_frags": ("qsize", "frags_cachep", "frags_cache_name", "rhash_params", "refcnt", "completion"),
+    # notifier chains, SRCU, RCU callbacks, shrinkers (services/notifier_chains.py, srcu.py, rcu_callbacks.py, shrinkers.py)
+    "struct atomic_notifier_head": ("lock", "head"),
+    "struct blocking_notifier_head": ("rwsem", "head"),
+    "struct raw_notifier_head": ("head",),
+    "struct srcu_notifier_head": ("mutex", "srcu", "head"),
+    "struct srcu_struct": ("srcu_idx", "srcu_gp_seq", "sda"),
+    "struct srcu_data": ("srcu_lock_count", "srcu_unlock_count"),
+    "struct callback_head": ("next", "func"),
+    "struct shrinker": ("count_objects", "scan_objects", "batch", "seeks", "flags", "list", "id", "nr_deferred"),
+    "struct shrink_control": ("gfp_mask", "nid", "nr_to_scan", "nr_scanned", "memcg"),
+    "struct rw_semaphore": ("count", "owner"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"
