@@ -70,7 +70,7 @@ from .services import debugfs
 from .services import page_alloc
 from .services import lib_misc
 from .services import keys as key_services
-from .services import notifier_chains, kernel_notifiers, rwlocks
+from .services import notifier_chains, kernel_notifiers, rwlocks, rcu_callbacks, srcu
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -184,6 +184,8 @@ class Linux(FileCalls):
         k.install(notifier_chains.table)
         k.install(kernel_notifiers.table)
         k.install(rwlocks.table)
+        k.install(rcu_callbacks.table)
+        k.install(srcu.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
