@@ -70,7 +70,8 @@ from .services import debugfs
 from .services import page_alloc
 from .services import lib_misc
 from .services import keys as key_services
-from .services import notifier_chains, kernel_notifiers, rwlocks, rcu_callbacks, srcu
+from .services import notifier_chains, kernel_notifiers, rwlocks, rcu_callbacks, srcu, shrinkers
+from .services import static_keys, kernel_locks
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -186,6 +187,9 @@ class Linux(FileCalls):
         k.install(rwlocks.table)
         k.install(rcu_callbacks.table)
         k.install(srcu.table)
+        k.install(shrinkers.table)
+        k.install(static_keys.table)
+        k.install(kernel_locks.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
