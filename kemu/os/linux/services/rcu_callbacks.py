@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from kemu.kernel import GuestCrash, HeapError, KernelPanic, ServiceTable
 
+from ..softirq_work import softirq_work
 from .rcu_read import rcu_read_depth
 
 table = ServiceTable("rcu_callbacks")
@@ -49,18 +50,7 @@ class Rcu:
         self.linux = linux
         self.pending: list[Callback] = []
         self.completed = 0                 # grace periods ended so far
-        machine, lay = linux.machine, linux.layout
-        self.queue_addr = machine.alloc("kdata", 64, 16)
-        machine.mem.write(self.queue_addr, bytes(64))
-        linux.timekeeping.create_queue(self.queue_addr, "rcu_preempt")
-        size = lay.size("struct work_struct")
-        self.work = machine.alloc("kdata", size, 16)
-        machine.mem.write(self.work, bytes(size))
-        entry = self.work + lay.offset("struct work_struct", "entry")
-        machine.mem.write_ptr(entry, entry)
-        machine.mem.write_ptr(entry + machine.word_size, entry)
-        machine.mem.write_ptr(self.work + lay.offset("struct work_struct", "func"),
-                              linux.kernel.installed[GP_WORK][1])
+        self.queue_addr, self.work = softirq_work(linux, "rcu_preempt", GP_WORK)
         linux.kernel.loader.observers.append(self)
 
     def queue(self, cb: Callback) -> None:
