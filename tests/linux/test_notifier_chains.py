@@ -155,3 +155,17 @@ def test_a_null_head_is_an_oops_naming_the_head_type(linux):
     with pytest.raises(KernelPanic, match="NULL struct atomic_notifier_head"):
         call(linux, "atomic_notifier_chain_register", 0, rec.block())
     linux.insmod(str(ko(linux.arch, "hello")))            # the kernel goes on
+
+
+
+def test_a_module_going_with_its_block_registered_is_reported_and_unlinked(linux):
+    from types import SimpleNamespace
+    from kemu.os.linux.services.notifier_chains import chain_register
+    rec = Recorder(linux)
+    module = linux.insmod(str(ko(linux.arch, "hello")))
+    nh, nl = head(linux, "blocking")
+    nb = rec.block()
+    chain_register(linux.kernel, nl, nb, SimpleNamespace(return_address=module.base))  # called from hello
+    linux.rmmod("hello")
+    assert "hello went with notifier" in linux.dmesg()
+    assert blocks(linux.kernel, nl) == []

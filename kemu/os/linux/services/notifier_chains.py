@@ -102,8 +102,15 @@ def chain_register(k, nl: int, nb: int, call=None, *, unique_priority: bool = Fa
     fn = mem.read_ptr(_nb_field(k, nb, "notifier_call"))
     module = k.loader.module_at(fn) or owning_module(k, call)
     if module is not None:
-        module.on_unload(_undo_key(nl, nb), lambda: _unlink(k, nl, nb))
+        module.on_unload(_undo_key(nl, nb), lambda: _left_registered(k, module, nl, nb, fn))
     return 0
+
+
+def _left_registered(k, module, nl: int, nb: int, fn: int) -> None:
+    """The module went with its block on the chain: say so, and unlink it."""
+    k.linux.pr(f"kemu: {module.name} went with notifier {k.machine.symbolize(fn)} still registered: "
+               "removed (the kernel would call freed code at the next event)", 4)
+    _unlink(k, nl, nb)
 
 
 def _unlink(k, nl: int, nb: int) -> bool:

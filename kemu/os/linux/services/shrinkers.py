@@ -66,8 +66,14 @@ class Shrinkers:
         self.registered.append(shrinker)
         module = owning_module(k, call)
         if module is not None:
-            module.on_unload(self._what(shrinker), lambda: self.unregister(shrinker))
+            module.on_unload(self._what(shrinker), lambda: self._left_registered(module, shrinker))
         return 0
+
+    def _left_registered(self, module, shrinker: int) -> None:
+        """The module went with its shrinker on the list: say so, and unregister it."""
+        self.linux.pr(f"kemu: {module.name} went with shrinker {shrinker:#x} still registered: removed "
+                      "(the next reclaim would call freed code)", 4)
+        self.unregister(shrinker)
 
     def _what(self, shrinker: int) -> str:
         return f"shrinker {shrinker:#x}"
