@@ -122,6 +122,7 @@ def test_the_reboot_chain_is_a_real_chain_fired_with_sys_restart(linux):
     ("pm", "register_pm_notifier"), ("memory", "register_memory_notifier"),
     ("switchdev", "register_switchdev_notifier"), ("dcbevent", "register_dcbevent_notifier"),
     ("blocking_lsm", "register_blocking_lsm_notifier"), ("crypto", "crypto_register_notifier"),
+    ("keyboard", "register_keyboard_notifier"), ("vt", "register_vt_notifier"), ("oom", "register_oom_notifier"),
 ])
 def test_each_kernel_chain_keeps_its_own_blocks(linux, chain, register):
     rec = Recorder(linux)

@@ -4,7 +4,8 @@ to join them: reboot (kernel/reboot.c), PM (kernel/power/main.c), memory hotplug
 net/ipv6/addrconf_core.c), netevent (net/core/netevent.c), netlink (net/netlink/af_netlink.c),
 switchdev (net/switchdev/switchdev.c), nexthop (net/ipv4/nexthop.c, per namespace: kemu's one,
 init_net), DCB events (net/dcb/dcbevent.c), the blocking LSM chain (security/security.c) and
-the crypto chain (crypto/api.c).
+the crypto chain (crypto/api.c); the VT keyboard and console chains
+(drivers/tty/vt/keyboard.c, vt.c) and the OOM chain (mm/oom_kill.c).
 
 Each is a real notifier chain of the head type the kernel gives it, its head in kernel memory
 (the crypto chain is an exported variable, so its head is that export's storage), kept by
@@ -37,6 +38,9 @@ CHAINS: dict[str, tuple[str, str | None]] = {
     "dcbevent": ("atomic", None),                 # dcbevent_notif_chain
     "blocking_lsm": ("blocking", None),           # blocking_lsm_notifier_chain
     "crypto": ("blocking", "crypto_chain"),
+    "keyboard": ("atomic", None),                 # keyboard_notifier_list (drivers/tty/vt/keyboard.c)
+    "vt": ("atomic", None),                       # vt_notifier_list (drivers/tty/vt/vt.c)
+    "oom": ("blocking", None),                    # oom_notify_list (mm/oom_kill.c)
 }
 
 # reboot chain events (include/linux/notifier.h)
@@ -326,3 +330,39 @@ def crypto_register_notifier(k, nb: int, call=None) -> int:
 def crypto_unregister_notifier(k, nb: int) -> int:
     """Leave crypto_chain."""
     return _unregister(k, "crypto", nb)
+
+
+@table.service("int register_keyboard_notifier(struct notifier_block *nb)", needs_call=True)
+def register_keyboard_notifier(k, nb: int, call=None) -> int:
+    """Be told KBD_KEYCODE, KBD_KEYSYM … for each key the VT keyboard handles."""
+    return _register(k, "keyboard", nb, call)
+
+
+@table.service("int unregister_keyboard_notifier(struct notifier_block *nb)")
+def unregister_keyboard_notifier(k, nb: int) -> int:
+    """Leave the keyboard chain."""
+    return _unregister(k, "keyboard", nb)
+
+
+@table.service("int register_vt_notifier(struct notifier_block *nb)", needs_call=True)
+def register_vt_notifier(k, nb: int, call=None) -> int:
+    """Be told VT_ALLOCATE, VT_WRITE, VT_UPDATE … as virtual consoles change."""
+    return _register(k, "vt", nb, call)
+
+
+@table.service("int unregister_vt_notifier(struct notifier_block *nb)")
+def unregister_vt_notifier(k, nb: int) -> int:
+    """Leave the VT chain."""
+    return _unregister(k, "vt", nb)
+
+
+@table.service("int register_oom_notifier(struct notifier_block *nb)", needs_call=True)
+def register_oom_notifier(k, nb: int, call=None) -> int:
+    """Be asked to free memory (the unsigned long *freed in v) before the OOM killer picks a task."""
+    return _register(k, "oom", nb, call)
+
+
+@table.service("int unregister_oom_notifier(struct notifier_block *nb)")
+def unregister_oom_notifier(k, nb: int) -> int:
+    """Leave the OOM chain."""
+    return _unregister(k, "oom", nb)
