@@ -153,7 +153,7 @@ def test_call_netevent_notifiers_fires_the_netevent_chain(linux):
 def test_a_null_head_is_an_oops_naming_the_head_type(linux):
     from kemu.kernel import KernelPanic
     rec = Recorder(linux)
-    with pytest.raises(KernelPanic, match="NULL struct atomic_notifier_head"):
+    with pytest.raises(KernelPanic, match="the struct atomic_notifier_head"):
         call(linux, "atomic_notifier_chain_register", 0, rec.block())
     linux.insmod(str(ko(linux.arch, "hello")))            # the kernel goes on
 
@@ -170,3 +170,15 @@ def test_a_module_going_with_its_block_registered_is_reported_and_unlinked(linux
     linux.rmmod("hello")
     assert "hello went with notifier" in linux.dmesg()
     assert blocks(linux.kernel, nl) == []
+
+
+@pytest.mark.parametrize("name, args, what", [
+    ("blocking_notifier_chain_register", (0x1234, 0), "blocking_notifier_head"),
+    ("_raw_write_lock", (0x10,), "NULL pointer dereference, address: 0x10 (the rwlock_t)"),
+    ("__srcu_read_lock", (0x5000,), "page fault for address: 0x5000 (the srcu_struct)"),
+    ("static_key_enable", (0,), "the static_key"),
+])
+def test_a_garbage_structure_pointer_is_an_oops_naming_it(linux, name, args, what):
+    from kemu.kernel import KernelPanic
+    with pytest.raises(KernelPanic, match=what.replace("(", r"\(").replace(")", r"\)")):
+        call(linux, name, *args)

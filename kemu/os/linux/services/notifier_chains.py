@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
+from .kernel_pointer import kernel_struct
 from .owner import owning_module
 
 table = ServiceTable("notifier_chains")
@@ -44,9 +45,7 @@ def _signed(value: int) -> int:
 
 def head_list(k, kind: str, nh: int) -> int:
     """The address of the `head` pointer (struct notifier_block **) of a `kind` head at `nh`."""
-    if not nh:
-        from kemu.kernel import KernelPanic
-        raise KernelPanic(f"BUG: kernel NULL pointer dereference: NULL {HEADS[kind]} given to a notifier call")
+    kernel_struct(k, nh, HEADS[kind], f"the {HEADS[kind]} given to a notifier call")
     return nh + k.linux.layout.offset(HEADS[kind], "head")
 
 
@@ -78,9 +77,7 @@ def _undo_key(nl: int, nb: int) -> str:
 def chain_register(k, nl: int, nb: int, call=None, *, unique_priority: bool = False) -> int:
     """notifier_chain_register: link `nb` in priority order; -EEXIST (WARN) if it is already
     on the chain, -EBUSY for a taken priority when `unique_priority`."""
-    if not nb:
-        from kemu.kernel import KernelPanic
-        raise KernelPanic("BUG: kernel NULL pointer dereference: NULL notifier_block registered")
+    kernel_struct(k, nb, "struct notifier_block", "the notifier_block registered")
     mem = k.machine.mem
     prio = _priority(k, nb)
     link = nl

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 from kemu.kernel import KernelPanic, ServiceTable
 
+from .kernel_pointer import kernel_struct
 from .paravirt import SOFTLOCKUP_SECONDS
 
 table = ServiceTable("rwlocks")
@@ -39,8 +40,7 @@ X86_EFLAGS_IF = 0x200
 
 
 def _cnts(k, lock: int) -> int:
-    if not lock:
-        raise KernelPanic("BUG: kernel NULL pointer dereference: NULL rwlock_t")
+    kernel_struct(k, lock, "rwlock_t", "the rwlock_t")
     return k.machine.mem.read_u32(lock)
 
 

@@ -17,9 +17,10 @@ code: kemu takes it off the list and the unload lists it among what the module l
 """
 from __future__ import annotations
 
-from kemu.kernel import GuestCrash, KernelPanic, ServiceTable
+from kemu.kernel import GuestCrash, ServiceTable
 
 from ..list_head import init_list, list_add_tail, list_del_init
+from .kernel_pointer import kernel_struct
 from .owner import owning_module
 
 table = ServiceTable("shrinkers")
@@ -178,8 +179,7 @@ def drop_slab(linux) -> int:
 @table.service("int register_shrinker(struct shrinker *shrinker, const char *fmt, ...)", needs_call=True)
 def register_shrinker(k, shrinker: int, fmt: int, args, call=None) -> int:
     """Make the cache reclaimable: join shrinker_list (0; -ENOMEM if its counters cannot be had)."""
-    if not shrinker:
-        raise KernelPanic("BUG: kernel NULL pointer dereference: register_shrinker(NULL)")
+    kernel_struct(k, shrinker, "struct shrinker", "the shrinker registered")
     return shrinkers(k).register(shrinker, call)
 
 

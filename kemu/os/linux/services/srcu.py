@@ -22,6 +22,7 @@ from __future__ import annotations
 
 from kemu.kernel import KernelPanic, ServiceTable
 
+from .kernel_pointer import kernel_struct
 from .notifier_chains import HEADS
 from .percpu_alloc import GFP_KERNEL, percpu_address
 from .rcu_callbacks import Callback, rcu
@@ -37,8 +38,7 @@ def _off(k, struct: str, field: str) -> int:
 
 def _sda(k, ssp: int) -> int:
     """CPU 0's struct srcu_data of `ssp`."""
-    if not ssp:
-        raise KernelPanic("BUG: kernel NULL pointer dereference: NULL srcu_struct")
+    kernel_struct(k, ssp, "struct srcu_struct", "the srcu_struct")
     ptr = k.machine.mem.read_ptr(ssp + _off(k, "struct srcu_struct", "sda"))
     if not ptr:
         raise KernelPanic(f"srcu_struct {k.machine.symbolize(ssp)} used before init_srcu_struct "
@@ -86,6 +86,7 @@ def _pending(k, ssp: int) -> list[Callback]:
 
 def grace_period(k, ssp: int, what: str) -> None:
     """End an SRCU grace period of `ssp` (see the module docstring)."""
+    kernel_struct(k, ssp, "struct srcu_struct", f"the srcu_struct given to {what}")
     if readers(k, ssp) > 0:
         from ..bugs import current_pid_comm
         pid, comm = current_pid_comm(k.linux)
@@ -114,8 +115,7 @@ def tick_grace_periods(k) -> None:
 @table.service("int init_srcu_struct(struct srcu_struct *ssp)", needs_call=True)
 def init_srcu_struct(k, ssp: int, call=None) -> int:
     """Initialise a dynamically allocated srcu_struct; -ENOMEM without per-CPU memory."""
-    if not ssp:
-        raise KernelPanic("BUG: kernel NULL pointer dereference: init_srcu_struct(NULL)")
+    kernel_struct(k, ssp, "struct srcu_struct", "the srcu_struct to initialise")
     return init_srcu(k, ssp, call)
 
 
@@ -138,6 +138,7 @@ def cleanup_srcu_struct(k, ssp: int, call=None) -> None:
 @table.service("int __srcu_read_lock(struct srcu_struct *ssp)")
 def __srcu_read_lock(k, ssp: int) -> int:
     """Enter a read-side section; the index srcu_read_unlock must be given."""
+    kernel_struct(k, ssp, "struct srcu_struct", "the srcu_struct")
     idx = k.machine.mem.read_u32(ssp + _off(k, "struct srcu_struct", "srcu_idx")) & 1
     _bump(k, _counter(k, ssp, "srcu_lock_count", idx))
     return idx

@@ -19,7 +19,9 @@ and of type false, so their sites stay as compiled.
 """
 from __future__ import annotations
 
-from kemu.kernel import KernelPanic, ServiceTable
+from kemu.kernel import ServiceTable
+
+from .kernel_pointer import kernel_struct
 
 table = ServiceTable("static_keys")
 
@@ -32,8 +34,7 @@ JMP8, JMP32 = 0xEB, 0xE9
 
 
 def _enabled(k, key: int) -> int:
-    if not key:
-        raise KernelPanic("BUG: kernel NULL pointer dereference: NULL struct static_key")
+    kernel_struct(k, key, "struct static_key", "the static_key")
     v = k.machine.mem.read_u32(key + k.linux.layout.offset("struct static_key", "enabled"))
     return v - (1 << 32) if v & 0x80000000 else v
 
