@@ -54,6 +54,8 @@ HEADERS = (
     "linux/attribute_container.h", "linux/transport_class.h", "linux/klist.h", "linux/quota.h",
     "linux/badblocks.h", "linux/list_lru.h", "linux/blkdev.h", "linux/blk-mq.h", "linux/bio.h",
     "linux/dma-mapping.h", "linux/shrinker.h", "linux/xarray.h", "linux/bvec.h", "linux/part_stat.h",
+    # notifier chains, SRCU, shrinkers (services/notifier_chains.py, srcu.py, shrinkers.py)
+    "linux/notifier.h", "linux/srcu.h", "linux/shrinker.h", "linux/rcupdate.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -285,7 +287,6 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct quota_format_type": ("qf_fmt_id", "qf_ops", "qf_owner", "qf_next"),
     "struct badblocks": ("dev", "count", "unacked_exist", "shift", "page", "changed", "lock", "sector", "size"),
     "struct list_lru": ("node", "list", "shrinker_id", "memcg_aware", "xa"),
-    "struct shrinker": ("id",),
     "struct xarray": ("xa_lock", "xa_flags", "xa_head"),
     "struct bio": ("bi_next", "bi_io_vec", "bi_pool"),
     "struct bio_vec": ("bv_page", "bv_len", "bv_offset"),
@@ -322,6 +323,17 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct block_device": ("bd_start_sect", "bd_nr_sectors", "bd_disk", "bd_queue", "bd_dev", "bd_partno",
                             "bd_device", "bd_holder_dir", "bd_inode", "bd_read_only", "bd_stats"),
     "struct disk_stats": ("nsecs", "sectors", "ios", "merges", "io_ticks", "in_flight"),
+    # notifier chains, SRCU, RCU callbacks, shrinkers (services/notifier_chains.py, srcu.py, rcu_callbacks.py, shrinkers.py)
+    "struct atomic_notifier_head": ("lock", "head"),
+    "struct blocking_notifier_head": ("rwsem", "head"),
+    "struct raw_notifier_head": ("head",),
+    "struct srcu_notifier_head": ("mutex", "srcu", "head"),
+    "struct srcu_struct": ("srcu_idx", "srcu_gp_seq", "sda"),
+    "struct srcu_data": ("srcu_lock_count", "srcu_unlock_count"),
+    "struct callback_head": ("next", "func"),
+    "struct shrinker": ("count_objects", "scan_objects", "batch", "seeks", "flags", "list", "id", "nr_deferred"),
+    "struct shrink_control": ("gfp_mask", "nid", "nr_to_scan", "nr_scanned", "memcg"),
+    "struct rw_semaphore": ("count", "owner"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

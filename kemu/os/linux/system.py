@@ -76,6 +76,8 @@ from .services import libds
 from .services import dmi, x86_cpu_match, kmod_request, firmware_loader, platform_info, acpi_namespace
 from .services import io_mapping, irq_table, nvmem, memory_tiers, cpumask_alloc
 from .services import blkdev, transport_class, quota_formats, badblocks, dma_mapping, list_lru, bioset, mempool_pages, blk_mq_tags, gendisk, blk_settings, disk_add
+from .services import notifier_chains, kernel_notifiers, rwlocks, rcu_callbacks, srcu, shrinkers
+from .services import static_keys, kernel_locks
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -195,6 +197,14 @@ class Linux(FileCalls):
             k.install(platform_table)
         for t in (blkdev, transport_class, quota_formats, badblocks, dma_mapping, list_lru, bioset, mempool_pages, blk_mq_tags, gendisk, blk_settings, disk_add):
             k.install(t.table)
+        k.install(notifier_chains.table)
+        k.install(kernel_notifiers.table)
+        k.install(rwlocks.table)
+        k.install(rcu_callbacks.table)
+        k.install(srcu.table)
+        k.install(shrinkers.table)
+        k.install(static_keys.table)
+        k.install(kernel_locks.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(

@@ -1,5 +1,5 @@
-"""Filesystem type registration (fs/filesystems.c) and the RCU waits a filesystem module's
-exit makes before destroying its inode cache (kernel/rcu/tree.c)."""
+"""Filesystem type registration (fs/filesystems.c). The RCU waits a filesystem module's exit
+makes before destroying its inode cache are rcu_callbacks.py's."""
 from __future__ import annotations
 
 from kemu.kernel import ServiceTable
@@ -21,15 +21,3 @@ def register_filesystem(k, fs: int, call=None) -> int:
 def unregister_filesystem(k, fs: int) -> int:
     """Take the type off the list; -EINVAL if it is not on it."""
     return k.linux.filesystems.unregister(fs)
-
-
-@table.service("void rcu_barrier(void)")
-def rcu_barrier(k) -> None:
-    """Wait until every call_rcu() callback queued so far has run. kemu's kernel never leaves
-    one pending (no call_rcu is deferred), so the wait is over at once."""
-
-
-@table.service("void synchronize_rcu(void)")
-def synchronize_rcu(k) -> None:
-    """Wait for a grace period: with one CPU and no reader preempted between guest calls,
-    every RCU read-side section has already ended."""

@@ -2,8 +2,10 @@
 CONFIG_PREEMPT_RCU as Debian builds it, so rcu_read_lock() is a call, e.g. inside net_generic()).
 
 `__rcu_read_lock` deepens the current task's rcu_read_lock_nesting and `__rcu_read_unlock`
-ends one level; kemu runs one CPU with no grace periods pending, so nothing waits on them,
-but the depth is kept so an unlock without a lock is reported as the kernel's lockdep would.
+ends one level. kemu runs one CPU, so a grace period (rcu_callbacks.py) never waits for
+another CPU's reader, but the depth is kept: waiting for a grace period inside a section is
+the stall rcu_callbacks.py reports, and an unlock without a lock is reported as the kernel's
+lockdep would.
 """
 from __future__ import annotations
 

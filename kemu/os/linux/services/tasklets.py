@@ -18,6 +18,8 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
+from ..softirq_work import softirq_work
+
 table = ServiceTable("tasklets")
 
 STATE_SCHED = 1 << 0
@@ -32,18 +34,7 @@ class TaskletVector:
         self.linux = linux
         self.hi: list[int] = []
         self.normal: list[int] = []
-        lay, machine = linux.layout, linux.machine
-        self.queue_addr = machine.alloc("kdata", 64, 16)
-        machine.mem.write(self.queue_addr, bytes(64))
-        linux.timekeeping.create_queue(self.queue_addr, "ksoftirqd/0")
-        size = lay.size("struct work_struct")
-        self.work = machine.alloc("kdata", size, 16)
-        machine.mem.write(self.work, bytes(size))
-        entry = self.work + lay.offset("struct work_struct", "entry")
-        machine.mem.write_ptr(entry, entry)
-        machine.mem.write_ptr(entry + machine.word_size, entry)
-        machine.mem.write_ptr(self.work + lay.offset("struct work_struct", "func"),
-                              linux.kernel.installed[SOFTIRQ][1])
+        self.queue_addr, self.work = softirq_work(linux, "ksoftirqd/0", SOFTIRQ)
 
     def raise_softirq(self) -> None:
         self.linux.timekeeping.queue(self.queue_addr, self.work, None)
