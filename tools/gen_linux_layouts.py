@@ -46,6 +46,11 @@ HEADERS = (
     "linux/acpi.h", "linux/sysfs.h", "linux/mod_devicetable.h", "linux/ioport.h", "linux/interrupt.h",
     # the networking registries (kemu/os/linux/services/net_pernet.py, net_genl.py, net_protocols.py)
     "net/net_namespace.h", "net/netns/generic.h", "net/inet_frag.h", "net/genetlink.h", "linux/netdevice.h", "net/sock.h",
+    # the subsystem registries (kemu/os/linux/services/crypto_algs.py, registries.py, ...)
+    "crypto/skcipher.h", "crypto/aead.h", "crypto/akcipher.h", "crypto/kpp.h", "crypto/rng.h",
+    "crypto/internal/scompress.h", "keys/asymmetric-parser.h", "linux/leds.h", "linux/cpufreq.h",
+    "linux/zpool.h", "linux/binfmts.h", "linux/input.h", "linux/console.h", "linux/tty_port.h",
+    "linux/serial_core.h", "linux/scatterlist.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -166,7 +171,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct swait_queue_head": ("lock", "task_list"),
     "struct crypto_alg": ("cra_list", "cra_flags", "cra_blocksize", "cra_ctxsize", "cra_alignmask",
                           "cra_priority", "cra_refcnt", "cra_name", "cra_driver_name", "cra_type",
-                          "cra_init", "cra_exit", "cra_destroy", "cra_module"),
+                          "cra_init", "cra_exit", "cra_destroy", "cra_module", "cra_users",
+                          "cra_u.cipher.cia_min_keysize", "cra_u.cipher.cia_max_keysize"),
     "struct shash_alg": ("init", "update", "final", "finup", "digest", "export", "import", "setkey",
                          "init_tfm", "exit_tfm", "descsize", "digestsize", "statesize", "base"),
     "struct crypto_tfm": ("crt_flags", "node", "exit", "__crt_alg"),
@@ -226,6 +232,37 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct netlink_kernel_cfg": ("groups", "flags", "input", "cb_mutex", "bind", "unbind"),
     "struct fqdir": ("high_thresh", "low_thresh", "timeout", "max_dist", "f", "net", "dead", "rhashtable"),
     "struct inet_frags": ("qsize", "frags_cachep", "frags_cache_name", "rhash_params", "refcnt", "completion"),
+    # the subsystem registries (kemu/os/linux/services/crypto_algs.py, registries.py, ...)
+    "struct skcipher_alg": ("setkey", "encrypt", "decrypt", "init", "exit", "min_keysize", "max_keysize",
+                            "ivsize", "chunksize", "walksize", "base"),
+    "struct aead_alg": ("setkey", "encrypt", "decrypt", "init", "exit", "ivsize", "maxauthsize",
+                        "chunksize", "base"),
+    "struct akcipher_alg": ("sign", "verify", "encrypt", "decrypt", "set_pub_key", "set_priv_key",
+                            "max_size", "init", "exit", "base"),
+    "struct kpp_alg": ("set_secret", "generate_public_key", "compute_shared_secret", "max_size", "init",
+                       "exit", "base"),
+    "struct rng_alg": ("generate", "seed", "set_ent", "seedsize", "base"),
+    "struct scomp_alg": ("alloc_ctx", "free_ctx", "compress", "decompress", "base"),
+    "struct crypto_template": ("list", "instances", "module", "create", "name"),
+    "struct crypto_queue": ("list", "backlog", "qlen", "max_qlen"),
+    "struct asymmetric_key_parser": ("link", "owner", "name", "parse"),
+    "struct led_trigger": ("name", "activate", "deactivate", "brightness", "trigger_type",
+                           "leddev_list_lock", "led_cdevs", "next_trig"),
+    "struct cpufreq_governor": ("name", "governor_list", "owner", "flags"),
+    "struct zpool_driver": ("type", "owner", "refcount", "list"),
+    "struct linux_binfmt": ("lh", "module"),
+    "struct input_handler": ("name", "minor", "legacy_minors", "match", "connect", "id_table", "h_list",
+                             "node"),
+    "struct console": ("name", "setup", "exit", "flags", "index", "next"),
+    "struct tty_port": ("buf", "tty", "itty", "ops", "client_ops", "lock", "blocked_open", "count",
+                        "open_wait", "delta_msr_wait", "flags", "iflags", "mutex",
+                        "buf_mutex", "xmit_buf", "close_delay", "closing_wait", "drain_delay", "kref"),
+    "struct uart_driver": ("owner", "driver_name", "dev_name", "major", "minor", "nr", "cons", "state",
+                           "tty_driver"),
+    "struct uart_state": ("port", "uart_port"),
+    "struct scatterlist": ("page_link", "offset", "length", "dma_address"),
+    "struct sg_mapping_iter": ("page", "addr", "length", "consumed", "piter", "__offset", "__remaining",
+                               "__flags"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"
