@@ -177,6 +177,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                          "init_tfm", "exit_tfm", "descsize", "digestsize", "statesize", "base"),
     "struct crypto_tfm": ("crt_flags", "node", "exit", "__crt_alg"),
     "struct crypto_shash": ("descsize", "base"),
+    "struct crypto_skcipher": ("reqsize", "base"),
     "struct shash_desc": ("tfm",),
     "struct paravirt_patch_template": ("cpu.cpuid", "cpu.read_msr", "cpu.write_msr", "cpu.read_msr_safe",
                                        "cpu.write_msr_safe",
