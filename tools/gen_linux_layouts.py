@@ -113,7 +113,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct debugfs_blob_wrapper": ("data", "size"),
     "struct key": ("usage", "serial", "uid", "gid", "perm", "datalen", "state", "flags", "description",
                    "type", "payload"),
-    "struct key_type": ("name",),
+    "struct key_type": ("name", "link"),
     "struct seq_file": ("buf", "size", "from", "count", "pad_until", "index", "read_pos", "lock", "op",
                         "poll_event", "file", "private"),
     "struct cdev": ("kobj", "owner", "ops", "list", "dev", "count"),
