@@ -261,6 +261,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct uart_driver": ("owner", "driver_name", "dev_name", "major", "minor", "nr", "cons", "state",
                            "tty_driver"),
     "struct uart_state": ("port", "uart_port"),
+    "struct tty_bufhead": ("work", "lock", "priority", "sentinel", "free", "mem_used", "mem_limit", "head",
+                           "tail"),
     "struct scatterlist": ("page_link", "offset", "length", "dma_address"),
     "struct sg_mapping_iter": ("page", "addr", "length", "consumed", "piter", "__offset", "__remaining",
                                "__flags"),
