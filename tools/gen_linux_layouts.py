@@ -50,7 +50,7 @@ HEADERS = (
     "crypto/skcipher.h", "crypto/aead.h", "crypto/akcipher.h", "crypto/kpp.h", "crypto/rng.h",
     "crypto/internal/scompress.h", "keys/asymmetric-parser.h", "linux/leds.h", "linux/cpufreq.h",
     "linux/zpool.h", "linux/binfmts.h", "linux/input.h", "linux/console.h", "linux/tty_port.h",
-    "linux/serial_core.h", "linux/scatterlist.h",
+    "linux/serial_core.h", "linux/scatterlist.h", "linux/cred.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -261,6 +261,10 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct uart_driver": ("owner", "driver_name", "dev_name", "major", "minor", "nr", "cons", "state",
                            "tty_driver"),
     "struct uart_state": ("port", "uart_port"),
+    "struct cred": ("usage", "uid", "gid", "suid", "sgid", "euid", "egid", "fsuid", "fsgid", "securebits",
+                    "cap_inheritable", "cap_permitted", "cap_effective", "cap_bset", "cap_ambient", "jit_keyring",
+                    "session_keyring", "process_keyring", "thread_keyring", "request_key_auth", "security", "user",
+                    "user_ns", "ucounts", "group_info", "non_rcu"),
     "struct tty_bufhead": ("work", "lock", "priority", "sentinel", "free", "mem_used", "mem_limit", "head",
                            "tail"),
     "struct scatterlist": ("page_link", "offset", "length", "dma_address"),
