@@ -254,6 +254,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct linux_binfmt": ("lh", "module"),
     "struct input_handler": ("name", "minor", "legacy_minors", "match", "connect", "id_table", "h_list",
                              "node"),
+    "struct input_dev": ("name", "dev", "mutex", "event_lock", "timer", "h_list", "node", "vals", "devres_managed",
+                         "poller", "absinfo", "mt", "ff"),
     "struct console": ("name", "setup", "exit", "flags", "index", "next"),
     "struct tty_port": ("buf", "tty", "itty", "ops", "client_ops", "lock", "blocked_open", "count",
                         "open_wait", "delta_msr_wait", "flags", "iflags", "mutex",
