@@ -153,7 +153,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct completion": ("done", "wait"),
     "struct lock_class_key": (),
     "struct task_struct": ("__state", "stack", "usage", "flags", "pid", "tgid", "comm", "cred",
-                           "real_parent", "mm"),
+                           "real_parent", "mm", "prio", "static_prio", "normal_prio", "rt_priority", "policy"),
     "atomic_t": ("counter",),
     "atomic64_t": ("counter",),
     "refcount_t": ("refs",),
