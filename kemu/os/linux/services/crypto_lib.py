@@ -60,7 +60,6 @@ def _check_rounds(k, nrounds: int, caller: str) -> None:
 @table.service("void chacha_block_generic(u32 *state, u8 *stream, int nrounds)")
 def chacha_block_generic(k, state: int, stream: int, nrounds: int) -> None:
     """The next key-stream block into stream[64]; the block counter (state[12]) advances."""
-    nrounds = nrounds - (1 << 32) if nrounds & 0x80000000 else nrounds
     _check_rounds(k, nrounds, "chacha_block_generic")
     mem = k.machine.mem
     words = list(struct.unpack("<16I", mem.read(state, 64)))
@@ -72,7 +71,6 @@ def chacha_block_generic(k, state: int, stream: int, nrounds: int) -> None:
 def hchacha_block_generic(k, state: int, stream: int, nrounds: int) -> None:
     """HChaCha: the permuted state's words 0-3 and 12-15 (no feed-forward), for XChaCha's
     subkey."""
-    nrounds = nrounds - (1 << 32) if nrounds & 0x80000000 else nrounds
     _check_rounds(k, nrounds, "hchacha_block_generic")
     mem = k.machine.mem
     x = chacha_permute(list(struct.unpack("<16I", mem.read(state, 64))), nrounds)

@@ -46,7 +46,6 @@ def sched_set_fifo_low(k, p: int) -> None:
 @table.service("void sched_set_normal(struct task_struct *p, int nice)")
 def sched_set_normal(k, p: int, nice: int) -> None:
     """SCHED_NORMAL at `nice` (clamped to -20..19 as the kernel's nice range)."""
-    nice = nice - (1 << 32) if nice & 0x80000000 else nice
     prio = DEFAULT_PRIO + max(-20, min(19, nice))
     _set(k, p, "policy", SCHED_NORMAL)
     _set(k, p, "rt_priority", 0)
