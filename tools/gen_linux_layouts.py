@@ -50,7 +50,7 @@ HEADERS = (
     "crypto/skcipher.h", "crypto/aead.h", "crypto/akcipher.h", "crypto/kpp.h", "crypto/rng.h",
     "crypto/internal/scompress.h", "keys/asymmetric-parser.h", "linux/leds.h", "linux/cpufreq.h",
     "linux/zpool.h", "linux/binfmts.h", "linux/input.h", "linux/console.h", "linux/tty_port.h",
-    "linux/serial_core.h", "linux/scatterlist.h", "linux/cred.h",
+    "linux/serial_core.h", "linux/scatterlist.h", "linux/cred.h", "linux/fb.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -256,6 +256,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                              "node"),
     "struct input_dev": ("name", "dev", "mutex", "event_lock", "timer", "h_list", "node", "vals", "devres_managed",
                          "poller", "absinfo", "mt", "ff"),
+    "struct fb_info": ("count", "par", "device", "fbcon_rotate_hint", "bl_curve_mutex"),
     "struct console": ("name", "setup", "exit", "flags", "index", "next"),
     "struct tty_port": ("buf", "tty", "itty", "ops", "client_ops", "lock", "blocked_open", "count",
                         "open_wait", "delta_msr_wait", "flags", "iflags", "mutex",

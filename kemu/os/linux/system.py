@@ -48,8 +48,8 @@ from .services import dev_printk
 from .services import device_refs
 from .services import find_bit, refcount
 from .services import net_socket
-from .services import async_dma, console as console_services, creds, crypto_algs, crypto_lib, input_dev, registries, \
-    sched_policy, tty_port, vm_mmap
+from .services import async_dma, console as console_services, creds, crypto_algs, crypto_lib, fb_alloc
+from .services import input_dev, registries, sched_policy, tty_port, vm_mmap
 from .services import net_pernet, net_genl, net_protocols, rcu_read, net_netlink, inet_frags, proc_net
 from .services import paravirt as paravirt_services
 from .services import wait_woken
@@ -192,6 +192,7 @@ class Linux(FileCalls):
         k.install(input_dev.table)
         k.install(sched_policy.table)
         k.install(vm_mmap.table)
+        k.install(fb_alloc.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
