@@ -117,7 +117,8 @@ class CryptoApi:
         self-test is unknown). The module's unload takes it back if its exit does not."""
         from .list_head import init_list
         mem, e = self.system.machine.mem, self.system.errno
-        alignmask, blocksize = mem.read_u32(self.cra(base, "cra_alignmask")), mem.read_u32(self.cra(base, "cra_blocksize"))
+        alignmask = mem.read_u32(self.cra(base, "cra_alignmask"))
+        blocksize = mem.read_u32(self.cra(base, "cra_blocksize"))
         priority = mem.read_u32(self.cra(base, "cra_priority"))
         priority = priority - (1 << 32) if priority >> 31 else priority
         name, driver = self._name(base, "cra_name"), self._name(base, "cra_driver_name")
@@ -130,7 +131,8 @@ class CryptoApi:
             if other.base == base or other.driver in (driver, name) or other.name == driver:
                 return -e.EEXIST
         flags = mem.read_u32(self.cra(base, "cra_flags"))
-        mem.write_u32(self.cra(base, "cra_flags"), (flags & ~(CRYPTO_ALG_TYPE_MASK | CRYPTO_ALG_TESTED)) | ALG_TYPES[kind])
+        flags = (flags & ~(CRYPTO_ALG_TYPE_MASK | CRYPTO_ALG_TESTED)) | ALG_TYPES[kind]
+        mem.write_u32(self.cra(base, "cra_flags"), flags)
         mem.write_u32(self.cra(base, "cra_refcnt"), 1)
         init_list(self.system, self.cra(base, "cra_users"))
         entry = Algorithm(alg, name, driver, priority, module, kind, base)
@@ -238,7 +240,7 @@ class CryptoApi:
         """crypto_create_tfm: the frontend struct (crypto_shash, crypto_skcipher, or a bare
         crypto_tfm for ciphers and compressors) with the algorithm's context behind its
         crypto_tfm, a reference on the algorithm, then the type's init (shash: init_tfm,
-        skcipher: init) or else cra_init. Returns the frontend's address; CryptoError with the
+        skcipher: init) and cra_init unless the type has an exit. Returns the frontend's address; CryptoError with the
         init's errno (the reference dropped, the memory freed) when the init refuses."""
         s, mem, lay = self.system, self.system.machine.mem, self.system.layout
         ctxsize = mem.read_u32(self.cra(alg.base, "cra_ctxsize"))
@@ -251,12 +253,11 @@ class CryptoApi:
             mem.write_u32(block + self._off("struct crypto_shash", "descsize"),
                           mem.read_u32(alg.addr + self._off("struct shash_alg", "descsize")))
         self._get(alg)
+        init, exit_ = self._type_hooks(alg)
         try:
-            own_init = self._type_hook(alg, "init")
-            if own_init is not None:
-                if own_init[1]:
-                    self._check(alg, own_init[0], s.call_kernel_pointer(own_init[1], block, what=f"{alg.driver}: {own_init[0]}"))
-            else:
+            if init:
+                self._check(alg, "init", s.call_kernel_pointer(init, block, what=f"{alg.driver}: init"))
+            if not exit_:
                 self._base_step(alg, "cra_init", tfm)
         except Exception:
             self._put(alg)
@@ -265,18 +266,19 @@ class CryptoApi:
         self.tfms[block] = (alg, tfm)
         return block
 
-    def _type_hook(self, alg: Algorithm, which: str) -> tuple[str, int] | None:
-        """The type's own init/exit field (name, function) when the type has one, else None
-        (then cra_init/cra_exit apply, as crypto_create_tfm does when the type sets no exit)."""
+    #: the type's own init and exit fields (crypto_shash_init_tfm, crypto_skcipher_init_tfm)
+    TYPE_HOOKS = {"shash": ("struct shash_alg", "init_tfm", "exit_tfm"),
+                  "skcipher": ("struct skcipher_alg", "init", "exit")}
+
+    def _type_hooks(self, alg: Algorithm) -> tuple[int, int]:
+        """The type's init and exit functions (0 when absent). As in the kernel, init runs if
+        set, and cra_init/cra_exit run only when the type has no exit (tfm->exit unset)."""
+        hooks = self.TYPE_HOOKS.get(alg.kind)
+        if hooks is None:
+            return 0, 0
+        struct, init, exit_ = hooks
         mem = self.system.machine.mem
-        if alg.kind == "shash":
-            field = "init_tfm" if which == "init" else "exit_tfm"
-            fn = self._field(alg.addr, field)
-            return (field, fn) if fn else None
-        if alg.kind == "skcipher":
-            fn = mem.read_ptr(alg.addr + self._off("struct skcipher_alg", which))
-            return (which, fn) if fn else None
-        return None
+        return mem.read_ptr(alg.addr + self._off(struct, init)), mem.read_ptr(alg.addr + self._off(struct, exit_))
 
     def free_tfm(self, block: int) -> None:
         """crypto_destroy_tfm: the type's exit (or cra_exit), the reference dropped, the memory
@@ -287,9 +289,9 @@ class CryptoApi:
         alg, tfm = entry
         s = self.system
         try:
-            own_exit = self._type_hook(alg, "exit")
-            if own_exit is not None:
-                s.call_kernel_pointer(own_exit[1], block, what=f"{alg.driver}: {own_exit[0]}")
+            exit_ = self._type_hooks(alg)[1]
+            if exit_:
+                s.call_kernel_pointer(exit_, block, what=f"{alg.driver}: exit")
             else:
                 fn = s.machine.mem.read_ptr(self.cra(alg.base, "cra_exit"))
                 if fn:

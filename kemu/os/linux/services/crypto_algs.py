@@ -113,22 +113,33 @@ def _unregister(k, kind: str, alg: int) -> None:
     _api(k).unregister(alg + _off(k, TYPES[kind][0], "base"))
 
 
-def _register_array(k, call, kind: str, algs: int, count: int) -> int:
-    """Register `count` consecutive algorithms; on a failure those before are withdrawn."""
-    size = k.linux.layout.size(TYPES[kind][0])
+def register_each(first: int, count: int, size: int, register: Callable[[int], int],
+                  unregister: Callable[[int], None]) -> int:
+    """What every crypto_register_<type>s does with an array: register `count` structs of
+    `size` bytes from `first` in order; on a failure unregister those before it (last
+    first) and return the error."""
     for i in range(count):
-        ret = _register(k, call, kind, algs + i * size)
+        ret = register(first + i * size)
         if ret:
             for j in range(i - 1, -1, -1):
-                _unregister(k, kind, algs + j * size)
+                unregister(first + j * size)
             return ret
     return 0
 
 
-def _unregister_array(k, kind: str, algs: int, count: int) -> None:
-    size = k.linux.layout.size(TYPES[kind][0])
+def unregister_each(first: int, count: int, size: int, unregister: Callable[[int], None]) -> None:
+    """crypto_unregister_<type>s: the array's structs, last first."""
     for i in range(count - 1, -1, -1):
-        _unregister(k, kind, algs + i * size)
+        unregister(first + i * size)
+
+
+def _register_array(k, call, kind: str, algs: int, count: int) -> int:
+    return register_each(algs, count, k.linux.layout.size(TYPES[kind][0]),
+                         lambda at: _register(k, call, kind, at), lambda at: _unregister(k, kind, at))
+
+
+def _unregister_array(k, kind: str, algs: int, count: int) -> None:
+    unregister_each(algs, count, k.linux.layout.size(TYPES[kind][0]), lambda at: _unregister(k, kind, at))
 
 
 @table.service(f"int {DEFAULT_OP}(void *req)")
@@ -164,22 +175,14 @@ def crypto_unregister_alg(k, alg: int) -> None:
 @table.service("int crypto_register_algs(struct crypto_alg *algs, int count)", needs_call=True)
 def crypto_register_algs(k, algs: int, count: int, call=None) -> int:
     """Register an array; on a failure the ones before are withdrawn."""
-    size = k.linux.layout.size("struct crypto_alg")
-    for i in range(count):
-        at = algs + i * size
-        ret = _api(k).register(at, at, _bare_kind(k, at), _module(k, call, at))
-        if ret:
-            for j in range(i - 1, -1, -1):
-                _api(k).unregister(algs + j * size)
-            return ret
-    return 0
+    return register_each(algs, count, k.linux.layout.size("struct crypto_alg"),
+                         lambda at: _api(k).register(at, at, _bare_kind(k, at), _module(k, call, at)),
+                         _api(k).unregister)
 
 
 @table.service("void crypto_unregister_algs(struct crypto_alg *algs, int count)")
 def crypto_unregister_algs(k, algs: int, count: int) -> None:
-    size = k.linux.layout.size("struct crypto_alg")
-    for i in range(count - 1, -1, -1):
-        _api(k).unregister(algs + i * size)
+    unregister_each(algs, count, k.linux.layout.size("struct crypto_alg"), _api(k).unregister)
 
 
 # --- the typed algorithms -----------------------------------------------------------------------
@@ -302,21 +305,14 @@ def crypto_unregister_template(k, tmpl: int) -> None:
 @table.service("int crypto_register_templates(struct crypto_template *tmpls, int count)", needs_call=True)
 def crypto_register_templates(k, tmpls: int, count: int, call=None) -> int:
     """Register an array; on a failure those before are unregistered (last first)."""
-    size = k.linux.layout.size("struct crypto_template")
-    for i in range(count):
-        ret = _api(k).register_template(tmpls + i * size, _template_module(k, call, tmpls + i * size))
-        if ret:
-            for j in range(i - 1, -1, -1):
-                _api(k).unregister_template(tmpls + j * size)
-            return ret
-    return 0
+    return register_each(tmpls, count, k.linux.layout.size("struct crypto_template"),
+                         lambda at: _api(k).register_template(at, _template_module(k, call, at)),
+                         _api(k).unregister_template)
 
 
 @table.service("void crypto_unregister_templates(struct crypto_template *tmpls, int count)")
 def crypto_unregister_templates(k, tmpls: int, count: int) -> None:
-    size = k.linux.layout.size("struct crypto_template")
-    for i in range(count - 1, -1, -1):
-        _api(k).unregister_template(tmpls + i * size)
+    unregister_each(tmpls, count, k.linux.layout.size("struct crypto_template"), _api(k).unregister_template)
 
 
 # --- request queues -----------------------------------------------------------------------------
