@@ -8,8 +8,8 @@ from __future__ import annotations
 import pytest
 
 from .conftest import ARCHES
-from .corpus_trials import corpus_record
-from .realmods import boot_with
+from .corpus_trials import assert_clean
+from .realmods import boot_with, read_text
 
 pytestmark = pytest.mark.debian_corpus
 
@@ -29,10 +29,7 @@ def _reg(system, key: str):
 @pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize("name", CLEAN)
 def test_registering_module_is_clean_without_fallbacks(arch, name):
-    record = corpus_record(arch, name)
-    assert record["outcome"] == "init returned 0, clean unload"
-    assert record["fallback"] == []
-    assert not record["leaks"]
+    assert_clean(arch, name)
 
 
 @pytest.mark.parametrize("arch", ARCHES)
@@ -82,10 +79,8 @@ def test_a_zpool_driver_in_use_cannot_be_unregistered(arch):
 @pytest.mark.parametrize("arch", ARCHES)
 def test_input_handlers_show_in_proc_bus_input_handlers(arch):
     system = boot_with(arch, "evdev", "joydev", lenient=True)
-    fd = system.open("/proc/bus/input/handlers")
-    text = system.read(fd, 4096).decode()
-    system.close(fd)
-    assert text == "N: Number=0 Name=evdev Minor=64\nN: Number=1 Name=joydev Minor=0\n"
+    assert read_text(system, "/proc/bus/input/handlers") == \
+        "N: Number=0 Name=evdev Minor=64\nN: Number=1 Name=joydev Minor=0\n"
     system.rmmod("evdev")
     assert _reg(system, "input_handlers").names() == ["joydev"]
 

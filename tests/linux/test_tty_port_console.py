@@ -8,8 +8,8 @@ import pytest
 import kemu
 
 from .conftest import ARCHES
-from .corpus_trials import corpus_record
-from .realmods import boot_with
+from .corpus_trials import assert_clean
+from .realmods import boot_with, read_text
 
 pytestmark = pytest.mark.debian_corpus
 
@@ -22,26 +22,16 @@ def _signed(ret: int) -> int:
     return ret - (1 << 32) if ret & 0x80000000 else ret
 
 
-def _proc_tty_drivers(system) -> str:
-    fd = system.open("/proc/tty/drivers")
-    text = system.read(fd, 1 << 14).decode()
-    system.close(fd)
-    return text
-
-
 @pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize("name", ["ttyprintk", "moxa", "jsm", "rp2", "hso"])
 def test_tty_port_and_uart_users_are_clean_without_fallbacks(arch, name):
-    record = corpus_record(arch, name)
-    assert record["outcome"] == "init returned 0, clean unload"
-    assert record["fallback"] == []
-    assert not record["leaks"]
+    assert_clean(arch, name)
 
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_uart_register_driver_makes_a_serial_tty_driver_with_9600_8n1(arch):
     system = boot_with(arch, "jsm", lenient=True)
-    line = next(x for x in _proc_tty_drivers(system).splitlines() if x.startswith("jsm "))
+    line = next(x for x in read_text(system, "/proc/tty/drivers").splitlines() if x.startswith("jsm "))
     assert line.split()[1:] == ["/dev/ttyn", line.split()[2], "0-31", "serial"]
     tty = system.tty_drivers.registered[0]
     lay, mem = system.layout, system.machine.mem
@@ -49,7 +39,7 @@ def test_uart_register_driver_makes_a_serial_tty_driver_with_9600_8n1(arch):
     assert mem.read_u32(termios + lay.offset("struct ktermios", "c_cflag")) == B9600 | CS8 | CREAD | HUPCL | CLOCAL
     assert mem.read_u32(termios + lay.offset("struct ktermios", "c_ospeed")) == 9600
     system.rmmod("jsm")
-    assert "jsm " not in _proc_tty_drivers(system)
+    assert "jsm " not in read_text(system, "/proc/tty/drivers")
 
 
 @pytest.mark.parametrize("arch", ARCHES)

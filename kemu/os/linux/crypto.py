@@ -240,8 +240,9 @@ class CryptoApi:
         """crypto_create_tfm: the frontend struct (crypto_shash, crypto_skcipher, or a bare
         crypto_tfm for ciphers and compressors) with the algorithm's context behind its
         crypto_tfm, a reference on the algorithm, then the type's init (shash: init_tfm,
-        skcipher: init) and cra_init unless the type has an exit. Returns the frontend's address; CryptoError with the
-        init's errno (the reference dropped, the memory freed) when the init refuses."""
+        skcipher: init) and cra_init unless the type has an exit. Returns the frontend's
+        address; CryptoError with the init's errno (the reference dropped, the memory freed)
+        when the init refuses."""
         s, mem, lay = self.system, self.system.machine.mem, self.system.layout
         ctxsize = mem.read_u32(self.cra(alg.base, "cra_ctxsize"))
         tfm_at = self._off(frontend, "base") if frontend != "struct crypto_tfm" else 0
