@@ -48,7 +48,7 @@ from .services import dev_printk
 from .services import device_refs
 from .services import find_bit, refcount
 from .services import net_socket
-from .services import async_dma, console as console_services, creds, crypto_algs, crypto_lib, fb_alloc
+from .services import async_dma, backlight, console as console_services, creds, crypto_algs, crypto_lib, fb_alloc
 from .services import input_dev, registries, sched_policy, tty_port, vm_mmap
 from .services import net_pernet, net_genl, net_protocols, rcu_read, net_netlink, inet_frags, proc_net
 from .services import paravirt as paravirt_services
@@ -193,6 +193,7 @@ class Linux(FileCalls):
         k.install(sched_policy.table)
         k.install(vm_mmap.table)
         k.install(fb_alloc.table)
+        k.install(backlight.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
