@@ -102,3 +102,9 @@ def test_pkcs8_parser_registers_once(arch):
     assert _signed(system.call("register_asymmetric_key_parser", parsers.entries[0])) == -system.errno.EEXIST
     system.rmmod("pkcs8_key_parser")
     assert "Asymmetric key parser 'pkcs8' unregistered" in system.dmesg()
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_there_is_no_cpufreq_driver(arch):
+    system = boot_with(arch, "cpufreq_powersave", lenient=True)
+    assert system.call("cpufreq_get_current_driver") == 0

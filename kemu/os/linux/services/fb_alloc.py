@@ -1,5 +1,6 @@
 """Frame buffer info allocation (drivers/video/fbdev/core/fbsysfs.c; 6.1):
-framebuffer_alloc and framebuffer_release.
+framebuffer_alloc and framebuffer_release; and fb_get_options (fbmem.c), the video= options
+of the command line.
 
 framebuffer_alloc gives one zeroed block holding the `struct fb_info` and, after it padded
 to a long, the driver's `size` private bytes, pointed at by info->par (NULL when size is
@@ -52,3 +53,13 @@ def framebuffer_release(k, info: int) -> None:
         k.linux.pr(f"WARNING: framebuffer_release: {info:#x} is not an fb_info framebuffer_alloc made", 4)
         return
     k.heap.free(info)
+
+
+@table.service("int fb_get_options(const char *name, char **option)")
+def fb_get_options(k, name: int, option: int) -> int:
+    """The video= options the command line gives the driver `name`, and whether it says
+    "off" (1: do not load). kemu's kernel command line has no video= option, so there is no
+    per-driver and no global mode option: *option is NULL and the driver may load (0)."""
+    if option:
+        k.machine.mem.write_ptr(option, 0)
+    return 0

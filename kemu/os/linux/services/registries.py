@@ -157,6 +157,13 @@ def cpufreq_unregister_governor(k, governor: int) -> None:
         _registry(k, "cpufreq_governors").remove(governor)
 
 
+@table.service("const char *cpufreq_get_current_driver(void)")
+def cpufreq_get_current_driver(k) -> int:
+    """The name of the registered cpufreq driver: NULL, since kemu's CPU has no frequency
+    scaling driver (cpufreq_register_driver is not kemu's)."""
+    return 0
+
+
 # --- zpool drivers -----------------------------------------------------------------------------
 @table.service("void zpool_register_driver(struct zpool_driver *driver)", needs_call=True)
 def zpool_register_driver(k, driver: int, call=None) -> None:
