@@ -33,3 +33,13 @@ def corpus_record(arch: str, name: str) -> dict:
     if task is None:
         pytest.skip(f"{name} is not in Debian's {arch} tree")
     return run_module(task)
+
+
+def assert_clean(arch: str, name: str) -> dict:
+    """Module `name`'s corpus record, asserted good by the honest measure: init 0, a clean
+    unload, no leak, and no fallback stub called."""
+    record = corpus_record(arch, name)
+    assert record["outcome"] == "init returned 0, clean unload", record["detail"]
+    assert record["fallback"] == []
+    assert not record["leaks"]
+    return record

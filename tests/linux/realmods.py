@@ -26,3 +26,12 @@ def boot_with(arch: str, *names: str, lenient: bool = False):
     for path in paths:
         system.insmod(path, lenient=lenient)
     return system
+
+
+def read_text(system, path: str, limit: int = 1 << 16) -> str:
+    """The text of a /proc or /sys file as a console's cat would read it."""
+    fd = system.open(path)
+    try:
+        return system.read(fd, limit).decode()
+    finally:
+        system.close(fd)

@@ -50,6 +50,8 @@ from .services import find_bit, refcount
 from .services import net_socket
 from . import busy_time
 from .services import fpu as fpu_services, vfs_core
+from .services import async_dma, backlight, console as console_services, creds, crypto_algs, crypto_lib, fb_alloc
+from .services import input_dev, registries, sched_policy, tty_port, vm_mmap
 from .services import net_pernet, net_genl, net_protocols, rcu_read, net_netlink, inet_frags, proc_net
 from .services import paravirt as paravirt_services
 from .services import wait_woken
@@ -205,6 +207,18 @@ class Linux(FileCalls):
         k.install(shrinkers.table)
         k.install(static_keys.table)
         k.install(kernel_locks.table)
+        k.install(crypto_algs.table)
+        k.install(registries.table)
+        k.install(crypto_lib.table)
+        k.install(async_dma.table)
+        k.install(tty_port.table)
+        k.install(console_services.table)
+        k.install(creds.table)
+        k.install(input_dev.table)
+        k.install(sched_policy.table)
+        k.install(vm_mmap.table)
+        k.install(fb_alloc.table)
+        k.install(backlight.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(

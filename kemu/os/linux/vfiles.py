@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Callable
 
 from . import procfs
-from .services import debugfs, tty_driver
+from .services import debugfs, registries, tty_driver
 
 FIRST_FD = 1000          # above any descriptor the kernel's file table hands out
 
@@ -49,6 +49,7 @@ def content(system, path: str) -> str | None:
         "/proc/ioports": lambda: _proc_ioports(system),
         "/proc/interrupts": lambda: _proc_interrupts(system),
         "/proc/tty/drivers": lambda: tty_driver.proc_tty_drivers(system),
+        "/proc/bus/input/handlers": lambda: registries.proc_input_handlers(system),
         "/proc/sys/kernel/osrelease": lambda: system.release + "\n",
         "/proc/sys/kernel/tainted": lambda: f"{system.taint_mask()}\n",
     }

@@ -32,19 +32,14 @@ def crypto_unregister_shash(k, alg: int) -> None:
 @table.service("int crypto_register_shashes(struct shash_alg *algs, int count)", needs_call=True)
 def crypto_register_shashes(k, algs: int, count: int, call=None) -> int:
     """Register `count` consecutive algorithms; on a failure the ones before are withdrawn."""
-    size = k.linux.layout.size("struct shash_alg")
-    for i in range(count):
-        ret = k.linux.crypto.register_shash(algs + i * size, _module(k, call, algs + i * size))
-        if ret:
-            for j in range(i - 1, -1, -1):
-                k.linux.crypto.unregister_shash(algs + j * size)
-            return ret
-    return 0
+    from .crypto_algs import register_each
+    return register_each(algs, count, k.linux.layout.size("struct shash_alg"),
+                         lambda at: k.linux.crypto.register_shash(at, _module(k, call, at)),
+                         k.linux.crypto.unregister_shash)
 
 
 @table.service("void crypto_unregister_shashes(struct shash_alg *algs, int count)")
 def crypto_unregister_shashes(k, algs: int, count: int) -> None:
     """Unregister `count` consecutive algorithms, last first."""
-    size = k.linux.layout.size("struct shash_alg")
-    for i in range(count - 1, -1, -1):
-        k.linux.crypto.unregister_shash(algs + i * size)
+    from .crypto_algs import unregister_each
+    unregister_each(algs, count, k.linux.layout.size("struct shash_alg"), k.linux.crypto.unregister_shash)

@@ -237,3 +237,28 @@ def key_put(k, key: int) -> None:
     """Drop a reference; the last frees the key (a keyring drops its links)."""
     if key and key < (1 << (8 * k.machine.word_size)) - MAX_ERRNO:
         keys(k).put(key)
+
+
+KEY_FLAG_REVOKED = 1
+
+
+@table.service("void key_revoke(struct key *key)")
+def key_revoke(k, key: int) -> None:
+    """Mark the key revoked (KEY_FLAG_REVOKED, once); a revoked keyring is cleared, dropping
+    its references on the keys it linked, as keyring_revoke does. The key itself stays until
+    its last reference goes."""
+    reg = keys(k)
+    entry = reg.keys.get(key)
+    if entry is None:
+        k.linux.pr(f"kernel BUG at security/keys/key.c: key_revoke: {key:#x} is not a key", 0)
+        return
+    mem, word = k.machine.mem, k.machine.word_size
+    at = key + k.linux.layout.offset("struct key", "flags")
+    flags = mem.read_int(at, word)
+    if flags & (1 << KEY_FLAG_REVOKED):
+        return
+    mem.write_int(at, word, flags | (1 << KEY_FLAG_REVOKED))
+    if entry.type_name == "keyring":
+        links, entry.links = entry.links, []
+        for linked in links:
+            reg.put(linked)
