@@ -10,6 +10,9 @@ is skipped rather than refused). So:
 * a module without one: "missing module BTF, cannot register kfuncs", -ENOENT, as 6.1 does;
 * owner NULL (vmlinux's own sets): vmlinux BTF exists in Debian's kernel, recorded likewise;
 * a program type with no kfunc hook: -EINVAL (btf_populate_kfunc_set).
+Debian's 686-pae kernel is built without BTF (CONFIG_DEBUG_INFO_BTF is not set: its modules
+have no .BTF section): there btf_get_module_btf finds nothing for anyone and the call returns 0
+having recorded nothing, as 6.1 does when neither BTF option is enabled.
 kemu does not parse BTF; it records the ids as given.
 """
 from __future__ import annotations
@@ -23,6 +26,8 @@ table = ServiceTable("btf_kfunc")
 
 BPF_PROG_TYPE_SCHED_CLS, BPF_PROG_TYPE_XDP, BPF_PROG_TYPE_TRACING = 3, 6, 26
 BPF_PROG_TYPE_STRUCT_OPS, BPF_PROG_TYPE_LSM, BPF_PROG_TYPE_SYSCALL = 27, 29, 31
+#: CONFIG_DEBUG_INFO_BTF(_MODULES) per flavour, from Debian's boot/config-6.1.0-57-*
+BTF_CONFIGURED = {"x86_64": True, "i386": False}
 HOOKS = {BPF_PROG_TYPE_XDP: "xdp", BPF_PROG_TYPE_SCHED_CLS: "tc", BPF_PROG_TYPE_STRUCT_OPS: "struct_ops",
          BPF_PROG_TYPE_TRACING: "tracing", BPF_PROG_TYPE_LSM: "tracing", BPF_PROG_TYPE_SYSCALL: "syscall"}
 
@@ -53,6 +58,8 @@ def register_btf_kfunc_id_set(k, prog_type: int, kset: int, call=None) -> int:
     """Add a kfunc id set to its owner's BTF (-ENOENT when the module has no BTF)."""
     f = Fields(k, "struct btf_kfunc_id_set")
     owner = f.ptr(need(kset, "register_btf_kfunc_id_set's kset"), "owner")
+    if not BTF_CONFIGURED[k.linux.arch]:
+        return 0
     module = owning_module(k, call, owner) if owner else None
     if owner and (module is None or module.obj.section_by_name(".BTF") is None):
         k.linux.pr("missing module BTF, cannot register kfuncs", 3)
