@@ -320,3 +320,25 @@ def test_inet_hooks_go_on_the_ipv4_and_ipv6_lists_in_priority_order(linux):
 def test_a_netdev_hook_without_a_device_is_einval(linux):
     hook = Guest(linux, "struct nf_hook_ops", hook=FN, pf=5, hooknum=0)
     assert call(linux, "nf_register_net_hooks", pernet(linux.kernel).net, hook.addr, 1) == -EINVAL
+
+
+# --- the registries' files -------------------------------------------------------------------
+def read_file(linux, path: str) -> str:
+    fd = linux.open(path)
+    try:
+        return linux.read(fd, 8192).decode()
+    finally:
+        linux.close(fd)
+
+
+def test_tcp_available_congestion_control_lists_reno_cubic_then_the_modules(linux):
+    assert read_file(linux, "/proc/sys/net/ipv4/tcp_available_congestion_control") == "reno cubic\n"
+    call(linux, "tcp_register_congestion_control", _ca(linux, b"kemu\0").addr)
+    assert read_file(linux, "/proc/sys/net/ipv4/tcp_available_congestion_control") == "reno cubic kemu\n"
+
+
+def test_proc_net_connector_lists_each_callback_by_name_and_id(linux):
+    name = linux.kernel.heap.alloc(16, "name", zero=True)
+    linux.machine.mem.write(name, b"w1\0")
+    call(linux, "cn_add_callback", Guest(linux, "struct cb_id", idx=3, val=1).addr, name, FN)
+    assert read_file(linux, "/proc/net/connector") == "Name            ID\ncn_proc         1:1\nw1              3:1\n"

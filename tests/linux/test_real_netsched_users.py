@@ -103,3 +103,13 @@ def test_nf_log_syslog_becomes_init_nets_ipv4_logger(arch):
     assert system.machine.mem.read_ptr(nf.net_logger_slot(2))          # NFPROTO_IPV4
     system.rmmod("nf_log_syslog")
     assert not nf.loggers and not system.machine.mem.read_ptr(nf.net_logger_slot(2))
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_tcp_vegas_shows_in_tcp_available_congestion_control(arch):
+    system = boot_with(arch, "tcp_vegas", lenient=True)
+    fd = system.open("/proc/sys/net/ipv4/tcp_available_congestion_control")
+    try:
+        assert system.read(fd, 256).decode() == "reno cubic vegas\n"
+    finally:
+        system.close(fd)

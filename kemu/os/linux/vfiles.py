@@ -33,6 +33,14 @@ def _proc_ioports(system) -> str:
     return proc_ioports(system)
 
 
+def _net_registry(system, name: str) -> str:
+    """/proc/net/connector (the connector's callbacks) and the congestion controls available."""
+    from .services import connector, tcp_cong
+    if name == "connector":
+        return connector.connector(system.kernel).proc_connector()
+    return " ".join(tcp_cong.cong_list(system.kernel).available()) + "\n"
+
+
 def content(system, path: str) -> str | None:
     """The text of a /proc or /sys file, or None if there is no such file."""
     fixed: dict[str, Callable[[], str]] = {
@@ -45,6 +53,8 @@ def content(system, path: str) -> str | None:
         "/proc/tty/drivers": lambda: tty_driver.proc_tty_drivers(system),
         "/proc/sys/kernel/osrelease": lambda: system.release + "\n",
         "/proc/sys/kernel/tainted": lambda: f"{system.taint_mask()}\n",
+        "/proc/net/connector": lambda: _net_registry(system, "connector"),
+        "/proc/sys/net/ipv4/tcp_available_congestion_control": lambda: _net_registry(system, "tcp_cong"),
     }
     if path in fixed:
         return fixed[path]()
