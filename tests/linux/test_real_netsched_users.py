@@ -44,12 +44,21 @@ def test_vrf_registers_its_l3mdev_lookup_and_stays_loaded_as_it_has_no_exit(arch
     assert not NETSCHED_SERVICES & set(record["fallback"])
 
 
+HELD = {
+    "sch_htb": lambda k: "htb" in sched(k).qdisc_ids(),                     # qdisc_base
+    "vcan": lambda k: "vcan" in rtnl(k).kinds(),                             # link_ops
+    "unix_diag": lambda k: 1 in sock_diag(k).handlers,                       # AF_UNIX's slot
+    "cls_u32": lambda k: "u32" in sched(k).classifier_kinds(),               # tcf_proto_base
+}
+
+
 @pytest.mark.parametrize("arch", ARCHES)
-def test_sch_htb_is_in_qdisc_base_while_loaded(arch):
-    system = boot_with(arch, "sch_htb", lenient=True)
-    assert "htb" in sched(system.kernel).qdisc_ids()
-    system.rmmod("sch_htb")
-    assert "htb" not in sched(system.kernel).qdisc_ids()
+@pytest.mark.parametrize("name", sorted(HELD))
+def test_the_registry_holds_the_modules_entry_while_it_is_loaded_and_not_after(arch, name):
+    system = boot_with(arch, name, lenient=True)
+    assert HELD[name](system.kernel)
+    system.rmmod(name)
+    assert not HELD[name](system.kernel)
 
 
 @pytest.mark.parametrize("arch", ARCHES)
@@ -78,22 +87,6 @@ def test_tcp_bbr_kfunc_set_goes_with_its_module_btf_on_amd64():
     assert kfunc_sets(system.kernel).get(("tcp_bbr", "struct_ops"))
     system.rmmod("tcp_bbr")
     assert not kfunc_sets(system.kernel)
-
-
-@pytest.mark.parametrize("arch", ARCHES)
-def test_vcan_is_a_link_kind_while_loaded(arch):
-    system = boot_with(arch, "vcan", lenient=True)
-    assert "vcan" in rtnl(system.kernel).kinds()
-    system.rmmod("vcan")
-    assert "vcan" not in rtnl(system.kernel).kinds()
-
-
-@pytest.mark.parametrize("arch", ARCHES)
-def test_unix_diag_holds_the_af_unix_sock_diag_slot(arch):
-    system = boot_with(arch, "unix_diag", lenient=True)
-    assert 1 in sock_diag(system.kernel).handlers                     # AF_UNIX
-    system.rmmod("unix_diag")
-    assert not sock_diag(system.kernel).handlers
 
 
 @pytest.mark.parametrize("arch", ARCHES)

@@ -14,8 +14,7 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
-from .net_registry import kernel_state, signed32
-from .owner import owning_module
+from .net_registry import Slots, kernel_state, signed32
 
 table = ServiceTable("net_encap")
 
@@ -32,8 +31,8 @@ KERNEL_OPS = -1          # stands for the kernel's own ops in a slot
 
 class Encaps:
     def __init__(self, k) -> None:
-        self.lwtun: dict[int, int] = {n: KERNEL_OPS for n in BUILTIN_ENCAPS}
-        self.l3mdev: dict[int, int] = {}
+        self.lwtun = Slots(k, "lwtunnel encap", {n: KERNEL_OPS for n in BUILTIN_ENCAPS})
+        self.l3mdev = Slots(k, "l3mdev lookup")
 
 
 def encaps(k) -> Encaps:
@@ -44,58 +43,31 @@ def encaps(k) -> Encaps:
                needs_call=True)
 def lwtunnel_encap_add_ops(k, ops: int, num: int, call=None) -> int:
     """Claim encap type `num`: -ERANGE past the last type, -1 if it is taken."""
-    reg = encaps(k)
     if num > LWTUNNEL_ENCAP_MAX:
         return -k.errno.ERANGE
-    if num in reg.lwtun:
-        return -1
-    reg.lwtun[num] = ops
-    module = owning_module(k, call)
-    if module is not None:
-        module.on_unload(f"lwtunnel encap {num}", lambda: reg.lwtun.pop(num, None)
-                         if reg.lwtun.get(num) == ops else None)
-    return 0
+    return 0 if encaps(k).lwtun.claim(num, ops, call) else -1
 
 
 @table.service("int lwtunnel_encap_del_ops(const struct lwtunnel_encap_ops *ops, unsigned int encap_type)")
 def lwtunnel_encap_del_ops(k, ops: int, encap_type: int) -> int:
     """Release encap type: -ERANGE for NONE or past the last, -1 unless `ops` holds it."""
-    reg = encaps(k)
     if encap_type == LWTUNNEL_ENCAP_NONE or encap_type > LWTUNNEL_ENCAP_MAX:
         return -k.errno.ERANGE
-    if reg.lwtun.get(encap_type) != ops:
-        return -1
-    del reg.lwtun[encap_type]
-    module = k.loader.module_at(ops)
-    if module is not None:
-        module.forget_undo(f"lwtunnel encap {encap_type}")
-    return 0
+    return 0 if encaps(k).lwtun.release(encap_type, ops) else -1
 
 
 @table.service("int l3mdev_table_lookup_register(enum l3mdev_type l3type, void *fn)", needs_call=True)
 def l3mdev_table_lookup_register(k, l3type: int, fn: int, call=None) -> int:
     """Set the table-id -> device lookup of an L3 master type (-EINVAL, -EBUSY)."""
-    reg = encaps(k)
     l3type = signed32(l3type)
     if not 0 < l3type <= L3MDEV_TYPE_MAX:
         return -k.errno.EINVAL
-    if reg.l3mdev.get(l3type):
-        return -k.errno.EBUSY
-    reg.l3mdev[l3type] = fn
-    module = owning_module(k, call)
-    if module is not None:
-        module.on_unload(f"l3mdev lookup {l3type}", lambda: reg.l3mdev.pop(l3type, None)
-                         if reg.l3mdev.get(l3type) == fn else None)
-    return 0
+    return 0 if encaps(k).l3mdev.claim(l3type, fn, call) else -k.errno.EBUSY
 
 
 @table.service("void l3mdev_table_lookup_unregister(enum l3mdev_type l3type, void *fn)")
 def l3mdev_table_lookup_unregister(k, l3type: int, fn: int) -> None:
     """Clear the lookup if `fn` is the one set."""
-    reg = encaps(k)
     l3type = signed32(l3type)
-    if 0 < l3type <= L3MDEV_TYPE_MAX and reg.l3mdev.get(l3type) == fn:
-        del reg.l3mdev[l3type]
-        module = k.loader.module_at(fn)
-        if module is not None:
-            module.forget_undo(f"l3mdev lookup {l3type}")
+    if 0 < l3type <= L3MDEV_TYPE_MAX:
+        encaps(k).l3mdev.release(l3type, fn)

@@ -125,3 +125,36 @@ def warn(k, text: str) -> None:
     """A WARN() splat's first line and the W taint."""
     k.linux.pr(f"WARNING: {text}", 4)
     k.linux.add_taint("W")
+
+
+class Slots:
+    """A kernel table of single slots (lwtun_encaps[], l3mdev_handlers[], sock_diag_handlers[]):
+    a slot is claimed by one value at a time; a module's claims go with it."""
+
+    def __init__(self, k, what: str, taken: dict | None = None) -> None:
+        self.k, self.what = k, what
+        self.values: dict[int, int] = dict(taken or {})
+
+    def tag(self, key: int) -> str:
+        return f"{self.what} {key}"
+
+    def claim(self, key: int, value: int, call) -> bool:
+        """Put `value` in the empty slot `key` (False if it is taken)."""
+        if self.values.get(key):
+            return False
+        self.values[key] = value
+        module = owning_module(self.k, call)
+        if module is not None:
+            module.on_unload(self.tag(key), lambda: self.values.pop(key, None)
+                             if self.values.get(key) == value else None)
+        return True
+
+    def release(self, key: int, value: int) -> bool:
+        """Empty slot `key` if `value` holds it (False otherwise)."""
+        if self.values.get(key) != value:
+            return False
+        del self.values[key]
+        module = self.k.loader.module_at(value)
+        if module is not None:
+            module.forget_undo(self.tag(key))
+        return True

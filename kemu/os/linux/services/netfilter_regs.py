@@ -25,7 +25,7 @@ from kemu.kernel import ServiceTable
 from kemu.kernel.errors import KernelPanic
 
 from .net_pernet import pernet
-from .net_registry import Fields, OpsList, kernel_state, list_del_corruption, need, signed32, warn
+from .net_registry import Fields, OpsList, kernel_state, list_del_corruption, need, warn
 from .owner import owning_module
 
 table = ServiceTable("netfilter_regs")

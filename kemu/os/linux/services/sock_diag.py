@@ -12,7 +12,7 @@ from __future__ import annotations
 from kemu.kernel import ServiceTable
 from kemu.kernel.errors import KernelPanic
 
-from .net_registry import Fields, kernel_state, need
+from .net_registry import Fields, Slots, kernel_state, need
 from .owner import owning_module
 
 table = ServiceTable("sock_diag")
@@ -23,17 +23,17 @@ AF_MAX = 46
 class SockDiag:
     def __init__(self, k) -> None:
         self.k = k
-        self.handlers: dict[int, int] = {}        # family -> struct sock_diag_handler
+        self.slots = Slots(k, "sock_diag handler")      # family -> struct sock_diag_handler
         self.inet_compat = 0
         self.f = Fields(k, "struct sock_diag_handler")
+
+    @property
+    def handlers(self) -> dict[int, int]:
+        return self.slots.values
 
 
 def sock_diag(k) -> SockDiag:
     return kernel_state(k, "sock_diag", SockDiag)
-
-
-def _tag(family: int) -> str:
-    return f"sock_diag handler {family}"
 
 
 @table.service("int sock_diag_register(const struct sock_diag_handler *hndl)", needs_call=True)
@@ -43,14 +43,7 @@ def sock_diag_register(k, hndl: int, call=None) -> int:
     family = reg.f.u8(need(hndl, "sock_diag_register's hndl"), "family")
     if family >= AF_MAX:
         return -k.errno.EINVAL
-    if family in reg.handlers:
-        return -k.errno.EBUSY
-    reg.handlers[family] = hndl
-    module = owning_module(k, call)
-    if module is not None:
-        module.on_unload(_tag(family), lambda: reg.handlers.pop(family, None)
-                         if reg.handlers.get(family) == hndl else None)
-    return 0
+    return 0 if reg.slots.claim(family, hndl, call) else -k.errno.EBUSY
 
 
 @table.service("void sock_diag_unregister(const struct sock_diag_handler *hndl)")
@@ -60,13 +53,9 @@ def sock_diag_unregister(k, hndl: int) -> None:
     family = reg.f.u8(need(hndl, "sock_diag_unregister's hndl"), "family")
     if family >= AF_MAX:
         return
-    if reg.handlers.get(family, 0) != hndl:
+    if not reg.slots.release(family, hndl):
         raise KernelPanic(f"kernel BUG at net/core/sock_diag.c: sock_diag_unregister: handler "
                           f"{hndl:#x} is not the one registered for family {family}")
-    del reg.handlers[family]
-    module = k.loader.module_at(hndl)
-    if module is not None:
-        module.forget_undo(_tag(family))
 
 
 @table.service("void sock_diag_register_inet_compat(void *fn)", needs_call=True)
