@@ -224,7 +224,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct genl_multicast_group": ("name", "flags"),
     "struct packet_type": ("type", "ignore_outgoing", "dev", "func", "list"),
     "struct proto": ("name", "owner", "obj_size", "slab", "node"),
-    "struct net": ("gen", "exit_list", "ifindex", "proc_net", "proc_net_stat", "nf.nf_loggers"),
+    "struct net": ("gen", "exit_list", "ifindex", "proc_net", "proc_net_stat", "nf.nf_loggers", "list"),
     "struct net_generic": ("s.len", "ptr[0]"),
     "struct sock": ("__sk_common", "sk_user_data"),
     "struct netlink_kernel_cfg": ("groups", "flags", "input", "cb_mutex", "bind", "unbind"),

@@ -342,3 +342,11 @@ def test_proc_net_connector_lists_each_callback_by_name_and_id(linux):
     linux.machine.mem.write(name, b"w1\0")
     call(linux, "cn_add_callback", Guest(linux, "struct cb_id", idx=3, val=1).addr, name, FN)
     assert read_file(linux, "/proc/net/connector") == "Name            ID\ncn_proc         1:1\nw1              3:1\n"
+
+
+def test_net_namespace_list_holds_init_net_once_namespaces_are_in_use(linux):
+    net = pernet(linux.kernel).net
+    head = linux.data["net_namespace_list"]
+    node = net + linux.layout.offset("struct net", "list")
+    mem = linux.machine.mem
+    assert mem.read_ptr(head) == node and mem.read_ptr(node) == head

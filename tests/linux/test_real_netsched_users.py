@@ -106,3 +106,12 @@ def test_tcp_vegas_shows_in_tcp_available_congestion_control(arch):
         assert system.read(fd, 256).decode() == "reno cubic vegas\n"
     finally:
         system.close(fd)
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+@pytest.mark.parametrize("name", ["nf_nat", "openvswitch"])
+def test_exits_walking_for_each_net_find_init_net_and_unload_cleanly(arch, name):
+    # nf_ct_iterate_destroy and ovs_exit_net walk net_namespace_list: zeroed, they oopsed
+    record = corpus_record(arch, name)
+    assert record["outcome"] == CLEAN, record["detail"]
+    assert not NETSCHED_SERVICES & set(record["fallback"])

@@ -50,6 +50,17 @@ class Pernet:
         k.machine.mem.write_u32(self.gen + lay.offset("struct net_generic", "s.len"), self.slots)
         k.machine.mem.write_ptr(self.net + lay.offset("struct net", "gen"), self.gen)
         self._proc_dirs()
+        self._namespace_list()
+
+    def _namespace_list(self) -> None:
+        """net_namespace_list holds init_net (through net->list), so for_each_net() in a
+        module's exit (nf_ct_iterate_destroy, ovs_exit_net) visits it; zeroed, it read NULL."""
+        k = self.k
+        head = k.linux.data.get("net_namespace_list")
+        if head:
+            from ..list_head import init_list, list_add_tail
+            init_list(k, head)
+            list_add_tail(k, self.net + k.linux.layout.offset("struct net", "list"), head)
 
     def _proc_dirs(self) -> None:
         """init_net's proc_net and proc_net_stat: the /proc/net and /proc/net/stat directories
@@ -238,3 +249,9 @@ def register_netdevice_notifier_net(k, net: int, nb: int, call=None) -> int:
 def unregister_netdevice_notifier_net(k, net: int, nb: int) -> int:
     """Leave the per-namespace chain."""
     return _chain_unregister(k, nb)
+
+
+@table.service("void net_ns_barrier(void)")
+def net_ns_barrier(k) -> None:
+    """Wait for namespace setup and cleanup running on other CPUs (6.1 takes and drops
+    pernet_ops_rwsem for writing): kemu runs one call at a time, so none is in progress."""
