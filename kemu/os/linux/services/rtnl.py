@@ -29,7 +29,7 @@ from .owner import owning_module
 table = ServiceTable("rtnl")
 
 RTNL_MAX_TYPE = 50
-RTNL_SLAVE_MAX_TYPE = 43
+RTNL_SLAVE_MAX_TYPE = 40             # 6.1 mainline (raised to 42 in later releases)
 RTNL_FAMILY_MAX = 129
 RTM_BASE = 16
 RTM_MAX = 123                      # ((__RTM_MAX + 3) & ~3) - 1, __RTM_MAX = RTM_GETTUNNEL + 1
