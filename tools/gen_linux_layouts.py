@@ -61,6 +61,10 @@ HEADERS = (
     "crypto/internal/scompress.h", "keys/asymmetric-parser.h", "linux/leds.h", "linux/cpufreq.h",
     "linux/zpool.h", "linux/binfmts.h", "linux/input.h", "linux/console.h", "linux/tty_port.h",
     "linux/serial_core.h", "linux/scatterlist.h", "linux/cred.h", "linux/fb.h",
+    # traffic control and the link-layer registries (services/net_sched.py, tcp_cong.py, rtnl.py, ...)
+    "net/pkt_sched.h", "net/sch_generic.h", "net/act_api.h", "net/pkt_cls.h", "net/tcp.h",
+    "net/rtnetlink.h", "linux/sock_diag.h", "net/lwtunnel.h", "linux/connector.h", "linux/netfilter.h",
+    "net/netfilter/nf_log.h", "net/netfilter/nf_queue.h", "linux/btf.h", "linux/skbuff.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -253,7 +257,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct genl_multicast_group": ("name", "flags"),
     "struct packet_type": ("type", "ignore_outgoing", "dev", "func", "list"),
     "struct proto": ("name", "owner", "obj_size", "slab", "node"),
-    "struct net": ("list", "gen", "exit_list", "ifindex", "proc_net", "proc_net_stat"),
+    "struct net": ("gen", "exit_list", "ifindex", "proc_net", "proc_net_stat", "nf.nf_loggers", "list"),
     "struct net_generic": ("s.len", "ptr[0]"),
     "struct sock": ("__sk_common", "sk_user_data"),
     "struct netlink_kernel_cfg": ("groups", "flags", "input", "cb_mutex", "bind", "unbind"),
@@ -381,6 +385,27 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct scatterlist": ("page_link", "offset", "length", "dma_address"),
     "struct sg_mapping_iter": ("page", "addr", "length", "consumed", "piter", "__offset", "__remaining",
                                "__flags"),
+    # traffic control and the link-layer registries (services/net_sched.py, tcp_cong.py, rtnl.py, ...)
+    "struct Qdisc_ops": ("next", "cl_ops", "id", "enqueue", "dequeue", "peek", "owner"),
+    "struct Qdisc_class_ops": ("find", "walk", "leaf", "tcf_block", "bind_tcf", "unbind_tcf"),
+    "struct tc_action_ops": ("head", "kind", "id", "net_id", "act", "dump", "init", "owner"),
+    "struct tc_action_net": ("idrinfo", "ops"),
+    "struct tcf_idrinfo": ("lock", "action_idr", "net"),
+    "struct idr": ("idr_rt", "idr_base", "idr_next"),
+    "struct tcf_proto_ops": ("head", "kind", "owner"),
+    "struct tcf_ematch_ops": ("kind", "datalen", "match", "owner", "link"),
+    "struct tcp_congestion_ops": ("list", "key", "flags", "ssthresh", "cong_avoid", "undo_cwnd",
+                                  "cong_control", "name", "owner"),
+    "struct rtnl_link_ops": ("list", "kind", "alloc", "setup", "maxtype", "dellink", "slave_maxtype"),
+    "struct rtnl_af_ops": ("list", "family"),
+    "struct rtnl_msg_handler": ("owner", "protocol", "msgtype", "doit", "dumpit", "flags"),
+    "struct sock_diag_handler": ("family", "dump", "get_info", "destroy"),
+    "struct cb_id": ("idx", "val"),
+    "struct nf_sockopt_ops": ("list", "pf", "set_optmin", "set_optmax", "get_optmin", "get_optmax", "owner"),
+    "struct nf_logger": ("name", "type", "logfn", "me"),
+    "struct nf_hook_ops": ("hook", "dev", "priv", "pf", "hooknum", "priority"),
+    "struct btf_kfunc_id_set": ("owner", "set"),
+    "struct sk_buff": ("next",),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

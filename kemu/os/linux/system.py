@@ -80,6 +80,7 @@ from .services import io_mapping, irq_table, nvmem, memory_tiers, cpumask_alloc
 from .services import blkdev, transport_class, quota_formats, badblocks, dma_mapping, list_lru, bioset, mempool_pages, blk_mq_tags, gendisk, blk_settings, disk_add
 from .services import notifier_chains, kernel_notifiers, rwlocks, rcu_callbacks, srcu, shrinkers
 from .services import static_keys, kernel_locks
+from .services import net_registries
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -219,6 +220,7 @@ class Linux(FileCalls):
         k.install(vm_mmap.table)
         k.install(fb_alloc.table)
         k.install(backlight.table)
+        k.install(net_registries.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(

@@ -36,6 +36,12 @@ def _proc_ioports(system) -> str:
 def _proc_interrupts(system) -> str:
     from .services.irq_table import proc_interrupts
     return proc_interrupts(system)
+def _net_registry(system, name: str) -> str:
+    """/proc/net/connector (the connector's callbacks) and the congestion controls available."""
+    from .services import connector, tcp_cong
+    if name == "connector":
+        return connector.connector(system.kernel).proc_connector()
+    return " ".join(tcp_cong.cong_list(system.kernel).available()) + "\n"
 
 
 def content(system, path: str) -> str | None:
@@ -52,6 +58,8 @@ def content(system, path: str) -> str | None:
         "/proc/bus/input/handlers": lambda: registries.proc_input_handlers(system),
         "/proc/sys/kernel/osrelease": lambda: system.release + "\n",
         "/proc/sys/kernel/tainted": lambda: f"{system.taint_mask()}\n",
+        "/proc/net/connector": lambda: _net_registry(system, "connector"),
+        "/proc/sys/net/ipv4/tcp_available_congestion_control": lambda: _net_registry(system, "tcp_cong"),
     }
     if path in fixed:
         return fixed[path]()

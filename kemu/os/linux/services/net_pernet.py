@@ -250,3 +250,9 @@ def register_netdevice_notifier_net(k, net: int, nb: int, call=None) -> int:
 def unregister_netdevice_notifier_net(k, net: int, nb: int) -> int:
     """Leave the per-namespace chain."""
     return _chain_unregister(k, nb)
+
+
+@table.service("void net_ns_barrier(void)")
+def net_ns_barrier(k) -> None:
+    """Wait for namespace setup and cleanup running on other CPUs (6.1 takes and drops
+    pernet_ops_rwsem for writing): kemu runs one call at a time, so none is in progress."""
