@@ -1,0 +1,7 @@
+"""The service tables of the netdev work (net_device, the inet/inet6/xfrm registries, skbs,
+line disciplines), installed together so system.py carries one line for them."""
+from __future__ import annotations
+
+from . import net_inet_protos, net_xfrm, tty_ldisc
+
+TABLES = (net_inet_protos.table, net_xfrm.table, tty_ldisc.table)
