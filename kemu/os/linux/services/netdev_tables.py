@@ -2,6 +2,6 @@
 line disciplines), installed together so system.py carries one line for them."""
 from __future__ import annotations
 
-from . import net_inet_protos, net_xfrm, tty_ldisc
+from . import net_inet_hash, net_inet_protos, net_xfrm, tty_ldisc
 
-TABLES = (net_inet_protos.table, net_xfrm.table, tty_ldisc.table)
+TABLES = (net_inet_protos.table, net_inet_hash.table, net_xfrm.table, tty_ldisc.table)
