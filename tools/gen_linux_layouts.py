@@ -49,6 +49,7 @@ HEADERS = (
     # net_device, inet/inet6/xfrm registries, skbs, line disciplines (services/net_device.py,
     # net_inet_protos.py, net_xfrm.py, skbuff.py, tty_ldisc.py, net_inet_hash.py)
     "net/protocol.h", "net/xfrm.h", "net/inet_hashtables.h", "linux/skbuff.h", "linux/tty_ldisc.h",
+    "linux/ethtool.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -239,9 +240,15 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                           "tx_queue_len", "broadcast", "rtnl_link_ops", "unreg_list", "napi_list",
                           "ptype_all", "ptype_specific", "adj_list", "index_hlist", "pcpu_refcnt",
                           "gso_max_size", "gso_max_segs", "operstate", "state", "ml_priv", "ifalias",
-                          "link_watch_list", "todo_list", "close_list", "group", "features", "priv_len"),
+                          "link_watch_list", "todo_list", "close_list", "group", "features", "priv_len",
+                          "upper_level", "lower_level", "adj_list.upper", "adj_list.lower", "net_notifier_list",
+                          "addr_assign_type", "ethtool_ops", "min_header_len", "ip_ptr", "ip6_ptr"),
     "struct net_device_ops": ("ndo_init", "ndo_uninit", "ndo_open", "ndo_stop", "ndo_start_xmit"),
-    "struct netdev_queue": ("dev",),
+    "struct netdev_queue": ("dev", "xmit_lock_owner"),
+    "struct netdev_hw_addr": ("list", "node", "addr", "type", "global_use", "sync_cnt", "refcount", "synced"),
+    "struct netdev_notifier_info": ("dev", "extack"),
+    "struct ethtool_ops": (),
+    "struct rb_node": ("__rb_parent_color", "rb_right", "rb_left"),
     "struct netdev_rx_queue": ("dev",),
     "struct netdev_hw_addr_list": ("list", "count", "tree"),
     "struct hlist_head": ("first",),

@@ -1,0 +1,229 @@
+"""net_device allocation and registration, the loopback device, and the protocol registries
+below sockets (services/net_device.py, net_device_register.py, net_inet_protos.py, net_xfrm.py,
+tty_ldisc.py, net_inet_hash.py), called through their trap stubs as a module calls them."""
+from __future__ import annotations
+
+import pytest
+
+import kemu
+
+from .conftest import ARCHES
+
+
+@pytest.fixture(params=ARCHES)
+def linux(request):
+    return kemu.boot("linux", request.param)
+
+
+def call(linux, name: str, *args: int) -> int:
+    value = linux.machine.call(linux.kernel.installed[name][1], *args) & 0xFFFFFFFF
+    return value - (1 << 32) if value & 0x80000000 else value
+
+
+def ptr_call(linux, name: str, *args: int) -> int:
+    return linux.machine.call(linux.kernel.installed[name][1], *args)
+
+
+def cstr(linux, text: bytes) -> int:
+    addr = linux.kernel.heap.alloc(len(text) + 1, "test", zero=True)
+    linux.machine.mem.write(addr, text + b"\0")
+    return addr
+
+
+def field(linux, dev: int, name: str) -> int:
+    lay = linux.layout
+    return linux.machine.mem.read_int(dev + lay.offset("struct net_device", name),
+                                      lay.field_size("struct net_device", name))
+
+
+def name_of(linux, dev: int) -> str:
+    return linux.machine.mem.read_cstr(dev + linux.layout.offset("struct net_device", "name"), 16).decode()
+
+
+def base_list(linux) -> list[str]:
+    """The names on init_net's dev_base_head, walked in guest memory as for_each_netdev does."""
+    lay, mem = linux.layout, linux.machine.mem
+    net = linux.kernel.linux.pernet.net
+    head = net + lay.offset("struct net", "dev_base_head")
+    out, node = [], mem.read_ptr(head)
+    while node != head:
+        out.append(name_of(linux, node - lay.offset("struct net_device", "dev_list")))
+        node = mem.read_ptr(node)
+    return out
+
+
+def test_lo_is_registered_in_init_net_at_boot(linux):
+    lay, mem = linux.layout, linux.machine.mem
+    net = linux.kernel.linux.pernet.net
+    lo = mem.read_ptr(net + lay.offset("struct net", "loopback_dev"))
+    assert name_of(linux, lo) == "lo"
+    assert field(linux, lo, "ifindex") == 1
+    assert field(linux, lo, "type") == 772 and field(linux, lo, "flags") & 0x8
+    assert base_list(linux) == ["lo"]
+    assert "/sys/class/net/lo" in linux.kernel.linux.sysfs.dirs
+
+
+def test_alloc_etherdev_gives_an_ethernet_device_with_aligned_private_area_and_queues(linux):
+    dev = ptr_call(linux, "alloc_etherdev_mqs", 100, 4, 2)
+    lay, mem = linux.layout, linux.machine.mem
+    assert dev % 32 == 0
+    assert name_of(linux, dev) == "eth%d"
+    assert field(linux, dev, "type") == 1 and field(linux, dev, "mtu") == 1500
+    assert field(linux, dev, "addr_len") == 6
+    assert mem.read(dev + lay.offset("struct net_device", "broadcast"), 6) == b"\xff" * 6
+    assert field(linux, dev, "num_tx_queues") == 4 and field(linux, dev, "real_num_rx_queues") == 2
+    tx = field(linux, dev, "_tx")
+    qsize = lay.size("struct netdev_queue")
+    assert all(mem.read_ptr(tx + i * qsize + lay.offset("struct netdev_queue", "dev")) == dev for i in range(4))
+    assert field(linux, dev, "dev_addr") != 0
+    assert field(linux, dev, "nd_net") == linux.kernel.linux.pernet.net
+
+
+def test_alloc_netdev_with_zero_queues_is_refused(linux):
+    assert ptr_call(linux, "alloc_etherdev_mqs", 0, 0, 1) == 0
+    assert "Unable to allocate device with zero queues" in linux.dmesg()
+
+
+def test_register_netdev_names_eth0_then_eth1_with_new_ifindexes_and_lists_them(linux):
+    a = ptr_call(linux, "alloc_etherdev_mqs", 0, 1, 1)
+    b = ptr_call(linux, "alloc_etherdev_mqs", 0, 1, 1)
+    assert call(linux, "register_netdev", a) == 0
+    assert call(linux, "register_netdev", b) == 0
+    assert (name_of(linux, a), name_of(linux, b)) == ("eth0", "eth1")
+    assert (field(linux, a, "ifindex"), field(linux, b, "ifindex")) == (2, 3)
+    assert field(linux, a, "reg_state") == 1
+    assert base_list(linux) == ["lo", "eth0", "eth1"]
+    assert "/sys/class/net/eth1" in linux.kernel.linux.sysfs.dirs
+
+
+def test_a_fixed_name_already_taken_is_eexist(linux):
+    dev = ptr_call(linux, "alloc_netdev_mqs", 0, cstr(linux, b"lo"), 0, 0, 1, 1)
+    assert call(linux, "register_netdev", dev) == -17
+
+
+def test_unregister_then_free_releases_every_block(linux):
+    heap = linux.kernel.heap
+    before = heap.stats.live_blocks
+    dev = ptr_call(linux, "alloc_etherdev_mqs", 64, 2, 2)
+    assert call(linux, "register_netdev", dev) == 0
+    call(linux, "unregister_netdev", dev)
+    assert base_list(linux) == ["lo"]
+    assert field(linux, dev, "reg_state") == 3                    # NETREG_UNREGISTERED
+    assert "/sys/class/net/eth0" not in linux.kernel.linux.sysfs.dirs
+    call(linux, "free_netdev", dev)
+    assert heap.stats.live_blocks == before
+
+
+def test_the_name_freed_by_unregister_is_given_again(linux):
+    dev = ptr_call(linux, "alloc_etherdev_mqs", 0, 1, 1)
+    call(linux, "register_netdev", dev)
+    call(linux, "unregister_netdev", dev)
+    call(linux, "free_netdev", dev)
+    again = ptr_call(linux, "alloc_etherdev_mqs", 0, 1, 1)
+    assert call(linux, "register_netdev", again) == 0
+    assert name_of(linux, again) == "eth0"
+
+
+@pytest.mark.parametrize("name,valid", [(b"eth0", 1), (b"", 0), (b".", 0), (b"..", 0), (b"a/b", 0),
+                                        (b"a:b", 0), (b"a b", 0), (b"x" * 15, 1), (b"x" * 16, 0)])
+def test_dev_valid_name(linux, name, valid):
+    assert call(linux, "dev_valid_name", cstr(linux, name)) & 0xFF == valid
+
+
+def test_dev_addr_mod_writes_the_device_address(linux):
+    dev = ptr_call(linux, "alloc_etherdev_mqs", 0, 1, 1)
+    call(linux, "dev_addr_mod", dev, 0, cstr(linux, b"\x02\x11\x22\x33\x44\x55"), 6)
+    assert linux.machine.mem.read(field(linux, dev, "dev_addr"), 6) == b"\x02\x11\x22\x33\x44\x55"
+
+
+def test_inet_protocol_slots_are_cmpxchg_claims(linux):
+    prot, other = (linux.kernel.heap.alloc(64, "test", zero=True) for _ in range(2))
+    assert call(linux, "inet_add_protocol", prot, 47) == 0
+    assert call(linux, "inet_add_protocol", other, 47) == -1
+    assert call(linux, "inet_add_protocol", other, 6) == -1          # TCP is the kernel's
+    assert call(linux, "inet_del_protocol", other, 47) == -1
+    assert call(linux, "inet_del_protocol", prot, 47) == 0
+    slot = linux.kernel.linux.data["inet_protos"] + 47 * linux.machine.word_size
+    assert linux.machine.mem.read_ptr(slot) == 0
+
+
+def _protosw(linux, type_: int, protocol: int, flags: int) -> int:
+    lay, mem = linux.layout, linux.machine.mem
+    p = linux.kernel.heap.alloc(lay.size("struct inet_protosw"), "test", zero=True)
+    mem.write_u16(p + lay.offset("struct inet_protosw", "type"), type_)
+    mem.write_u16(p + lay.offset("struct inet_protosw", "protocol"), protocol)
+    mem.write_u8(p + lay.offset("struct inet_protosw", "flags"), flags)
+    return p
+
+
+def test_inet6_protosw_refuses_bad_types_and_permanent_protocols(linux):
+    assert call(linux, "inet6_register_protosw", _protosw(linux, 11, 1, 0)) == -22
+    assert call(linux, "inet6_register_protosw", _protosw(linux, 1, 6, 0)) == -1     # over TCP: -EPERM
+    assert call(linux, "inet6_register_protosw", _protosw(linux, 1, 33, 0)) == 0
+    assert "Attempt to override permanent protocol 6" in linux.dmesg()
+
+
+def test_xfrm_type_slots(linux):
+    lay, mem = linux.layout, linux.machine.mem
+    typ = linux.kernel.heap.alloc(lay.size("struct xfrm_type"), "test", zero=True)
+    mem.write_u8(typ + lay.offset("struct xfrm_type", "proto"), 50)
+    assert call(linux, "xfrm_register_type", typ, 2) == 0
+    assert call(linux, "xfrm_register_type", typ, 2) == -17
+    assert call(linux, "xfrm_register_type", typ, 99) == -97
+    call(linux, "xfrm_unregister_type", typ, 2)
+    assert call(linux, "xfrm_register_type", typ, 2) == 0
+
+
+def test_xfrm4_handlers_chain_by_priority_and_claim_the_protocol_slot(linux):
+    lay, mem = linux.layout, linux.machine.mem
+    s = "struct xfrm4_protocol"
+    hs = []
+    for prio in (10, 30, 20):
+        h = linux.kernel.heap.alloc(lay.size(s), "test", zero=True)
+        mem.write_u32(h + lay.offset(s, "priority"), prio)
+        assert call(linux, "xfrm4_protocol_register", h, 50) == 0
+        hs.append(h)
+    nxt = lay.offset(s, "next")
+    assert mem.read_ptr(hs[1] + nxt) == hs[2] and mem.read_ptr(hs[2] + nxt) == hs[0]
+    assert mem.read_ptr(hs[0] + nxt) == 0
+    same = linux.kernel.heap.alloc(lay.size(s), "test", zero=True)
+    mem.write_u32(same + lay.offset(s, "priority"), 20)
+    assert call(linux, "xfrm4_protocol_register", same, 50) == -17
+    assert call(linux, "xfrm4_protocol_register", same, 6) == -22
+    slot = linux.kernel.linux.data["inet_protos"] + 50 * linux.machine.word_size
+    assert mem.read_ptr(slot) != 0
+    for h in hs:
+        assert call(linux, "xfrm4_protocol_deregister", h, 50) == 0
+    assert mem.read_ptr(slot) == 0
+    # not on the (now empty) chain: -ENOENT, then 6.1 tries to take the hook out of the
+    # already empty slot again, which fails: -EAGAIN wins
+    assert call(linux, "xfrm4_protocol_deregister", hs[0], 50) == -11
+
+
+@pytest.mark.parametrize("num,expected", [(1, 0), (30, 0), (31, -22), (-1, -22)])
+def test_tty_register_ldisc_checks_the_number(linux, num, expected):
+    lay = linux.layout
+    ops = linux.kernel.heap.alloc(lay.size("struct tty_ldisc_ops"), "test", zero=True)
+    linux.machine.mem.write_u32(ops + lay.offset("struct tty_ldisc_ops", "num"), num & 0xFFFFFFFF)
+    assert call(linux, "tty_register_ldisc", ops) == expected
+
+
+def test_n_tty_inherit_ops_copies_n_tty_and_clears_the_owner(linux):
+    lay, mem = linux.layout, linux.machine.mem
+    ops = linux.kernel.heap.alloc(lay.size("struct tty_ldisc_ops"), "test", zero=True)
+    mem.write_ptr(ops + lay.offset("struct tty_ldisc_ops", "owner"), 0x1234)
+    call(linux, "n_tty_inherit_ops", ops)
+    name = mem.read_ptr(ops + lay.offset("struct tty_ldisc_ops", "name"))
+    assert mem.read_cstr(name) == b"n_tty"
+    assert mem.read_ptr(ops + lay.offset("struct tty_ldisc_ops", "open")) != 0
+    assert mem.read_ptr(ops + lay.offset("struct tty_ldisc_ops", "owner")) == 0
+
+
+def test_bucket_spinlocks_give_a_power_of_two_mask_and_are_freed(linux):
+    heap = linux.kernel.heap
+    cells = heap.alloc(16, "test", zero=True)
+    before = heap.stats.live_blocks
+    assert call(linux, "__alloc_bucket_spinlocks", cells, cells + 8, 1024, 0, 0, 0, 0) == 0
+    assert linux.machine.mem.read_u32(cells + 8) == 1023
+    call(linux, "free_bucket_spinlocks", linux.machine.mem.read_ptr(cells))
+    assert heap.stats.live_blocks == before
