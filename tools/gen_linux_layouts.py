@@ -49,7 +49,7 @@ HEADERS = (
     # net_device, inet/inet6/xfrm registries, skbs, line disciplines (services/net_device.py,
     # net_inet_protos.py, net_xfrm.py, skbuff.py, tty_ldisc.py, net_inet_hash.py)
     "net/protocol.h", "net/xfrm.h", "net/inet_hashtables.h", "linux/skbuff.h", "linux/tty_ldisc.h",
-    "linux/ethtool.h",
+    "linux/ethtool.h", "linux/sysctl.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -274,6 +274,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct skb_shared_info": ("nr_frags", "dataref", "frags", "frag_list", "gso_size"),
     "struct socket": ("state", "type", "flags", "file", "sk", "ops", "wq"),
     "struct net_proto_family": ("family", "create", "owner"),
+    "struct ctl_table_header": ("ctl_table_arg",),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

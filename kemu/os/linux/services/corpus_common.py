@@ -164,8 +164,6 @@ def class_unregister(k, cls: int) -> None:
 
 # --- sysctl tables (kernel/sysctl.c) ----------------------------------------------------------
 
-SYSCTL_HEADER_SIZE = 96       # struct ctl_table_header on 6.1 x86-64 (opaque to modules)
-
 
 def _sysctl_headers(k) -> dict[int, str]:
     linux = k.linux
@@ -175,7 +173,11 @@ def _sysctl_headers(k) -> dict[int, str]:
 
 
 def _register_sysctl(k, path: str, table_addr: int, call) -> int:
-    header = k.heap.alloc(SYSCTL_HEADER_SIZE, "sysctl", zero=True, caller=call.return_address)
+    """The header keeps the table in ctl_table_arg: per-net users (sctp, nf_conntrack) kmemdup
+    their table, and at exit kfree header->ctl_table_arg after unregistering."""
+    lay = k.linux.layout
+    header = k.heap.alloc(lay.size("struct ctl_table_header"), "sysctl", zero=True, caller=call.return_address)
+    k.machine.mem.write_ptr(header + lay.offset("struct ctl_table_header", "ctl_table_arg"), table_addr)
     headers = _sysctl_headers(k)
     headers[header] = path
     module = k.loader.module_at(call.return_address)

@@ -424,6 +424,10 @@ def _make_loopback(k) -> None:
         fld_write(k, dev, "priv_flags", fld_read(k, dev, "priv_flags") | (1 << 15) | nd.IFF_NO_QUEUE)
         fld_write(k, dev, "needs_free_netdev", 1)
     dev = nd.alloc_netdev(k, 0, b"lo", 3, setup, 1, 1, None)     # NET_NAME_PREDICTABLE
+    size = k.linux.layout.size("struct net_device_ops")
+    ops = k.machine.alloc("kdata", size, 16)           # loopback_ops: the kernel's own functions,
+    k.machine.mem.write(ops, bytes(size))              # none of which a module may call directly
+    k.machine.mem.write_ptr(dev + off(k, "netdev_ops"), ops)
     reg = k.linux.__dict__["netdevices"]
     fld_write(k, dev, "ifindex", reg.new_index())
     k.linux.sysfs.add_dir(_sysfs_path(k, dev), dev + off(k, "dev"))
