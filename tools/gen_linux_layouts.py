@@ -272,7 +272,9 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                        "tail", "end", "protocol", "destructor", "mac_header", "network_header",
                        "transport_header", "mac_len", "hdr_len"),
     "struct skb_shared_info": ("nr_frags", "dataref", "frags", "frag_list", "gso_size"),
-    "struct socket": ("state", "type", "flags", "file", "sk", "ops", "wq"),
+    "struct socket": ("state", "type", "flags", "file", "sk", "ops", "wq", "wq.wait.head"),
+    "struct socket_alloc": ("socket", "vfs_inode"),
+    "struct proto_ops": ("family", "owner", "release", "bind", "connect", "getname"),
     "struct net_proto_family": ("family", "create", "owner"),
     "struct ctl_table_header": ("ctl_table_arg",),
 }

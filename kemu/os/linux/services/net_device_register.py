@@ -170,18 +170,22 @@ def valid_name(name: bytes) -> bool:
     return not any(c in b"/:" or c in ISSPACE for c in name)
 
 
-def _alloc_name(k, template: bytes) -> bytes | int:
-    """__dev_alloc_name: the template with its %d as the lowest number not in use."""
-    p = template.find(b"%")
-    if p < 0:
-        return template
-    if template[p + 1:p + 2] != b"d" or b"%" in template[p + 2:]:
+def _alloc_name(k, template: bytes) -> tuple[bytes, int] | int:
+    """__dev_alloc_name: (the template with its %d as the lowest number not in use, that
+    number); a name without %d is itself with number 0 if free. -EINVAL for a bad name or
+    template, -ENFILE when nothing is free."""
+    if not valid_name(template):
         return -k.errno.EINVAL
     taken = devices(k).by_name
+    p = template.find(b"%")
+    if p < 0:
+        return (template, 0) if template.decode("latin-1") not in taken else -k.errno.ENFILE
+    if template[p + 1:p + 2] != b"d" or b"%" in template[p + 2:]:
+        return -k.errno.EINVAL
     for i in range(MAX_TEMPLATE_INDEX):
         name = (template[:p] + str(i).encode() + template[p + 2:])[:nd.IFNAMSIZ - 1]
         if name.decode("latin-1") not in taken:
-            return name
+            return name, i
     return -k.errno.ENFILE
 
 
@@ -190,10 +194,10 @@ def _get_valid_name(k, dev: int) -> int:
     if not valid_name(raw):
         return -k.errno.EINVAL
     if b"%" in raw:
-        name = _alloc_name(k, raw)
-        if isinstance(name, int):
-            return name
-        k.machine.mem.write(dev + off(k, "name"), name + b"\0")
+        got = _alloc_name(k, raw)
+        if isinstance(got, int):
+            return got
+        k.machine.mem.write(dev + off(k, "name"), got[0] + b"\0")
         return 0
     if raw.decode("latin-1") in devices(k).by_name:
         return -k.errno.EEXIST
@@ -502,3 +506,14 @@ def unregister_netdev(k, dev: int) -> None:
 def dev_valid_name(k, name: int) -> int:
     """1 if `name` can name a network interface."""
     return int(valid_name(k.machine.mem.read_cstr(name, 64)))
+
+
+@table.service("int dev_alloc_name(struct net_device *dev, const char *name)")
+def dev_alloc_name(k, dev: int, name: int) -> int:
+    """Name the device from a "%d" template (or a plain name): the number used, or -EINVAL /
+    -ENFILE; dev->name is written only on success."""
+    got = _alloc_name(k, k.machine.mem.read_cstr(name, 64))
+    if isinstance(got, int):
+        return got
+    k.machine.mem.write(dev + off(k, "name"), got[0] + b"\0")
+    return got[1]
