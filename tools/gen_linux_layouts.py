@@ -270,7 +270,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "spinlock_t": (),
     "struct sk_buff": ("next", "prev", "sk", "dev", "len", "data_len", "truesize", "users", "head", "data",
                        "tail", "end", "protocol", "destructor", "mac_header", "network_header",
-                       "transport_header", "mac_len", "hdr_len"),
+                       "transport_header", "mac_len", "hdr_len", "__cloned_offset"),
     "struct skb_shared_info": ("nr_frags", "dataref", "frags", "frag_list", "gso_size"),
     "struct socket": ("state", "type", "flags", "file", "sk", "ops", "wq", "wq.wait.head"),
     "struct socket_alloc": ("socket", "vfs_inode"),
