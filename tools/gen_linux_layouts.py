@@ -49,7 +49,7 @@ HEADERS = (
     # net_device, inet/inet6/xfrm registries, skbs, line disciplines (services/net_device.py,
     # net_inet_protos.py, net_xfrm.py, skbuff.py, tty_ldisc.py, net_inet_hash.py)
     "net/protocol.h", "net/xfrm.h", "net/inet_hashtables.h", "linux/skbuff.h", "linux/tty_ldisc.h",
-    "linux/ethtool.h", "linux/sysctl.h",
+    "linux/ethtool.h", "linux/sysctl.h", "net/gro_cells.h", "net/dst_cache.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -277,6 +277,11 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct proto_ops": ("family", "owner", "release", "bind", "connect", "getname"),
     "struct net_proto_family": ("family", "create", "owner"),
     "struct ctl_table_header": ("ctl_table_arg",),
+    "struct napi_struct": ("poll_list", "state", "weight", "gro_bitmask", "poll", "dev", "gro_hash", "skb",
+                           "rx_list", "rx_count", "dev_list", "napi_hash_node", "napi_id"),
+    "struct gro_list": ("list", "count"),
+    "struct sk_buff_head": ("next", "prev", "qlen", "lock"),
+    "struct dst_cache": ("cache", "reset_ts"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

@@ -15,7 +15,10 @@ in Linux 6.1).
   the device waits on the todo list until RTNL is released: then reg_state is UNREGISTERED, a
   device still referenced is reported as 6.1's "waiting for %s to become free", and
   `priv_destructor` and (needs_free_netdev) free_netdev run.
-* `dev_valid_name`: not empty, shorter than IFNAMSIZ, not "." or "..", no '/', ':' or space.
+* `dev_valid_name`: not empty, shorter than IFNAMSIZ, not "." or "..", no '/', ':' or space;
+  `dev_alloc_name`: a template's lowest free number written into dev->name and returned.
+* For the rtnl_link side (netsched): `registered(k)` lists the devices, `unregister_many(k,
+  devs)` is unregister_netdevice_many for a Python list (run_todo follows at rtnl_unlock).
 * Registering a netdevice notifier replays NETDEV_REGISTER (and NETDEV_UP for an up device)
   for every registered device; unregistering it replays NETDEV_UNREGISTER (net_pernet.py).
 * `lo`: init_net's loopback device is registered at first use of the registry (ifindex 1,
