@@ -227,3 +227,29 @@ def test_bucket_spinlocks_give_a_power_of_two_mask_and_are_freed(linux):
     assert linux.machine.mem.read_u32(cells + 8) == 1023
     call(linux, "free_bucket_spinlocks", linux.machine.mem.read_ptr(cells))
     assert heap.stats.live_blocks == before
+
+
+def test_gro_cells_put_a_napi_on_the_device_and_destroy_takes_it_off_and_frees(linux):
+    heap, mem, lay = linux.kernel.heap, linux.machine.mem, linux.layout
+    dev = ptr_call(linux, "alloc_etherdev_mqs", 0, 1, 1)
+    gcells = heap.alloc(16, "test", zero=True)
+    before = heap.stats.live_blocks
+    napi_list = dev + lay.offset("struct net_device", "napi_list")
+    assert call(linux, "gro_cells_init", gcells, dev) == 0
+    first = mem.read_ptr(napi_list)
+    assert first != napi_list
+    napi = first - lay.offset("struct napi_struct", "dev_list")
+    assert mem.read_ptr(napi + lay.offset("struct napi_struct", "dev")) == dev
+    call(linux, "gro_cells_destroy", gcells)
+    assert mem.read_ptr(napi_list) == napi_list
+    assert mem.read_ptr(gcells) == 0 and heap.stats.live_blocks == before
+
+
+def test_dst_cache_init_allocates_per_cpu_slots_that_destroy_frees(linux):
+    heap = linux.kernel.heap
+    cache = heap.alloc(16, "test", zero=True)
+    before = heap.stats.live_blocks
+    assert call(linux, "dst_cache_init", cache, 0xCC0) == 0
+    assert linux.machine.mem.read_ptr(cache) != 0 and heap.stats.live_blocks == before + 1
+    call(linux, "dst_cache_destroy", cache)
+    assert heap.stats.live_blocks == before
