@@ -253,3 +253,24 @@ def test_dst_cache_init_allocates_per_cpu_slots_that_destroy_frees(linux):
     assert linux.machine.mem.read_ptr(cache) != 0 and heap.stats.live_blocks == before + 1
     call(linux, "dst_cache_destroy", cache)
     assert heap.stats.live_blocks == before
+
+
+@pytest.mark.parametrize("addr,expected", [
+    ("::1", 0x00020011), ("::", 0), ("ff02::1", 0x00020022), ("fe80::1", 0x00020021),
+    ("2001:db8::1", 0x000E0001), ("::ffff:1.2.3.4", 0x000E1000), ("fd00::1", 0x000E0001)])
+def test_ipv6_addr_type_classifies_as_addrconf_core(linux, addr, expected):
+    import ipaddress
+    buf = linux.kernel.heap.alloc(16, "test", zero=True)
+    linux.machine.mem.write(buf, ipaddress.IPv6Address(addr).packed)
+    assert call(linux, "__ipv6_addr_type", buf) & 0xFFFFFFFF == expected
+
+
+def test_dev_get_by_name_finds_lo_and_takes_a_reference(linux):
+    lo = ptr_call(linux, "__dev_get_by_name", 0, cstr(linux, b"lo"))
+    assert name_of(linux, lo) == "lo"
+    assert ptr_call(linux, "__dev_get_by_index", 0, 1) == lo
+    assert ptr_call(linux, "dev_get_by_name", 0, cstr(linux, b"nope0")) == 0
+    from kemu.os.linux.services.net_device import netdev_refcnt_add
+    refs = netdev_refcnt_add(linux.kernel, lo, 0)
+    assert ptr_call(linux, "dev_get_by_index", 0, 1) == lo
+    assert netdev_refcnt_add(linux.kernel, lo, 0) == refs + 1

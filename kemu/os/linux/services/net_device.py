@@ -14,7 +14,8 @@ net/ethernet/eth.c in Linux 6.1).
   once, an unregistered one is released (its memory freed: kemu's last put_device), one still
   unregistering is marked needs_free_netdev for the todo run; a registered one is 6.1's BUG.
 * `__hw_addr_init`: an empty address list (list head, count 0, empty rbtree); `dev_addr_mod`
-  writes into the device address (dev->dev_addr is its one dev_addrs entry).
+  writes into the device address (dev->dev_addr is its one dev_addrs entry);
+  `netdev_set_default_ethtool_ops` replaces the default ethtool ops only.
 Every block is charged to the module that called alloc_netdev, so a device never freed leaks.
 """
 from __future__ import annotations
@@ -336,3 +337,11 @@ def dev_addr_mod(k, dev: int, offset: int, addr: int, length: int) -> None:
         k.linux.add_taint("W")
         return
     k.machine.mem.write(dst + offset, k.machine.mem.read(addr, length))
+
+
+@table.service("void netdev_set_default_ethtool_ops(struct net_device *dev, const struct ethtool_ops *ops)")
+def netdev_set_default_ethtool_ops(k, dev: int, ops: int) -> None:
+    """Give the device `ops` unless its driver already set its own (it still has the default)."""
+    addr = dev + off(k, "ethtool_ops")
+    if k.machine.mem.read_ptr(addr) == allocs(k).default_ethtool_ops:
+        k.machine.mem.write_ptr(addr, ops)

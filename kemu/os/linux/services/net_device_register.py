@@ -17,6 +17,8 @@ in Linux 6.1).
   `priv_destructor` and (needs_free_netdev) free_netdev run.
 * `dev_valid_name`: not empty, shorter than IFNAMSIZ, not "." or "..", no '/', ':' or space;
   `dev_alloc_name`: a template's lowest free number written into dev->name and returned.
+* `__dev_get_by_name` / `dev_get_by_name(_rcu)` and the `_by_index` ones: the name table and
+  the ifindex hash; the non-underscore ones take a reference (dev_hold) the caller puts back.
 * For the rtnl_link side (netsched): `registered(k)` lists the devices, `unregister_many(k,
   devs)` is unregister_netdevice_many for a Python list (run_todo follows at rtnl_unlock).
 * Registering a netdevice notifier replays NETDEV_REGISTER (and NETDEV_UP for an up device)
@@ -520,3 +522,50 @@ def dev_alloc_name(k, dev: int, name: int) -> int:
         return got
     k.machine.mem.write(dev + off(k, "name"), got[0] + b"\0")
     return got[1]
+
+
+# --- lookups --------------------------------------------------------------------------------------
+def _by_name(k, name: int) -> int:
+    return devices(k).by_name.get(k.machine.mem.read_cstr(name, nd.IFNAMSIZ).decode("latin-1"), 0)
+
+
+def _held(k, dev: int) -> int:
+    if dev:
+        nd.netdev_refcnt_add(k, dev, 1)
+    return dev
+
+
+@table.service("struct net_device *__dev_get_by_name(struct net *net, const char *name)")
+def __dev_get_by_name(k, net: int, name: int) -> int:
+    """The registered device called `name` (no reference taken), or NULL."""
+    return _by_name(k, name)
+
+
+@table.service("struct net_device *dev_get_by_name_rcu(struct net *net, const char *name)")
+def dev_get_by_name_rcu(k, net: int, name: int) -> int:
+    """As __dev_get_by_name, under RCU."""
+    return _by_name(k, name)
+
+
+@table.service("struct net_device *dev_get_by_name(struct net *net, const char *name)")
+def dev_get_by_name(k, net: int, name: int) -> int:
+    """The device called `name` with a reference held (dev_put gives it back), or NULL."""
+    return _held(k, _by_name(k, name))
+
+
+@table.service("struct net_device *__dev_get_by_index(struct net *net, int ifindex)")
+def __dev_get_by_index(k, net: int, ifindex: int) -> int:
+    """The registered device with this ifindex (no reference taken), or NULL."""
+    return devices(k).by_index.get(_signed(ifindex), 0)
+
+
+@table.service("struct net_device *dev_get_by_index_rcu(struct net *net, int ifindex)")
+def dev_get_by_index_rcu(k, net: int, ifindex: int) -> int:
+    """As __dev_get_by_index, under RCU."""
+    return devices(k).by_index.get(_signed(ifindex), 0)
+
+
+@table.service("struct net_device *dev_get_by_index(struct net *net, int ifindex)")
+def dev_get_by_index(k, net: int, ifindex: int) -> int:
+    """The device with this ifindex with a reference held, or NULL."""
+    return _held(k, devices(k).by_index.get(_signed(ifindex), 0))
