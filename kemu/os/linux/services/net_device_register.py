@@ -34,7 +34,7 @@ from kemu.kernel import ServiceTable
 from ..list_head import init_list, list_add_tail
 from . import net_device as nd
 from .net_device import fld_read, fld_write, off, read_name
-from .net_pernet import netdev_chain, pernet
+from .net_pernet import _signed, netdev_chain, pernet
 
 table = ServiceTable("net_device_register")
 
@@ -47,11 +47,6 @@ ARPHRD_LOOPBACK = 772
 LINK_STATE_PRESENT = 1 << 1
 MAX_TEMPLATE_INDEX = 8 * 4096         # __dev_alloc_name's bitmap: one page of bits
 ISSPACE = b" \t\n\v\f\r\xa0"
-
-
-def _signed(v: int) -> int:
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 class NetDevices:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
-from ..list_head import init_list, list_empty
+from ..list_head import init_list, list_del_init, list_empty
 from .net_device import off as dev_off
 from .percpu_alloc import GFP_KERNEL, pcpu_alloc, percpu_address
 
@@ -49,14 +49,6 @@ def _list_add(k, node: int, head: int) -> None:
     mem.write_ptr(node + word, head)
     mem.write_ptr(first + word, node)
     mem.write_ptr(head, node)
-
-
-def _list_del_init(k, node: int) -> None:
-    mem, word = k.machine.mem, k.machine.word_size
-    nxt, prev = mem.read_ptr(node), mem.read_ptr(node + word)
-    mem.write_ptr(prev, nxt)
-    mem.write_ptr(nxt + word, prev)
-    init_list(k, node)
 
 
 def napi_add(k, dev: int, napi: int, poll: int, weight: int) -> None:
@@ -94,7 +86,7 @@ def napi_del(k, napi: int) -> None:
     if not state & (1 << NAPI_STATE_LISTED):
         return
     _set_state(k, napi, state & ~(1 << NAPI_STATE_LISTED))
-    _list_del_init(k, napi + _f(k, "dev_list"))
+    list_del_init(k, napi + _f(k, "dev_list"))
     k.machine.mem.write_ptr(napi + _f(k, "gro_bitmask"), 0)
 
 
@@ -137,11 +129,6 @@ def _gro_cell(k) -> tuple[int, int]:
     align = lay.align("struct napi_struct")
     napi_off = -(-lay.size("struct sk_buff_head") // align) * align
     return napi_off + lay.size("struct napi_struct"), napi_off
-
-
-class _Caller:
-    def __init__(self, ra: int | None) -> None:
-        self.return_address = ra
 
 
 @table.service("int gro_cells_init(struct gro_cells *gcells, struct net_device *dev)", needs_call=True)

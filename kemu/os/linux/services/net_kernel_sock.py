@@ -17,17 +17,13 @@ from __future__ import annotations
 from kemu.kernel import ServiceTable
 
 from ..list_head import init_list
+from .net_pernet import _signed
 from .net_socket import NPROTO, net_families
 
 table = ServiceTable("net_kernel_sock")
 
 SOCK_MAX = 11
 SS_UNCONNECTED = 1
-
-
-def _signed(v: int) -> int:
-    v &= 0xFFFFFFFF
-    return v - (1 << 32) if v & 0x80000000 else v
 
 
 def _unmodelled(k, call, name: str) -> int:
