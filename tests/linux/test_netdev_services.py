@@ -274,3 +274,31 @@ def test_dev_get_by_name_finds_lo_and_takes_a_reference(linux):
     refs = netdev_refcnt_add(linux.kernel, lo, 0)
     assert ptr_call(linux, "dev_get_by_index", 0, 1) == lo
     assert netdev_refcnt_add(linux.kernel, lo, 0) == refs + 1
+
+
+def test_skb_queue_keeps_order_and_purge_frees_every_skb(linux):
+    heap, mem, lay = linux.kernel.heap, linux.machine.mem, linux.layout
+    head = heap.alloc(lay.size("struct sk_buff_head"), "test", zero=True)
+    mem.write_ptr(head, head)
+    mem.write_ptr(head + linux.machine.word_size, head)
+    before = heap.stats.live_blocks
+    skbs = [ptr_call(linux, "__alloc_skb", 100, 0xCC0, 0, -1 & 0xFFFFFFFF) for _ in range(3)]
+    call(linux, "skb_queue_tail", head, skbs[1])
+    call(linux, "skb_queue_tail", head, skbs[2])
+    call(linux, "skb_queue_head", head, skbs[0])
+    assert mem.read_u32(head + lay.offset("struct sk_buff_head", "qlen")) == 3
+    assert ptr_call(linux, "skb_dequeue", head) == skbs[0]
+    call(linux, "consume_skb", skbs[0])
+    call(linux, "skb_queue_purge", head)
+    assert ptr_call(linux, "skb_dequeue", head) == 0
+    assert heap.stats.live_blocks == before
+
+
+def test_skb_put_moves_the_tail_and_over_panics_past_end(linux):
+    skb = ptr_call(linux, "__alloc_skb", 64, 0xCC0, 0, 0)
+    lay, mem = linux.layout, linux.machine.mem
+    data = mem.read_ptr(skb + lay.offset("struct sk_buff", "data"))
+    assert ptr_call(linux, "skb_put", skb, 10) == data
+    assert mem.read_u32(skb + lay.offset("struct sk_buff", "len")) == 10
+    assert ptr_call(linux, "skb_put", skb, 1 << 20) == 0
+    assert "skb_over_panic" in linux.dmesg()

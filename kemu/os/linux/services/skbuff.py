@@ -12,6 +12,8 @@
   modelled: an skb with nr_frags is reported and its pages left alone.
 * `skb_put` / `skb_push` / `skb_pull`: grow the data at the tail or head, or eat from the head;
   running past end or head is skb_over_panic / skb_under_panic (a BUG: reported, nothing moved).
+* `skb_queue_tail` / `skb_queue_head` / `skb_dequeue` / `skb_queue_purge`: the sk_buff_head
+  queue (next/prev shared with the skbs', qlen kept), purge freeing each skb.
 Both blocks are charged to the allocating module, so an skb it never frees is a leak.
 """
 from __future__ import annotations
@@ -199,3 +201,61 @@ def skb_pull(k, skb: int, length: int) -> int:
         return _bug(k, f"skb_pull below data_len (sk_buff {skb:#x})")
     s.set("data", s.get("data") + length)
     return s.get("data")
+
+
+# --- sk_buff_head queues (include/linux/skbuff.h, net/core/skbuff.c) -----------------------------
+def _qlen_addr(k, head: int) -> int:
+    return head + k.linux.layout.offset("struct sk_buff_head", "qlen")
+
+
+def _link(k, skb: int, prev: int, nxt: int, head: int) -> None:
+    """__skb_insert: skb between prev and next (either may be the head), qlen + 1."""
+    mem, word = k.machine.mem, k.machine.word_size
+    mem.write_ptr(skb, nxt)
+    mem.write_ptr(skb + word, prev)
+    mem.write_ptr(nxt + word, skb)
+    mem.write_ptr(prev, skb)
+    mem.write_u32(_qlen_addr(k, head), mem.read_u32(_qlen_addr(k, head)) + 1)
+
+
+def dequeue(k, head: int) -> int:
+    """__skb_dequeue: the first skb unlinked (its next/prev cleared), or 0 for an empty queue."""
+    mem, word = k.machine.mem, k.machine.word_size
+    skb = mem.read_ptr(head)
+    if skb == head or not skb:
+        return 0
+    nxt = mem.read_ptr(skb)
+    mem.write_ptr(head, nxt)
+    mem.write_ptr(nxt + word, head)
+    mem.write_ptr(skb, 0)
+    mem.write_ptr(skb + word, 0)
+    mem.write_u32(_qlen_addr(k, head), (mem.read_u32(_qlen_addr(k, head)) - 1) & 0xFFFFFFFF)
+    return skb
+
+
+@table.service("struct sk_buff *skb_dequeue(struct sk_buff_head *list)")
+def skb_dequeue(k, head: int) -> int:
+    """Take the skb at the head of the queue (NULL when empty)."""
+    return dequeue(k, head)
+
+
+@table.service("void skb_queue_purge(struct sk_buff_head *list)")
+def skb_queue_purge(k, head: int) -> None:
+    """Dequeue and free every skb on the queue."""
+    while True:
+        skb = dequeue(k, head)
+        if not skb:
+            return
+        _put(k, skb)
+
+
+@table.service("void skb_queue_tail(struct sk_buff_head *list, struct sk_buff *newsk)")
+def skb_queue_tail(k, head: int, newsk: int) -> None:
+    """Append an skb to the queue."""
+    _link(k, newsk, k.machine.mem.read_ptr(head + k.machine.word_size), head, head)
+
+
+@table.service("void skb_queue_head(struct sk_buff_head *list, struct sk_buff *newsk)")
+def skb_queue_head(k, head: int, newsk: int) -> None:
+    """Put an skb at the front of the queue."""
+    _link(k, newsk, head, k.machine.mem.read_ptr(head), head)
