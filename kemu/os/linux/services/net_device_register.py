@@ -50,7 +50,10 @@ ISSPACE = b" \t\n\v\f\r\xa0"
 
 
 class NetDevices:
-    """init_net's registered devices: by name, by ifindex, in registration order."""
+    """init_net's registered devices: by name, by ifindex, in registration order. The list
+    (dev_base_head) and the ifindex hash (dev_index_head, through dev->index_hlist) are kept in
+    guest memory for inline walkers; the name hash's nodes (struct netdev_name_node) are private
+    to net/core, so dev_name_head stays an empty table and names live here."""
 
     def __init__(self, k) -> None:
         self.k = k
