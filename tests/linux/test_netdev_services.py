@@ -15,6 +15,14 @@ def linux(request):
     return kemu.boot("linux", request.param)
 
 
+@pytest.fixture
+def net(linux):
+    """init_net made (with its lo), as the first networking service a module calls makes it."""
+    from kemu.os.linux.services.net_pernet import pernet
+    pernet(linux.kernel)
+    return linux
+
+
 def call(linux, name: str, *args: int) -> int:
     value = linux.machine.call(linux.kernel.installed[name][1], *args) & 0xFFFFFFFF
     return value - (1 << 32) if value & 0x80000000 else value
@@ -52,7 +60,9 @@ def base_list(linux) -> list[str]:
     return out
 
 
-def test_lo_is_registered_in_init_net_at_boot(linux):
+def test_lo_is_registered_with_init_net_in_memory_no_leak_check_counts(net):
+    linux = net
+    assert linux.kernel.heap.leaks("kvmalloc") == []
     lay, mem = linux.layout, linux.machine.mem
     net = linux.kernel.linux.pernet.net
     lo = mem.read_ptr(net + lay.offset("struct net", "loopback_dev"))
@@ -101,7 +111,8 @@ def test_a_fixed_name_already_taken_is_eexist(linux):
     assert call(linux, "register_netdev", dev) == -17
 
 
-def test_unregister_then_free_releases_every_block(linux):
+def test_unregister_then_free_releases_every_block(net):
+    linux = net
     heap = linux.kernel.heap
     before = heap.stats.live_blocks
     dev = ptr_call(linux, "alloc_etherdev_mqs", 64, 2, 2)

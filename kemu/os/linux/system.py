@@ -38,7 +38,7 @@ from .services import cmos as cmos_services, proc_single, spinlocks, usermem
 from .cmos import Cmos
 from .services import filesystems as fs_services, slab_usercopy
 from .services import nls as nls_services
-from .services.netdev_tables import TABLES as NETDEV_TABLES, boot as netdev_boot
+from .services.netdev_tables import TABLES as NETDEV_TABLES
 from .filesystems import FileSystems
 from .cpu import Cpu
 from .pv_ops_native import fill_native_pv_ops
@@ -221,7 +221,6 @@ class Linux(FileCalls):
                              k.installed["__kemu_native_write_msr_safe"][1])
         self.pv_ops_native = fill_native_pv_ops(self)
         self.sync_jiffies()
-        netdev_boot(k)
 
     def on_invalid_opcode(self, pc: int) -> int | None:
         """A `ud2` in guest code: WARN resumes after it, BUG oopses (bugs.py)."""

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from kemu.kernel import ServiceTable
 
 from ..list_head import init_list, list_add_tail
-from .percpu_alloc import GFP_KERNEL, pcpu_alloc, percpu_address
+from .percpu_alloc import GFP_KERNEL, pcpu_alloc, percpu_address, percpu_pointer
 
 table = ServiceTable("net_device")
 
@@ -54,6 +54,17 @@ class NetDev:
     rx: int = 0
     caller: int | None = None
     addrs: list[int] = field(default_factory=list)    # netdev_hw_addr blocks of dev_addrs
+    static: bool = False        # the kernel's own (lo): boot memory, never freed
+
+
+def _zalloc(k, size: int, tag: str, caller: int | None, static: bool, align: int = 16) -> int:
+    """A zeroed block: charged to `caller` on the heap, or (static) the kernel's boot memory,
+    which no leak check counts, for the devices the kernel itself owns."""
+    if not static:
+        return k.heap.alloc(size, tag, zero=True, caller=caller, align=align)
+    addr = k.machine.alloc("kdata", size, align)
+    k.machine.mem.write(addr, bytes(size))
+    return addr
 
 
 class NetDevAllocs:
@@ -110,7 +121,7 @@ def _dev_addr_init(k, nd: NetDev, caller) -> None:
     lay, mem, dev = k.linux.layout, k.machine.mem, nd.dev
     s, lst = "struct netdev_hw_addr", dev + off(k, "dev_addrs")
     hw_addr_init(k, lst)
-    ha = k.heap.alloc(lay.size(s), "kmalloc", zero=True, caller=caller)
+    ha = _zalloc(k, lay.size(s), "kmalloc", caller, nd.static)
     nd.addrs.append(ha)
     mem.write_u8(ha + lay.offset(s, "type"), NETDEV_HW_ADDR_T_LAN)
     mem.write_u32(ha + lay.offset(s, "refcount"), 1)
@@ -144,7 +155,7 @@ def ether_defaults(k, dev: int) -> None:
 def _queues(k, nd: NetDev, struct: str, count: int, caller) -> int:
     lay, mem = k.linux.layout, k.machine.mem
     size = lay.size(struct)
-    arr = k.heap.alloc(count * size, "kvmalloc", zero=True, caller=caller)
+    arr = _zalloc(k, count * size, "kvmalloc", caller, nd.static)
     for i in range(count):
         mem.write_ptr(arr + i * size + lay.offset(struct, "dev"), nd.dev)
         if struct == "struct netdev_queue":
@@ -153,8 +164,9 @@ def _queues(k, nd: NetDev, struct: str, count: int, caller) -> int:
 
 
 def alloc_netdev(k, sizeof_priv: int, name: bytes, assign_type: int, setup, txqs: int, rxqs: int,
-                 caller: int | None) -> int:
-    """alloc_netdev_mqs; `setup` is a guest function address or a Python callable (dev) -> None."""
+                 caller: int | None, static: bool = False) -> int:
+    """alloc_netdev_mqs; `setup` is a guest function address or a Python callable (dev) -> None;
+    `static` for the kernel's own devices (boot memory)."""
     lay, mem = k.linux.layout, k.machine.mem
     if len(name) >= IFNAMSIZ:
         k.linux.pr(f"kernel BUG at net/core/dev.c: alloc_netdev name {name!r} is {len(name)} bytes "
@@ -173,11 +185,12 @@ def alloc_netdev(k, sizeof_priv: int, name: bytes, assign_type: int, setup, txqs
     size += NETDEV_ALIGN - 1
     if size > (1 << 26):
         return 0
-    block = k.heap.alloc(size, "kvmalloc", zero=True, caller=caller)
+    block = _zalloc(k, size, "kvmalloc", caller, static)
     dev = -(-block // NETDEV_ALIGN) * NETDEV_ALIGN
     fld_write(k, dev, "padded", dev - block)
-    pcpu = pcpu_alloc(k, 4, 4, GFP_KERNEL, _Caller(caller))
-    nd = NetDev(dev, block, pcpu, caller=caller)
+    pcpu = (percpu_pointer(k, _zalloc(k, 4, "percpu", None, True)) if static
+            else pcpu_alloc(k, 4, 4, GFP_KERNEL, _Caller(caller)))
+    nd = NetDev(dev, block, pcpu, caller=caller, static=static)
     allocs(k).devs[dev] = nd
     mem.write_ptr(dev + off(k, "pcpu_refcnt"), pcpu)
     netdev_refcnt_add(k, dev, 1)

@@ -23,9 +23,10 @@ in Linux 6.1).
   devs)` is unregister_netdevice_many for a Python list (run_todo follows at rtnl_unlock).
 * Registering a netdevice notifier replays NETDEV_REGISTER (and NETDEV_UP for an up device)
   for every registered device; unregistering it replays NETDEV_UNREGISTER (net_pernet.py).
-* `lo`: init_net's loopback device is registered at first use of the registry (ifindex 1,
+* `lo`: init_net's loopback device is registered with init_net (ifindex 1,
   IFF_LOOPBACK, ARPHRD_LOOPBACK, 64 KiB MTU), init_net.loopback_dev points at it; it is down,
-  as before userspace configures it.
+  as before userspace configures it. init_net and lo come into being at the first networking
+  service a module calls (net_pernet.pernet), in boot memory no leak check counts.
 """
 from __future__ import annotations
 
@@ -63,7 +64,7 @@ class NetDevices:
         self.todo: list[int] = []
         lay, mem, word = k.linux.layout, k.machine.mem, k.machine.word_size
         init_list(k, self.net + lay.offset("struct net", "dev_base_head"))
-        self.index_head = k.machine.alloc("kdata", NETDEV_HASHENTRIES * word, 16)
+        self.index_head = k.machine.alloc("kdata", NETDEV_HASHENTRIES * word, 16)   # boot memory
         self.name_head = k.machine.alloc("kdata", NETDEV_HASHENTRIES * word, 16)
         for head in (self.index_head, self.name_head):
             mem.write(head, bytes(NETDEV_HASHENTRIES * word))
@@ -92,11 +93,17 @@ class NetDevices:
 
 
 def devices(k) -> NetDevices:
+    """init_net's devices (made with init_net by net_pernet.pernet)."""
     linux = k.linux
     if "netdevices" not in linux.__dict__:
-        linux.__dict__["netdevices"] = NetDevices(k)
-        _make_loopback(k)
+        pernet(k)
     return linux.__dict__["netdevices"]
+
+
+def make_devices(k) -> None:
+    """The device tables of a new init_net, and its lo."""
+    k.linux.__dict__["netdevices"] = NetDevices(k)
+    _make_loopback(k)
 
 
 def registered(k) -> list[int]:
@@ -430,7 +437,7 @@ def _make_loopback(k) -> None:
         fld_write(k, dev, "flags", IFF_LOOPBACK)
         fld_write(k, dev, "priv_flags", fld_read(k, dev, "priv_flags") | (1 << 15) | nd.IFF_NO_QUEUE)
         fld_write(k, dev, "needs_free_netdev", 1)
-    dev = nd.alloc_netdev(k, 0, b"lo", 3, setup, 1, 1, None)     # NET_NAME_PREDICTABLE
+    dev = nd.alloc_netdev(k, 0, b"lo", 3, setup, 1, 1, None, static=True)   # NET_NAME_PREDICTABLE
     size = k.linux.layout.size("struct net_device_ops")
     ops = k.machine.alloc("kdata", size, 16)           # loopback_ops: the kernel's own functions,
     k.machine.mem.write(ops, bytes(size))              # none of which a module may call directly

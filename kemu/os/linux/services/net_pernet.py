@@ -150,9 +150,12 @@ class Pernet:
 
 
 def pernet(k) -> Pernet:
+    """init_net's pernet state; made with init_net, which gets its loopback device then."""
     linux = k.linux
     if "pernet" not in linux.__dict__:
         linux.__dict__["pernet"] = Pernet(k)
+        from .net_device_register import make_devices
+        make_devices(k)
     return linux.__dict__["pernet"]
 
 
