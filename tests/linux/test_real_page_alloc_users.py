@@ -13,10 +13,9 @@ pytestmark = pytest.mark.debian_corpus
 
 @pytest.mark.parametrize("arch", ARCHES)
 @pytest.mark.parametrize("name", [
-    # sctp's pernet init runs for real now (services/net_pernet.py) and walks init_net's
-    # devices and addresses, which kemu does not model yet (no loopback net_device)
-    pytest.param("sctp", marks=pytest.mark.xfail(reason="sctp_net_init needs init_net's devices", strict=False)),
-    "jfs", "lec"])
+    # sctp's pernet init walks init_net's devices (the loopback lo, services/net_device_register.py)
+    # and kfrees its per-net sysctl table through header->ctl_table_arg at exit
+    "sctp", "jfs", "lec"])
 def test_page_users_load_and_unload_cleanly(arch, name):
     record = corpus_record(arch, name)
     assert record["outcome"] == CLEAN, record["detail"]

@@ -38,6 +38,7 @@ from .services import cmos as cmos_services, proc_single, spinlocks, usermem
 from .cmos import Cmos
 from .services import filesystems as fs_services, slab_usercopy
 from .services import nls as nls_services
+from .services.netdev_tables import TABLES as NETDEV_TABLES
 from .filesystems import FileSystems
 from .cpu import Cpu
 from .pv_ops_native import fill_native_pv_ops
@@ -221,6 +222,8 @@ class Linux(FileCalls):
         k.install(fb_alloc.table)
         k.install(backlight.table)
         k.install(net_registries.table)
+        for netdev_table in NETDEV_TABLES:
+            k.install(netdev_table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(

@@ -10,8 +10,9 @@
   run, the storage is freed and the id given back.
 * `register_netdevice_notifier(_net)` / `unregister_netdevice_notifier(_net)`: a raw notifier
   chain kept in priority order; registering a block twice is 6.1's WARN and -EEXIST,
-  unregistering one not on the chain -ENOENT. kemu models no net_device (not even `lo`), so
-  there is no device to replay NETDEV_REGISTER/NETDEV_UP for.
+  unregistering one not on the chain -ENOENT. Joining replays NETDEV_REGISTER (and NETDEV_UP
+  for an up device) for every registered net_device (a refusal undoes the join and is the
+  return value); leaving replays NETDEV_UNREGISTER (net_device_register.py).
 A module that goes without unregistering has its entries dropped (nothing calls into freed code).
 `net_namespace_list` holds init_net from boot on, so `for_each_net` (nf_conntrack's
 nf_ct_iterate_destroy at unload, for one) walks the one namespace there is.
@@ -161,9 +162,12 @@ def setup(linux) -> None:
 
 
 def pernet(k) -> Pernet:
+    """init_net's pernet state; made with init_net, which gets its loopback device then."""
     linux = k.linux
     if "pernet" not in linux.__dict__:
         linux.__dict__["pernet"] = Pernet(k)
+        from .net_device_register import make_devices
+        make_devices(k)
     return linux.__dict__["pernet"]
 
 
@@ -210,6 +214,11 @@ def _chain_register(k, nb: int, call) -> int:
     at = next((i for i, other in enumerate(chain)
                if prio > _signed(k.machine.mem.read_u32(other + off))), len(chain))
     chain.insert(at, nb)
+    from .net_device_register import replay_register
+    err = replay_register(k, nb)
+    if err:
+        chain.remove(nb)
+        return err
     module = k.loader.module_at(call.return_address) if call is not None else None
     if module is not None:
         module.on_unload(f"netdevice notifier {nb:#x}", lambda: chain.remove(nb) if nb in chain else None)
@@ -221,6 +230,8 @@ def _chain_unregister(k, nb: int) -> int:
     if nb not in chain:
         return -k.errno.ENOENT
     chain.remove(nb)
+    from .net_device_register import replay_unregister
+    replay_unregister(k, nb)
     module = k.loader.module_at(nb)
     if module is not None:
         module.forget_undo(f"netdevice notifier {nb:#x}")

@@ -7,7 +7,8 @@ net/core/rtnetlink.c in Linux 6.1):
   way, and "Unregistered" when a family goes. A module's families go with it.
 * `rtnl_lock` / `rtnl_unlock` / `rtnl_trylock` / `rtnl_is_locked`: the routing netlink
   mutex, held by at most one caller; kemu runs one CPU, so taking it while held is a
-  deadlock the kernel would hang in, reported here as a WARN instead of a hang.
+  deadlock the kernel would hang in, reported here as a WARN instead of a hang. Releasing it
+  runs the `rtnl_unlock_hooks` (netdev_run_todo: net_device_register.py).
 """
 from __future__ import annotations
 
@@ -112,6 +113,8 @@ def rtnl_unlock(k) -> None:
         k.linux.add_taint("W")
         return
     state[0] = 0
+    for hook in list(k.linux.__dict__.get("rtnl_unlock_hooks", ())):
+        hook()
 
 
 @table.service("int rtnl_is_locked(void)")

@@ -1,0 +1,119 @@
+"""Kernel-side sockets (net/socket.c in Linux 6.1): what a protocol module opens for itself
+(qrtr's name service, tipc's topology server).
+
+* `sock_create_kern`: family outside 0..NPROTO-1 is -EAFNOSUPPORT, type outside
+  0..SOCK_MAX-1 -EINVAL; a `struct socket` (in its socket_alloc with the inode) is made with
+  sock->type, state SS_UNCONNECTED and an empty wait queue, then the family's
+  `net_proto_family->create(net, sock, protocol, 1)` runs; on failure the socket is released
+  and the error returned, else *res = sock. A family no module registered is -EAFNOSUPPORT.
+  The families built into the kernel (AF_UNIX, AF_INET, AF_INET6, AF_NETLINK…) have no
+  model in kemu: such a call is recorded as a call to a missing function (the corpus counts
+  it as a fallback) and returns 0 with *res untouched, as the fallback stub did.
+* `kernel_bind` / `kernel_getsockname`: sock->ops->bind / ->getname(sock, addr, 0).
+* `sock_release`: ops->release(sock), then the socket is freed.
+"""
+from __future__ import annotations
+
+from kemu.kernel import ServiceTable
+
+from ..list_head import init_list
+from .net_pernet import _signed
+from .net_socket import NPROTO, net_families
+
+table = ServiceTable("net_kernel_sock")
+
+SOCK_MAX = 11
+SS_UNCONNECTED = 1
+
+
+def _unmodelled(k, call, name: str) -> int:
+    """Record a call kemu cannot carry out as the lenient fallback stub would, and return 0."""
+    from kemu.kernel.missing_call import MissingCall
+    ra = call.return_address
+    mc = MissingCall(name, ra, tuple(call.args(4)), k.machine.symbolize(ra))
+    k.missing_calls.append(mc)
+    k.msgbuf.write(f"kemu: call to missing kernel function {name} from {mc.caller} "
+                   f"(no model of this socket family): returning 0\n")
+    return 0
+
+
+def _ops_fn(k, sock: int, name: str) -> int:
+    lay, mem = k.linux.layout, k.machine.mem
+    ops = mem.read_ptr(sock + lay.offset("struct socket", "ops"))
+    return mem.read_ptr(ops + lay.offset("struct proto_ops", name)) if ops else 0
+
+
+def _sockets(k) -> set[int]:
+    return k.linux.__dict__.setdefault("kernel_sockets", set())
+
+
+def release(k, sock: int) -> None:
+    """sock_release: the family's release, then the socket_alloc block goes."""
+    fn = _ops_fn(k, sock, "release")
+    if fn:
+        k.machine.call(fn, sock)
+    _sockets(k).discard(sock)
+    if sock in k.heap:
+        k.heap.free(sock)
+
+
+@table.service("int sock_create_kern(struct net *net, int family, int type, int protocol, "
+               "struct socket **res)", needs_call=True)
+def sock_create_kern(k, net: int, family: int, type_: int, protocol: int, res: int, call=None) -> int:
+    """Create a kernel socket through its family's create()."""
+    family, type_ = _signed(family), _signed(type_)
+    if not 0 <= family < NPROTO:
+        return -k.errno.EAFNOSUPPORT
+    if not 0 <= type_ < SOCK_MAX:
+        return -k.errno.EINVAL
+    families = net_families(k)
+    if family not in families:
+        return -k.errno.EAFNOSUPPORT
+    pf = families[family]
+    if not pf:
+        return _unmodelled(k, call, "sock_create_kern")
+    lay, mem = k.linux.layout, k.machine.mem
+    sock = k.heap.alloc(lay.size("struct socket_alloc"), "sock_inode_cache", zero=True,
+                        caller=call.return_address)
+    mem.write_int(sock + lay.offset("struct socket", "type"), lay.field_size("struct socket", "type"), type_)
+    mem.write_int(sock + lay.offset("struct socket", "state"), lay.field_size("struct socket", "state"),
+                  SS_UNCONNECTED)
+    init_list(k, sock + lay.offset("struct socket", "wq.wait.head"))
+    _sockets(k).add(sock)
+    create = mem.read_ptr(pf + lay.offset("struct net_proto_family", "create"))
+    err = _signed(k.machine.call(create, net, sock, protocol, 1)) if create else -k.errno.EAFNOSUPPORT
+    if err < 0:
+        mem.write_ptr(sock + lay.offset("struct socket", "ops"), 0)   # create failed: no release
+        release(k, sock)
+        return err
+    mem.write_ptr(res, sock)
+    return 0
+
+
+@table.service("int kernel_bind(struct socket *sock, struct sockaddr *addr, int addrlen)", needs_call=True)
+def kernel_bind(k, sock: int, addr: int, addrlen: int, call=None) -> int:
+    """sock->ops->bind(sock, addr, addrlen)."""
+    if sock not in _sockets(k):
+        return _unmodelled(k, call, "kernel_bind")
+    fn = _ops_fn(k, sock, "bind")
+    return _signed(k.machine.call(fn, sock, addr, addrlen)) if fn else -k.errno.EOPNOTSUPP
+
+
+@table.service("int kernel_getsockname(struct socket *sock, struct sockaddr *addr)", needs_call=True)
+def kernel_getsockname(k, sock: int, addr: int, call=None) -> int:
+    """sock->ops->getname(sock, addr, 0): the address length, or an error."""
+    if sock not in _sockets(k):
+        return _unmodelled(k, call, "kernel_getsockname")
+    fn = _ops_fn(k, sock, "getname")
+    return _signed(k.machine.call(fn, sock, addr, 0)) if fn else -k.errno.EOPNOTSUPP
+
+
+@table.service("void sock_release(struct socket *sock)", needs_call=True)
+def sock_release(k, sock: int, call=None) -> None:
+    """Close a kernel socket (NULL ignored)."""
+    if not sock:
+        return
+    if sock not in _sockets(k):
+        _unmodelled(k, call, "sock_release")
+        return
+    release(k, sock)
