@@ -46,6 +46,10 @@ HEADERS = (
     "linux/acpi.h", "linux/sysfs.h", "linux/mod_devicetable.h", "linux/ioport.h", "linux/interrupt.h",
     # the networking registries (kemu/os/linux/services/net_pernet.py, net_genl.py, net_protocols.py)
     "net/net_namespace.h", "net/netns/generic.h", "net/inet_frag.h", "net/genetlink.h", "linux/netdevice.h", "net/sock.h",
+    # the driver core's second part: ksets, class interfaces, runtime PM, the auxiliary/PNP/serdev
+    # buses (services/ksets.py, class_extras.py, runtime_pm.py, more_buses.py, device_misc.py)
+    "linux/pm.h", "linux/pm_runtime.h", "linux/pm_qos.h", "linux/auxiliary_bus.h", "linux/pnp.h",
+    "linux/serdev.h", "linux/spi/spi-mem.h", "linux/fwnode.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -136,7 +140,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                      "class_release", "dev_release", "shutdown_pre", "ns_type", "namespace", "get_ownership",
                      "pm", "p"),
     "struct device": ("kobj", "parent", "p", "init_name", "type", "bus", "driver", "platform_data",
-                      "driver_data", "mutex", "devt", "id", "class", "groups", "release"),
+                      "driver_data", "mutex", "devt", "id", "class", "groups", "release", "power", "pm_domain",
+                      "of_node", "fwnode", "links"),
     "struct timer_list": ("entry", "expires", "function", "flags"),
     "struct work_struct": ("data", "entry", "func"),
     "struct delayed_work": ("work", "timer", "wq", "cpu"),
@@ -226,6 +231,27 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct netlink_kernel_cfg": ("groups", "flags", "input", "cb_mutex", "bind", "unbind"),
     "struct fqdir": ("high_thresh", "low_thresh", "timeout", "max_dist", "f", "net", "dead", "rhashtable"),
     "struct inet_frags": ("qsize", "frags_cachep", "frags_cache_name", "rhash_params", "refcnt", "completion"),
+    # the driver core's second part (services/ksets.py, class_extras.py, runtime_pm.py, more_buses.py)
+    "struct kset": ("list", "list_lock", "kobj", "uevent_ops"),
+    "struct dev_pm_info": ("power_state", "driver_flags", "lock", "usage_count", "child_count", "links_count",
+                           "request", "runtime_status", "last_status", "runtime_error", "autosuspend_delay",
+                           "last_busy", "subsys_data", "set_latency_tolerance", "qos"),
+    "struct dev_pm_ops": ("prepare", "complete", "suspend", "resume", "runtime_suspend", "runtime_resume",
+                          "runtime_idle"),
+    "struct dev_pm_domain": ("ops",),
+    "struct device_type": ("name", "groups", "uevent", "devnode", "release", "pm"),
+    "struct dev_pm_qos_request": ("type", "data", "dev"),
+    "struct fwnode_handle": ("secondary", "ops", "dev"),
+    "struct class_interface": ("node", "class", "add_dev", "remove_dev"),
+    "struct class_attribute": ("attr", "show", "store"),
+    "struct auxiliary_device": ("dev", "name", "id"),
+    "struct auxiliary_device_id": ("name", "driver_data"),
+    "struct auxiliary_driver": ("probe", "remove", "shutdown", "suspend", "resume", "name", "driver",
+                                "id_table"),
+    "struct pnp_driver": ("name", "id_table", "flags", "probe", "remove", "shutdown", "suspend", "resume",
+                          "driver"),
+    "struct serdev_device_driver": ("driver", "probe", "remove"),
+    "struct spi_mem_driver": ("spidrv", "probe", "remove", "shutdown"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"
