@@ -233,6 +233,10 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct inet_frags": ("qsize", "frags_cachep", "frags_cache_name", "rhash_params", "refcnt", "completion"),
     # the driver core's second part (services/ksets.py, class_extras.py, runtime_pm.py, more_buses.py)
     "struct kset": ("list", "list_lock", "kobj", "uevent_ops"),
+    "struct kobj_type": ("release", "sysfs_ops", "default_groups", "child_ns_type", "namespace",
+                         "get_ownership"),
+    "struct kset_uevent_ops": ("filter", "name", "uevent"),
+    "struct kobj_uevent_env": ("argv", "envp", "envp_idx", "buf", "buflen"),
     "struct dev_pm_info": ("power_state", "driver_flags", "lock", "usage_count", "child_count", "links_count",
                            "request", "runtime_status", "last_status", "runtime_error", "autosuspend_delay",
                            "last_busy", "subsys_data", "set_latency_tolerance", "qos"),

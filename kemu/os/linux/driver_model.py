@@ -32,6 +32,11 @@ KERNEL_BUSES = {"platform_bus_type": "platform", "pci_bus_type": "pci", "i2c_bus
 
 PRIVATE_SIZE = 64        # the opaque driver_private / subsys_private blocks (never read by modules)
 
+#: include/linux/device/bus.h: what a bus notifier is told, and when
+BUS_NOTIFY_ADD_DEVICE, BUS_NOTIFY_DEL_DEVICE, BUS_NOTIFY_REMOVED_DEVICE = 1, 2, 3
+BUS_NOTIFY_BIND_DRIVER, BUS_NOTIFY_BOUND_DRIVER = 4, 5
+BUS_NOTIFY_UNBIND_DRIVER, BUS_NOTIFY_UNBOUND_DRIVER, BUS_NOTIFY_DRIVER_NOT_BOUND = 6, 7, 8
+
 
 @dataclass(eq=False)
 class Device:
@@ -74,6 +79,7 @@ class Bus:
     private: int = 0
     drivers: dict[str, Driver] = field(default_factory=dict)
     devices: list[Device] = field(default_factory=list)
+    notifiers: list[int] = field(default_factory=list)    # notifier_blocks, highest priority first
 
 
 class DriverModel:
@@ -255,9 +261,27 @@ class DriverModel:
             module.on_unload(f"device {name} {addr:#x}", lambda: self._forget_device(dev))
         if bus is not None:
             bus.devices.append(dev)
-            for drv in list(bus.drivers.values()):
-                if self.match(bus, dev, drv) and self.bind(dev, drv) == 0:
-                    break           # a failed probe lets the next driver try its luck
+            self.notify(bus, BUS_NOTIFY_ADD_DEVICE, dev)
+            self.attach_device(dev)
+        return 0
+
+    def attach_device(self, dev: Device) -> bool:
+        """__device_attach: offer an unbound device to its bus's drivers in order until one
+        binds (a failed probe lets the next driver try its luck); True if one did."""
+        bus = dev.bus
+        if bus is None or dev.driver is not None:
+            return dev.driver is not None
+        for drv in list(bus.drivers.values()):
+            if self.match(bus, dev, drv) and self.bind(dev, drv) == 0:
+                return True
+        return False
+
+    def attach_driver(self, drv: Driver) -> int:
+        """driver_attach: __driver_attach for each device of the driver's bus — an unbound
+        device its match rule accepts is probed; probe errors are not the caller's (0)."""
+        for dev in list(drv.bus.devices):
+            if dev.driver is None and self.match(drv.bus, dev, drv):
+                self.bind(dev, drv)
         return 0
 
     def del_device(self, addr: int) -> bool:
@@ -265,9 +289,14 @@ class DriverModel:
         dev = self.devices.get(addr)
         if dev is None:
             return False
+        bus = dev.bus
+        if bus is not None:
+            self.notify(bus, BUS_NOTIFY_DEL_DEVICE, dev)
         if dev.driver is not None:
             self.unbind(dev)
         self._forget_device(dev)
+        if bus is not None:
+            self.notify(bus, BUS_NOTIFY_REMOVED_DEVICE, dev)
         if dev.module is not None:
             dev.module.forget_undo(f"device {dev.name} {addr:#x}")
         return True
@@ -298,9 +327,12 @@ class DriverModel:
         mem.write_ptr(dev.addr + self._off("struct device", "driver"), drv.addr)
         dev.driver = drv
         drv.devices.append(dev)
+        self.notify(drv.bus, BUS_NOTIFY_BIND_DRIVER, dev)
         ret = self._call_probe(dev, drv)
         if ret == 0:
+            self.notify(drv.bus, BUS_NOTIFY_BOUND_DRIVER, dev)
             return 0
+        self.notify(drv.bus, BUS_NOTIFY_DRIVER_NOT_BOUND, dev)
         if ret not in (-linux.errno.ENODEV, -linux.errno.ENXIO, -linux.errno.value("EPROBE_DEFER")):
             linux.pr(f"{drv.name}: probe of {dev.name} failed with error {ret}", 4)
         drv.devices.remove(dev)
@@ -325,6 +357,7 @@ class DriverModel:
             return
         bus = drv.bus
         mem = self.linux.machine.mem
+        self.notify(bus, BUS_NOTIFY_UNBIND_DRIVER, dev)
         if bus.rules is not None:
             if bus.rules.remove:
                 bus.rules.remove(bus, dev, drv)
@@ -338,6 +371,28 @@ class DriverModel:
             drv.devices.remove(dev)
         dev.driver = None
         mem.write_ptr(dev.addr + self._off("struct device", "driver"), 0)
+        self.notify(bus, BUS_NOTIFY_UNBOUND_DRIVER, dev)
+
+    def bind_without_probe(self, dev: Device, drv: Driver) -> int:
+        """device_bind_driver: dev->driver = drv as if probed (driver_bound: BOUND_DRIVER is
+        announced); -ENODEV when the device already has a driver."""
+        if dev.driver is not None:
+            return -self.linux.errno.ENODEV
+        self.linux.machine.mem.write_ptr(dev.addr + self._off("struct device", "driver"), drv.addr)
+        dev.driver = drv
+        drv.devices.append(dev)
+        self.notify(drv.bus, BUS_NOTIFY_BOUND_DRIVER, dev)
+        return 0
+
+    # --- bus notifiers ---------------------------------------------------------------------
+    def notify(self, bus: Bus, action: int, dev: Device) -> None:
+        """blocking_notifier_call_chain on the bus's chain: notifier_call(nb, action, dev) for
+        each block, highest priority first, until one answers with NOTIFY_STOP_MASK (0x8000)."""
+        for nb in list(bus.notifiers):
+            fn = self.linux.machine.mem.read_ptr(nb + self._off("struct notifier_block", "notifier_call"))
+            ret = self.linux.call_kernel_pointer(fn, nb, action, dev.addr, what=f"{bus.name}: bus notifier")
+            if ret & 0x8000:
+                break
 
     def _release_devres(self, dev: Device) -> None:
         """devres_release_all: what the driver allocated with devm_* for this device goes."""

@@ -70,6 +70,7 @@ from .services import debugfs
 from .services import page_alloc
 from .services import lib_misc
 from .services import keys as key_services
+from .services import drvcore2
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -180,6 +181,7 @@ class Linux(FileCalls):
         k.install(page_alloc.table)
         k.install(lib_misc.table)
         k.install(key_services.table)
+        k.install(drvcore2.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
