@@ -256,6 +256,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                           "driver"),
     "struct serdev_device_driver": ("driver", "probe", "remove"),
     "struct spi_mem_driver": ("spidrv", "probe", "remove", "shutdown"),
+    "struct spi_mem": ("spi", "drvpriv", "ops", "name"),
+    "struct spi_device": ("dev", "controller"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

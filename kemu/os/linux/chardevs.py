@@ -176,13 +176,17 @@ class ChrDevs:
         self.devices.append(dev)
         if module is not None:
             module.on_unload(f"device {name}", lambda: self._remove_device(dev))
+        from .services.class_extras import device_added
+        device_added(k, addr, cls)              # the class's interfaces see the new device
         return addr
 
     def _remove_device(self, dev: Device) -> None:
         if dev not in self.devices:
             return
-        self.devices.remove(dev)
         k = self.system.kernel
+        from .services.class_extras import device_removed
+        device_removed(k, dev.addr, dev.cls)
+        self.devices.remove(dev)
         if dev.devt and k.devfs.lookup(f"/dev/{dev.node or dev.name}") is not None:
             k.devfs.unlink(f"/dev/{dev.node or dev.name}")
         lay = self.system.layout

@@ -26,9 +26,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-#: the kernel's bus types: exported data symbol -> bus name (None: kemu allocates it)
-KERNEL_BUSES = {"platform_bus_type": "platform", "pci_bus_type": "pci", "i2c_bus_type": "i2c",
-                "spi_bus_type": "spi", "serio_bus": "serio", None: "acpi"}
+#: the kernel's bus types: (exported data symbol, bus name); None: not exported, kemu
+#: allocates it (acpi; auxiliary, pnp and serdev's "serial", which modules reach only
+#: through their registration functions)
+KERNEL_BUSES = (("platform_bus_type", "platform"), ("pci_bus_type", "pci"), ("i2c_bus_type", "i2c"),
+                ("spi_bus_type", "spi"), ("serio_bus", "serio"), (None, "acpi"), (None, "auxiliary"),
+                (None, "pnp"), (None, "serial"))
 
 PRIVATE_SIZE = 64        # the opaque driver_private / subsys_private blocks (never read by modules)
 
@@ -94,7 +97,7 @@ class DriverModel:
         self.groups: dict[int, set[str]] = {}          # kobject -> named attribute groups on it
         k, mem = linux.kernel, linux.machine.mem
         lay = linux.layout
-        for symbol, name in KERNEL_BUSES.items():
+        for symbol, name in KERNEL_BUSES:
             addr = linux.data.get(symbol) if symbol else None
             if addr is None:
                 addr = linux.machine.alloc("kdata", lay.size("struct bus_type"), 64)

@@ -144,7 +144,12 @@ def add_device(k, dev: int, module, caller: int | None) -> int:
     name = device_name(k, dev)
     if not name:
         return -k.errno.EINVAL
-    return model(k).add_device(dev, name, module)
+    ret = model(k).add_device(dev, name, module)
+    cls = mem.read_ptr(dev + _off(k, "struct device", "class"))
+    if not ret and cls:
+        from .class_extras import device_added
+        device_added(k, dev, cls)               # the class's interfaces see the new device
+    return ret
 
 
 @table.service("int device_add(struct device *dev)", needs_call=True)
@@ -164,6 +169,10 @@ def device_register(k, dev: int, call=None) -> int:
 def device_del(k, dev: int) -> None:
     """Unbind the device and take it off its bus; its sysfs files go."""
     if dev:
+        cls = k.machine.mem.read_ptr(dev + _off(k, "struct device", "class"))
+        if cls and dev in model(k).devices:
+            from .class_extras import device_removed
+            device_removed(k, dev, cls)
         model(k).del_device(dev)
         model(k).files.pop(_kobj(k, dev), None)
 
