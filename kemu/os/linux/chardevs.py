@@ -160,6 +160,8 @@ class ChrDevs:
         k.machine.mem.write_u32(addr + lay.offset("struct device", "devt"), devt)
         k.machine.mem.write_ptr(addr + lay.offset("struct device", "driver_data"), drvdata)
         k.machine.mem.write_ptr(addr + lay.offset("struct device", "class"), cls)
+        from .services.runtime_pm import pm_runtime_init
+        pm_runtime_init(k, addr)                # device_create's device_initialize
         label = k.heap.alloc(len(name) + 1, "device name", zero=True)     # dev_name(): kobj.name
         k.machine.mem.write(label, name.encode("latin-1"))
         k.machine.mem.write_ptr(addr + lay.offset("struct device", "kobj") + lay.offset("struct kobject", "name"), label)
