@@ -189,6 +189,7 @@ class ChrDevs:
         from .services.class_extras import device_removed
         device_removed(k, dev.addr, dev.cls)
         self.devices.remove(dev)
+        self.system.driver_model.forget_device(dev.addr)
         if dev.devt and k.devfs.lookup(f"/dev/{dev.node or dev.name}") is not None:
             k.devfs.unlink(f"/dev/{dev.node or dev.name}")
         lay = self.system.layout

@@ -358,14 +358,15 @@ class DriverModel:
         drv = dev.driver
         if drv is None:
             return
-        bus = drv.bus
+        bus = dev.bus                   # a device on no bus (device_bind_driver's) has only drv->remove
         mem = self.linux.machine.mem
-        self.notify(bus, BUS_NOTIFY_UNBIND_DRIVER, dev)
-        if bus.rules is not None:
+        if bus is not None:
+            self.notify(bus, BUS_NOTIFY_UNBIND_DRIVER, dev)
+        if bus is not None and bus.rules is not None:
             if bus.rules.remove:
                 bus.rules.remove(bus, dev, drv)
         else:
-            fn = mem.read_ptr(bus.addr + self._off("struct bus_type", "remove")) or \
+            fn = (mem.read_ptr(bus.addr + self._off("struct bus_type", "remove")) if bus is not None else 0) or \
                 mem.read_ptr(drv.addr + self._off("struct device_driver", "remove"))
             if fn:
                 self.linux.call_kernel_word(fn, dev.addr, what=f"{drv.name}: remove")
@@ -374,7 +375,8 @@ class DriverModel:
             drv.devices.remove(dev)
         dev.driver = None
         mem.write_ptr(dev.addr + self._off("struct device", "driver"), 0)
-        self.notify(bus, BUS_NOTIFY_UNBOUND_DRIVER, dev)
+        if bus is not None:
+            self.notify(bus, BUS_NOTIFY_UNBOUND_DRIVER, dev)
 
     def bind_without_probe(self, dev: Device, drv: Driver) -> int:
         """device_bind_driver: dev->driver = drv as if probed (driver_bound: BOUND_DRIVER is
@@ -384,8 +386,24 @@ class DriverModel:
         self.linux.machine.mem.write_ptr(dev.addr + self._off("struct device", "driver"), drv.addr)
         dev.driver = drv
         drv.devices.append(dev)
-        self.notify(drv.bus, BUS_NOTIFY_BOUND_DRIVER, dev)
+        if dev.bus is not None:
+            self.notify(dev.bus, BUS_NOTIFY_BOUND_DRIVER, dev)
         return 0
+
+    def adopt_device(self, addr: int, name: str) -> Device:
+        """A device device_create added (chardevs.py keeps it) entering the registry so a
+        driver can be bound to it; it is on no bus. chardevs.py forgets it at removal."""
+        dev = self.devices.get(addr)
+        if dev is None:
+            dev = self.devices[addr] = Device(addr, name, None)
+        return dev
+
+    def forget_device(self, addr: int) -> None:
+        """Drop a device from the registry without calling the driver (device_del of a
+        device on no bus leaves its driver's remove alone)."""
+        dev = self.devices.get(addr)
+        if dev is not None:
+            self._forget_device(dev)
 
     # --- bus notifiers ---------------------------------------------------------------------
     def notify(self, bus: Bus, action: int, dev: Device) -> None:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from kemu.kernel import ServiceTable
 
 from .device_refs import get_device
-from .driver_core import bus_for_each_dev, model
+from .driver_core import bus_for_each_dev, device_name, model
 
 table = ServiceTable("bus_walks")
 
@@ -92,17 +92,30 @@ def bus_rescan_devices(k, bus: int) -> int:
 
 @table.service("int device_bind_driver(struct device *dev)")
 def device_bind_driver(k, dev: int) -> int:
-    """Bind a device to the driver its `driver` field names without calling probe;
-    -ENODEV when the field is NULL, the driver unknown or the device not on a bus."""
+    """Bind a device to the driver its `driver` field names without calling probe (a class
+    device device_create made, on no bus, included); -ENODEV when the field names no
+    registered driver or the device is unknown."""
     m = model(k)
-    device = m.devices.get(dev) if dev else None
-    drv = m.drivers.get(k.machine.mem.read_ptr(dev + k.linux.layout.offset("struct device", "driver"))) \
-        if dev else None
+    if not dev:
+        return -k.errno.ENODEV
+    drv = m.drivers.get(k.machine.mem.read_ptr(dev + k.linux.layout.offset("struct device", "driver")))
+    device = m.devices.get(dev)
+    if device is None and any(d.addr == dev for d in k.linux.chrdevs.devices):
+        device = m.adopt_device(dev, device_name(k, dev))
     if device is None or drv is None:
         return -k.errno.ENODEV
-    if device.driver is drv:
-        return 0                    # the field already says so: driver_bound's "already bound"
+    if device.driver is not None:
+        k.linux.pr(f"{device_name(k, dev)}: device {device_name(k, dev)} already bound", 4)
+        return 0
     return m.bind_without_probe(device, drv)
+
+
+@table.service("void device_release_driver(struct device *dev)")
+def device_release_driver(k, dev: int) -> None:
+    """Unbind the device from its driver (the bus's or driver's remove), if it has one."""
+    device = model(k).devices.get(dev) if dev else None
+    if device is not None and device.driver is not None:
+        model(k).unbind(device)
 
 
 @table.service("int i2c_for_each_dev(void *data, int (*fn)(struct device *dev, void *data))")
