@@ -14,6 +14,7 @@ from kemu.os.linux.services.runtime_pm import (RPM_ACTIVE, RPM_ASYNC, RPM_GET_PU
                                                Pm)
 
 from .conftest import ARCHES
+from .test_buses import _cstring, _zeroed
 
 EINVAL, ENOSYS, EACCES = 22, 38, 13
 
@@ -80,16 +81,6 @@ def _word(linux, name: str, *args: int) -> int:
 def _call(linux, name: str, *args: int) -> int:
     ret = _word(linux, name, *args) & 0xFFFFFFFF
     return ret - (1 << 32) if ret & 0x80000000 else ret
-
-
-def _zeroed(linux, size: int) -> int:
-    return linux.kernel.heap.alloc(size, "test", zero=True)
-
-
-def _cstring(linux, text: bytes) -> int:
-    a = _zeroed(linux, len(text) + 1)
-    linux.machine.mem.write(a, text + b"\0")
-    return a
 
 
 def _off(linux, struct: str, fld: str) -> int:

@@ -19,7 +19,7 @@ from __future__ import annotations
 from kemu.kernel import ServiceTable
 
 from .device_refs import get_device
-from .driver_core import bus_for_each_dev, device_name, model
+from .driver_core import after, bus_for_each_dev, device_name, model, walk
 
 table = ServiceTable("bus_walks")
 
@@ -51,14 +51,8 @@ def driver_for_each_device(k, drv: int, start: int, data: int, fn: int) -> int:
     if not drv:
         return -k.errno.EINVAL
     found = model(k).drivers.get(drv)
-    devices = [d.addr for d in found.devices] if found else []
-    if start in devices:
-        devices = devices[devices.index(start) + 1:]
-    for dev in devices:
-        ret = k.linux.call_kernel_pointer(fn, dev, data, what="driver_for_each_device callback")
-        if ret:
-            return ret
-    return 0
+    return walk(k, [d.addr for d in found.devices] if found else [], start, data, fn,
+                "driver_for_each_device callback")
 
 
 @table.service("struct device *bus_find_device(struct bus_type *bus, struct device *start, const void *data, "
@@ -69,11 +63,13 @@ def bus_find_device(k, bus: int, start: int, data: int, match: int) -> int:
     b = model(k).buses.get(bus)
     if not bus or b is None:
         return 0
-    devices = [d.addr for d in b.devices]
-    if start in devices:
-        devices = devices[devices.index(start) + 1:]
-    for dev in devices:
-        if k.linux.call_kernel_pointer(match, dev, data, what="bus_find_device match"):
+    return find_device(k, [d.addr for d in b.devices], start, data, match, "bus_find_device match")
+
+
+def find_device(k, devices: list[int], start: int, data: int, match: int, what: str) -> int:
+    """The first device after `start` that match(dev, data) accepts, referenced; else NULL."""
+    for dev in after(devices, start):
+        if k.linux.call_kernel_pointer(match, dev, data, what=what):
             return get_device(k, dev)
     return 0
 

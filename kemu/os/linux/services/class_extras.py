@@ -20,7 +20,8 @@ from __future__ import annotations
 from kemu.kernel import ServiceTable
 
 from . import sysfs as sysfs_services
-from .device_refs import get_device
+from .bus_walks import find_device
+from .ksets import kdata_zeroed
 from .driver_core import model
 
 table = ServiceTable("class_extras")
@@ -131,11 +132,9 @@ def class_root(k) -> int:
     """The kobject of /sys/class (class_kset), made at first use."""
     linux = k.linux
     if not getattr(linux, "class_kobj", 0):
-        size = linux.layout.size("struct kobject")
-        kobj = k.machine.alloc("kdata", size, 16)
-        k.machine.mem.write(kobj, bytes(size))
-        name = k.machine.alloc("kdata", 6, 8)
-        k.machine.mem.write(name, b"class\0")
+        kobj = kdata_zeroed(k, linux.layout.size("struct kobject"))
+        name = kdata_zeroed(k, 6)
+        k.machine.mem.write(name, b"class")
         k.machine.mem.write_ptr(kobj + _off(k, "struct kobject", "name"), name)
         k.machine.mem.write_u32(kobj + _off(k, "struct kobject", "kref"), 1)
         k.machine.mem.write_ptr(kobj + _off(k, "struct kobject", "ktype"), linux.sysfs.dynamic_ktype)
@@ -175,10 +174,4 @@ def class_find_device(k, cls: int, start: int, data: int, match: int) -> int:
     reference taken; NULL if none (or for a NULL class)."""
     if not cls:
         return 0
-    devices = class_devices(k, cls)
-    if start in devices:
-        devices = devices[devices.index(start) + 1:]
-    for dev in devices:
-        if k.linux.call_kernel_pointer(match, dev, data, what="class_find_device match"):
-            return get_device(k, dev)
-    return 0
+    return find_device(k, class_devices(k, cls), start, data, match, "class_find_device match")

@@ -32,6 +32,7 @@ from kemu.kernel import ServiceTable
 
 from .chrdev import MINORBITS, MINORMASK, cdev_add, cdev_del
 from .driver_core import add_device, device_del, device_name, model
+from .ksets import kdata_zeroed
 
 table = ServiceTable("device_misc")
 
@@ -278,8 +279,7 @@ def acpi_device_fwnode_ops(k) -> int:
     if not getattr(linux, "acpi_device_fwnode_ops", 0):
         addr = linux.data.get("acpi_device_fwnode_ops")
         if addr is None:
-            addr = k.machine.alloc("kdata", 16 * k.machine.word_size, 16)
-            k.machine.mem.write(addr, bytes(16 * k.machine.word_size))
+            addr = kdata_zeroed(k, 16 * k.machine.word_size)
         linux.acpi_device_fwnode_ops = addr
     return linux.acpi_device_fwnode_ops
 

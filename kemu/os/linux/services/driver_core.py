@@ -78,11 +78,18 @@ def bus_for_each_drv(k, bus: int, start: int, data: int, fn: int) -> int:
     b = model(k).buses.get(bus)
     if not bus or b is None:
         return -k.errno.EINVAL
-    drivers = [d.addr for d in b.drivers.values()]
-    if start in drivers:
-        drivers = drivers[drivers.index(start) + 1:]
-    for drv in drivers:
-        ret = k.linux.call_kernel_pointer(fn, drv, data, what="bus_for_each_drv callback")
+    return walk(k, [d.addr for d in b.drivers.values()], start, data, fn, "bus_for_each_drv callback")
+
+
+def after(items: list[int], start: int) -> list[int]:
+    """The items after `start` (all of them when start is not one: NULL starts at the head)."""
+    return items[items.index(start) + 1:] if start in items else items
+
+
+def walk(k, items: list[int], start: int, data: int, fn: int, what: str) -> int:
+    """fn(item, data) for each item after `start` until one answers non-zero (returned)."""
+    for item in after(items, start):
+        ret = k.linux.call_kernel_pointer(fn, item, data, what=what)
         if ret:
             return ret
     return 0
@@ -95,14 +102,7 @@ def bus_for_each_dev(k, bus: int, start: int, data: int, fn: int) -> int:
     b = model(k).buses.get(bus)
     if not bus or b is None:
         return -k.errno.EINVAL
-    devices = [d.addr for d in b.devices]
-    if start in devices:
-        devices = devices[devices.index(start) + 1:]
-    for dev in devices:
-        ret = k.linux.call_kernel_pointer(fn, dev, data, what="bus_for_each_dev callback")
-        if ret:
-            return ret
-    return 0
+    return walk(k, [d.addr for d in b.devices], start, data, fn, "bus_for_each_dev callback")
 
 
 # --- devices ----------------------------------------------------------------------------------

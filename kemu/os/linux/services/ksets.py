@@ -48,13 +48,18 @@ def _kset_ktype(k) -> int:
     """The kernel's kset_ktype: release = kset_release (kfree), sysfs_ops = kobj_sysfs_ops."""
     linux = k.linux
     if not getattr(linux, "kset_ktype", 0):
-        size = linux.layout.size("struct kobj_type")
-        ktype = k.machine.alloc("kdata", size, 16)
-        k.machine.mem.write(ktype, bytes(size))
+        ktype = kdata_zeroed(k, linux.layout.size("struct kobj_type"))
         k.machine.mem.write_ptr(ktype + _off(k, "struct kobj_type", "release"), k.installed["__kemu_kset_release"][1])
         k.machine.mem.write_ptr(ktype + _off(k, "struct kobj_type", "sysfs_ops"), linux.data.get("kobj_sysfs_ops") or 0)
         linux.kset_ktype = ktype
     return linux.kset_ktype
+
+
+def kdata_zeroed(k, size: int) -> int:
+    """A zeroed block of the kernel's own data (for objects the kernel defines statically)."""
+    addr = k.machine.alloc("kdata", size, 16)
+    k.machine.mem.write(addr, bytes(size))
+    return addr
 
 
 @table.service("void __kemu_kset_release(struct kobject *kobj)")

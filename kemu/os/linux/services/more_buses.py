@@ -22,6 +22,7 @@ from __future__ import annotations
 from kemu.kernel import ServiceTable
 
 from ..driver_model import BusRules
+from ..platform_bus import _id_table_entry
 from . import buses
 from .devres import _managed
 from .driver_core import _set_name, device_name, device_register, device_unregister, model
@@ -30,7 +31,6 @@ from .device_refs import put_device
 table = ServiceTable("more_buses")
 
 PROBE_PREFER_ASYNCHRONOUS = 1
-AUXILIARY_NAME_SIZE = 32
 
 
 def _off(k, struct: str, fld: str) -> int:
@@ -60,21 +60,10 @@ def _kstr(k, text: str, what: str) -> int:
 
 def _aux_id(k, dev_addr: int, drv_addr: int) -> int:
     """auxiliary_match_id: the id_table entry named like the device without its ".ID"."""
-    lay, mem = k.linux.layout, k.machine.mem
-    table_addr = mem.read_ptr(drv_addr - _off(k, "struct auxiliary_driver", "driver")
-                              + _off(k, "struct auxiliary_driver", "id_table"))
+    table_addr = k.machine.mem.read_ptr(drv_addr - _off(k, "struct auxiliary_driver", "driver")
+                                        + _off(k, "struct auxiliary_driver", "id_table"))
     name = device_name(k, dev_addr).rsplit(".", 1)[0].encode("latin-1")
-    size = lay.size("struct auxiliary_device_id")
-    entry = table_addr
-    while table_addr:
-        raw = mem.read(entry + _off(k, "struct auxiliary_device_id", "name"), AUXILIARY_NAME_SIZE)
-        entry_name = raw.split(b"\0", 1)[0]
-        if not entry_name:
-            return 0
-        if entry_name == name:
-            return entry
-        entry += size
-    return 0
+    return _id_table_entry(k.linux, table_addr, name, "struct auxiliary_device_id") if table_addr else 0
 
 
 def _aux_rules(k) -> BusRules:

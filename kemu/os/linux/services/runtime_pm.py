@@ -379,32 +379,27 @@ def _check(k, dev: int) -> bool:
 
 # --- the services -------------------------------------------------------------------------------
 
-@table.service("int __pm_runtime_idle(struct device *dev, int rpmflags)")
-def __pm_runtime_idle(k, dev: int, rpmflags: int) -> int:
-    """An idle notification (after dropping a usage count with RPM_GET_PUT)."""
+def _put_then(k, dev: int, rpmflags: int, step) -> int:
+    """With RPM_GET_PUT drop a usage count first: the step runs only when it reached 0."""
     if not _check(k, dev):
         return -k.errno.EINVAL
     if rpmflags & RPM_GET_PUT:
         count = _drop_usage(k, Pm(k, dev))
-        if count < 0:
-            return count
-        if count > 0:
-            return 0
-    return rpm_idle(k, dev, rpmflags)
+        if count:
+            return min(count, 0)
+    return step(k, dev, rpmflags)
+
+
+@table.service("int __pm_runtime_idle(struct device *dev, int rpmflags)")
+def __pm_runtime_idle(k, dev: int, rpmflags: int) -> int:
+    """An idle notification (after dropping a usage count with RPM_GET_PUT)."""
+    return _put_then(k, dev, rpmflags, rpm_idle)
 
 
 @table.service("int __pm_runtime_suspend(struct device *dev, int rpmflags)")
 def __pm_runtime_suspend(k, dev: int, rpmflags: int) -> int:
     """Suspend (after dropping a usage count with RPM_GET_PUT)."""
-    if not _check(k, dev):
-        return -k.errno.EINVAL
-    if rpmflags & RPM_GET_PUT:
-        count = _drop_usage(k, Pm(k, dev))
-        if count < 0:
-            return count
-        if count > 0:
-            return 0
-    return rpm_suspend(k, dev, rpmflags)
+    return _put_then(k, dev, rpmflags, rpm_suspend)
 
 
 @table.service("int __pm_runtime_resume(struct device *dev, int rpmflags)")
