@@ -149,6 +149,8 @@ class ChrDevs:
             return
         for d in [d for d in self.devices if d.cls == cls]:
             self.destroy_device(cls, d.devt)
+        for registry in ("class_files", "class_interfaces"):      # services/class_extras.py's
+            getattr(self.system, registry, {}).pop(cls, None)
         k = self.system.kernel
         k.heap.free(k.machine.mem.read_ptr(cls + self.system.layout.offset("struct class", "name")))
         k.heap.free(cls)

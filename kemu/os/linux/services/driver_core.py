@@ -175,6 +175,7 @@ def device_del(k, dev: int) -> None:
             device_removed(k, dev, cls)
         model(k).del_device(dev)
         model(k).files.pop(_kobj(k, dev), None)
+        getattr(model(k), "links", {}).pop(_kobj(k, dev), None)     # its directory's symlinks go too
         from . import device_misc, runtime_pm
         runtime_pm.device_gone(k, dev)          # device_pm_remove: runtime PM off, QoS freed
         device_misc.device_gone(k, dev)
