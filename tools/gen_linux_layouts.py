@@ -239,7 +239,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct kobj_uevent_env": ("argv", "envp", "envp_idx", "buf", "buflen"),
     "struct dev_pm_info": ("power_state", "driver_flags", "lock", "usage_count", "child_count", "links_count",
                            "request", "runtime_status", "last_status", "runtime_error", "autosuspend_delay",
-                           "last_busy", "subsys_data", "set_latency_tolerance", "qos", "work", "timer_expires"),
+                           "last_busy", "subsys_data", "set_latency_tolerance", "qos", "work", "timer_expires", "suspend_timer"),
     "struct dev_pm_ops": ("prepare", "complete", "suspend", "resume", "runtime_suspend", "runtime_resume",
                           "runtime_idle"),
     "struct dev_pm_domain": ("ops",),

@@ -10,8 +10,8 @@ import pytest
 
 import kemu
 from kemu.kernel import ServiceTable
-from kemu.os.linux.services.runtime_pm import (RPM_ACTIVE, RPM_ASYNC, RPM_GET_PUT, RPM_SUSPENDED,
-                                               Pm)
+from kemu.os.linux.services.runtime_pm import (RPM_ACTIVE, RPM_ASYNC, RPM_AUTO, RPM_GET_PUT,
+                                               RPM_SUSPENDED, Pm)
 
 from .conftest import ARCHES
 from .test_buses import _cstring, _zeroed
@@ -391,3 +391,34 @@ def test_cdev_device_add_makes_the_dev_node_and_cdev_device_del_removes_it(linux
     assert node is not None
     _call(linux, "cdev_device_del", cdev, dev)
     assert linux.kernel.devfs.lookup("/dev/kemuc0") is None
+
+
+def test_an_autosuspend_waits_for_its_delay_on_the_suspend_timer(linux):
+    dev = _pm_device(linux, b"pm7")
+    _give_callbacks(linux, dev)
+    pm = Pm(linux.kernel, dev)
+    _call(linux, "pm_runtime_enable", dev)
+    _call(linux, "pm_runtime_set_autosuspend_delay", dev, 100)
+    _call(linux, "__pm_runtime_use_autosuspend", dev, 1)
+    _call(linux, "__pm_runtime_resume", dev, RPM_GET_PUT)                      # get_sync: last_busy = now
+    assert _call(linux, "__pm_runtime_suspend", dev, RPM_GET_PUT | RPM_ASYNC | RPM_AUTO) == 0   # put_autosuspend
+    assert pm.status == RPM_ACTIVE
+    linux.timekeeping.advance(10)                                              # 40 ms of 100
+    assert pm.status == RPM_ACTIVE
+    linux.timekeeping.advance(20)
+    assert pm.status == RPM_SUSPENDED
+    assert [c[0] for c in linux.test_calls] == ["runtime_resume", "runtime_suspend"]
+
+
+def test_a_resume_before_the_delay_keeps_the_device_active(linux):
+    dev = _pm_device(linux, b"pm8")
+    _give_callbacks(linux, dev)
+    pm = Pm(linux.kernel, dev)
+    _call(linux, "pm_runtime_enable", dev)
+    _call(linux, "pm_runtime_set_autosuspend_delay", dev, 100)
+    _call(linux, "__pm_runtime_use_autosuspend", dev, 1)
+    _call(linux, "__pm_runtime_resume", dev, RPM_GET_PUT)
+    _call(linux, "__pm_runtime_suspend", dev, RPM_GET_PUT | RPM_ASYNC | RPM_AUTO)
+    _call(linux, "__pm_runtime_resume", dev, RPM_GET_PUT)                      # in use again
+    linux.timekeeping.advance(50)
+    assert pm.status == RPM_ACTIVE and pm.get("usage_count") == 1

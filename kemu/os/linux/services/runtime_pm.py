@@ -22,8 +22,10 @@ struct dev_pm_info in each struct device, kept where the inline helpers of pm_ru
   suspends …) set dev->power.request and queue dev->power.work on the "pm" workqueue, which
   runs as kemu runs work (when the clock advances); the first disable cancels it.
 
-kemu difference: an autosuspend whose delay has not passed since last_busy is left
-pending (no suspend timer), and happens at the next idle/suspend call after the delay.
+* autosuspend: a suspend asked for before autosuspend_delay ms have passed since last_busy
+  arms dev->power.suspend_timer (an hrtimer on the monotonic clock, timer_expires set); when
+  it fires the suspend is requested on pm_wq. A resume, a barrier or a disable cancels it.
+  (kemu's clock moves in whole ticks, so the timer function accepts an expiry equal to now.)
 """
 from __future__ import annotations
 
@@ -107,9 +109,20 @@ def _dev_warn(k, dev: int, text: str) -> None:
     k.linux.pr(f"{who} {device_name(k, dev)}: {text}", 4)
 
 
+def _timer(k, dev: int) -> int:
+    lay = k.linux.layout
+    return dev + lay.offset("struct device", "power") + lay.offset("struct dev_pm_info", "suspend_timer")
+
+
 def pm_runtime_init(k, dev: int) -> None:
-    """pm_runtime_init (device_initialize): suspended, disabled once, runtime_auto."""
+    """pm_runtime_init (device_initialize): suspended, disabled once, runtime_auto; the
+    suspend timer initialised on the monotonic clock with pm_suspend_timer_fn."""
+    from . import hrtimers
     pm = Pm(k, dev)
+    timer = _timer(k, dev)
+    hrtimers.hrtimer_init(k, timer, 1, 0)                  # CLOCK_MONOTONIC, HRTIMER_MODE_ABS
+    k.machine.mem.write_ptr(timer + k.linux.hrtimers.off["function"], k.installed["__kemu_pm_suspend_timer_fn"][1])
+    k.machine.mem.write_u64(pm.off("timer_expires"), 0)
     pm.status = RPM_SUSPENDED
     pm.set("last_status", RPM_INVALID)
     pm.set("usage_count", 0)
@@ -210,8 +223,30 @@ def _queue(k, pm: Pm, request: int) -> int:
     return 0
 
 
+def _deactivate_timer(k, pm: Pm) -> None:
+    """pm_runtime_deactivate_timer: a running suspend timer is stopped."""
+    if k.machine.mem.read_u64(pm.off("timer_expires")):
+        k.linux.hrtimers.remove(_timer(k, pm.dev))
+        k.machine.mem.write_u64(pm.off("timer_expires"), 0)
+
+
+@table.service("enum hrtimer_restart __kemu_pm_suspend_timer_fn(struct hrtimer *timer)")
+def __kemu_pm_suspend_timer_fn(k, timer: int) -> int:
+    """pm_suspend_timer_fn: the autosuspend delay ran out — request the suspend (async)."""
+    lay = k.linux.layout
+    dev = timer - lay.offset("struct device", "power") - lay.offset("struct dev_pm_info", "suspend_timer")
+    pm = Pm(k, dev)
+    expires = k.machine.mem.read_u64(pm.off("timer_expires"))
+    from ..busy_time import read_clock
+    if expires and expires <= read_clock(k.linux, 1):
+        k.machine.mem.write_u64(pm.off("timer_expires"), 0)
+        rpm_suspend(k, dev, RPM_ASYNC | RPM_AUTO if pm.flag("timer_autosuspends") else RPM_ASYNC)
+    return 0                                                # HRTIMER_NORESTART
+
+
 def _cancel(k, pm: Pm) -> None:
-    """__pm_runtime_barrier's part: a queued request is cancelled."""
+    """pm_runtime_cancel_pending: the suspend timer stopped, a queued request cancelled."""
+    _deactivate_timer(k, pm)
     if pm.flag("request_pending"):
         k.linux.timekeeping.cancel_work(_work(k, pm.dev))
         pm.set_flag("request_pending", False)
@@ -282,10 +317,17 @@ def rpm_suspend(k, dev: int, flags: int) -> int:
         ret = -k.errno.EAGAIN
     if ret:
         return ret
-    if flags & RPM_AUTO and _autosuspend_expiration(k, pm):
+    expires = _autosuspend_expiration(k, pm) if flags & RPM_AUTO else 0
+    if expires:
         pm.set("request", RPM_REQ_NONE)
+        at = pm.off("timer_expires")
+        armed = k.machine.mem.read_u64(at)
+        if not (armed and armed <= expires):
+            from . import hrtimers
+            k.machine.mem.write_u64(at, expires)
+            hrtimers.hrtimer_start_range_ns(k, _timer(k, dev), expires, 0, 0)
         pm.set_flag("timer_autosuspends", True)
-        return 0                                 # the suspend timer's job (see the docstring)
+        return 0
     pm.set_flag("timer_autosuspends", False)
     if flags & RPM_ASYNC:
         return _queue(k, pm, RPM_REQ_AUTOSUSPEND if flags & RPM_AUTO else RPM_REQ_SUSPEND)
@@ -302,6 +344,7 @@ def rpm_suspend(k, dev: int, flags: int) -> int:
                 _cancel(k, pm)
             return ret
     pm.status = RPM_SUSPENDED
+    _deactivate_timer(k, pm)
     parent = pm.parent()
     if parent is not None:
         if parent.get("child_count") > 0:
@@ -324,7 +367,8 @@ def rpm_resume(k, dev: int, flags: int) -> int:
             return 1
         return -k.errno.EACCES
     pm.set("request", RPM_REQ_NONE)
-    pm.set_flag("timer_autosuspends", False)
+    if not pm.flag("timer_autosuspends"):
+        _deactivate_timer(k, pm)                 # a running autosuspend timer is left to run
     if pm.status == RPM_ACTIVE:
         return 1
     if flags & RPM_ASYNC:
