@@ -176,9 +176,9 @@ def device_del(k, dev: int) -> None:
         model(k).del_device(dev)
         model(k).files.pop(_kobj(k, dev), None)
         getattr(model(k), "links", {}).pop(_kobj(k, dev), None)     # its directory's symlinks go too
-        from . import device_misc, runtime_pm
+        from . import pm_qos, runtime_pm
         runtime_pm.device_gone(k, dev)          # device_pm_remove: runtime PM off, QoS freed
-        device_misc.device_gone(k, dev)
+        pm_qos.device_gone(k, dev)
 
 
 @table.service("void device_unregister(struct device *dev)")

@@ -190,7 +190,7 @@ def _suspend_allowed(k, pm: Pm) -> int:
 
 
 def _resume_latency(k, dev: int) -> int:
-    from .device_misc import resume_latency
+    from .pm_qos import resume_latency
     return resume_latency(k, dev)
 
 
