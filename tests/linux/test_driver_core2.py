@@ -422,3 +422,41 @@ def test_a_resume_before_the_delay_keeps_the_device_active(linux):
     _call(linux, "__pm_runtime_resume", dev, RPM_GET_PUT)                      # in use again
     linux.timekeeping.advance(50)
     assert pm.status == RPM_ACTIVE and pm.get("usage_count") == 1
+
+
+# --- merged groups, bin files -----------------------------------------------------------------
+
+def _attr_group(linux, group: bytes, *names: bytes) -> int:
+    word = linux.machine.word_size
+    attrs = _zeroed(linux, word * (len(names) + 1))
+    for i, name in enumerate(names):
+        attr = _zeroed(linux, linux.layout.size("struct device_attribute"))
+        linux.machine.mem.write_ptr(attr, _cstring(linux, name))
+        linux.machine.mem.write_u16(attr + word, 0o444)
+        linux.machine.mem.write_ptr(attrs + i * word, attr)
+    grp = _zeroed(linux, linux.layout.size("struct attribute_group"))
+    linux.machine.mem.write_ptr(grp + _off(linux, "struct attribute_group", "name"), _cstring(linux, group))
+    linux.machine.mem.write_ptr(grp + _off(linux, "struct attribute_group", "attrs"), attrs)
+    return grp
+
+
+def test_a_group_merges_into_a_devices_power_directory_and_out_again(linux):
+    dev = _pm_device(linux, b"merge0")
+    kobj = dev + _off(linux, "struct device", "kobj")
+    assert _call(linux, "sysfs_merge_group", kobj, _attr_group(linux, b"nosuch", b"x")) == -2     # -ENOENT
+    grp = _attr_group(linux, b"power", b"level", b"autosuspend")
+    assert _call(linux, "sysfs_merge_group", kobj, grp) == 0
+    assert sorted(linux.driver_model.files[kobj]) == ["power/autosuspend", "power/level"]
+    _call(linux, "sysfs_unmerge_group", kobj, grp)
+    assert linux.driver_model.files[kobj] == {}
+
+
+def test_a_device_bin_file_is_refused_twice_and_removed(linux):
+    dev = _pm_device(linux, b"bin0")
+    attr = _zeroed(linux, 16 * linux.machine.word_size)
+    linux.machine.mem.write_ptr(attr, _cstring(linux, b"descriptors"))
+    assert _call(linux, "device_create_bin_file", dev, attr) == 0
+    assert _call(linux, "device_create_bin_file", dev, attr) == -17
+    _call(linux, "device_remove_bin_file", dev, attr)
+    assert _call(linux, "device_create_bin_file", dev, attr) == 0
+    assert _call(linux, "device_create_bin_file", 0, attr) == -EINVAL

@@ -176,6 +176,7 @@ def device_del(k, dev: int) -> None:
         model(k).del_device(dev)
         model(k).files.pop(_kobj(k, dev), None)
         getattr(model(k), "links", {}).pop(_kobj(k, dev), None)     # its directory's symlinks go too
+        getattr(model(k), "bin_files", {}).pop(_kobj(k, dev), None)
         from . import pm_qos, runtime_pm
         runtime_pm.device_gone(k, dev)          # device_pm_remove: runtime PM off, QoS freed
         pm_qos.device_gone(k, dev)
