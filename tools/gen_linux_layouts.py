@@ -69,6 +69,10 @@ HEADERS = (
     # net_inet_protos.py, net_xfrm.py, skbuff.py, tty_ldisc.py, net_inet_hash.py)
     "net/protocol.h", "net/xfrm.h", "net/inet_hashtables.h", "linux/skbuff.h", "linux/tty_ldisc.h",
     "linux/ethtool.h", "linux/sysctl.h", "net/gro_cells.h", "net/dst_cache.h",
+    # the driver core's second part: ksets, class interfaces, runtime PM, the auxiliary/PNP/serdev
+    # buses (services/ksets.py, class_extras.py, runtime_pm.py, more_buses.py, device_misc.py)
+    "linux/pm.h", "linux/pm_runtime.h", "linux/pm_qos.h", "linux/auxiliary_bus.h", "linux/pnp.h",
+    "linux/serdev.h", "linux/spi/spi-mem.h", "linux/fwnode.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -174,7 +178,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                      "pm", "p"),
     "struct device": ("kobj", "parent", "p", "init_name", "type", "bus", "driver", "platform_data",
                       "driver_data", "mutex", "devt", "id", "class", "groups", "release",
-                      "dma_mask", "coherent_dma_mask", "bus_dma_limit"),
+                      "dma_mask", "coherent_dma_mask", "bus_dma_limit", "power", "pm_domain",
+                      "of_node", "fwnode", "links"),
     "struct timer_list": ("entry", "expires", "function", "flags"),
     "struct work_struct": ("data", "entry", "func"),
     "struct delayed_work": ("work", "timer", "wq", "cpu"),
@@ -457,6 +462,33 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct gro_list": ("list", "count"),
     "struct sk_buff_head": ("next", "prev", "qlen", "lock"),
     "struct dst_cache": ("cache", "reset_ts"),
+    # the driver core's second part (services/ksets.py, class_extras.py, runtime_pm.py, more_buses.py)
+    "struct kset": ("list", "list_lock", "kobj", "uevent_ops"),
+    "struct kobj_type": ("release", "sysfs_ops", "default_groups", "child_ns_type", "namespace",
+                         "get_ownership"),
+    "struct kset_uevent_ops": ("filter", "name", "uevent"),
+    "struct kobj_uevent_env": ("argv", "envp", "envp_idx", "buf", "buflen"),
+    "struct dev_pm_info": ("power_state", "driver_flags", "lock", "usage_count", "child_count", "links_count",
+                           "request", "runtime_status", "last_status", "runtime_error", "autosuspend_delay",
+                           "last_busy", "subsys_data", "set_latency_tolerance", "qos", "work", "timer_expires", "suspend_timer"),
+    "struct dev_pm_ops": ("prepare", "complete", "suspend", "resume", "runtime_suspend", "runtime_resume",
+                          "runtime_idle"),
+    "struct dev_pm_domain": ("ops",),
+    "struct device_type": ("name", "groups", "uevent", "devnode", "release", "pm"),
+    "struct dev_pm_qos_request": ("type", "data", "dev"),
+    "struct fwnode_handle": ("secondary", "ops", "dev"),
+    "struct class_interface": ("node", "class", "add_dev", "remove_dev"),
+    "struct class_attribute": ("attr", "show", "store"),
+    "struct auxiliary_device": ("dev", "name", "id"),
+    "struct auxiliary_device_id": ("name", "driver_data"),
+    "struct auxiliary_driver": ("probe", "remove", "shutdown", "suspend", "resume", "name", "driver",
+                                "id_table"),
+    "struct pnp_driver": ("name", "id_table", "flags", "probe", "remove", "shutdown", "suspend", "resume",
+                          "driver"),
+    "struct serdev_device_driver": ("driver", "probe", "remove"),
+    "struct spi_mem_driver": ("spidrv", "probe", "remove", "shutdown"),
+    "struct spi_mem": ("spi", "drvpriv", "ops", "name"),
+    "struct spi_device": ("dev", "controller"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

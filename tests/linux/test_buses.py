@@ -188,7 +188,8 @@ def test_ls_lists_the_buses_drivers_and_devices_under_sys_bus(linux):
     assert shell.run_line("insmod buses.ko", out=out, err=err) == 0
     out = io.StringIO()
     assert shell.run_line("ls /sys/bus", out=out, err=err) == 0
-    assert out.getvalue().split() == ["acpi", "i2c", "kemubus", "pci", "platform", "serio", "spi"]
+    assert out.getvalue().split() == ["acpi", "auxiliary", "i2c", "kemubus", "pci", "platform", "pnp", "serial",
+                                      "serio", "spi"]
     out = io.StringIO()
     assert shell.run_line("ls /sys/bus/platform/devices", out=out, err=err) == 0
     assert out.getvalue() == "kemu_plat.0\nkemu_plat.0.auto\n"

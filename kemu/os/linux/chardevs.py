@@ -150,6 +150,8 @@ class ChrDevs:
             return
         for d in [d for d in self.devices if d.cls == cls]:
             self.destroy_device(cls, d.devt)
+        for registry in ("class_files", "class_interfaces"):      # services/class_extras.py's
+            getattr(self.system, registry, {}).pop(cls, None)
         k = self.system.kernel
         k.heap.free(k.machine.mem.read_ptr(cls + self.system.layout.offset("struct class", "name")))
         k.heap.free(cls)
@@ -161,6 +163,8 @@ class ChrDevs:
         k.machine.mem.write_u32(addr + lay.offset("struct device", "devt"), devt)
         k.machine.mem.write_ptr(addr + lay.offset("struct device", "driver_data"), drvdata)
         k.machine.mem.write_ptr(addr + lay.offset("struct device", "class"), cls)
+        from .services.runtime_pm import pm_runtime_init
+        pm_runtime_init(k, addr)                # device_create's device_initialize
         label = k.heap.alloc(len(name) + 1, "device name", zero=True)     # dev_name(): kobj.name
         k.machine.mem.write(label, name.encode("latin-1"))
         k.machine.mem.write_ptr(addr + lay.offset("struct device", "kobj") + lay.offset("struct kobject", "name"), label)
@@ -177,13 +181,18 @@ class ChrDevs:
         self.devices.append(dev)
         if module is not None:
             module.on_unload(f"device {name}", lambda: self._remove_device(dev))
+        from .services.class_extras import device_added
+        device_added(k, addr, cls)              # the class's interfaces see the new device
         return addr
 
     def _remove_device(self, dev: Device) -> None:
         if dev not in self.devices:
             return
-        self.devices.remove(dev)
         k = self.system.kernel
+        from .services.class_extras import device_removed
+        device_removed(k, dev.addr, dev.cls)
+        self.devices.remove(dev)
+        self.system.driver_model.forget_device(dev.addr)
         if dev.devt and k.devfs.lookup(f"/dev/{dev.node or dev.name}") is not None:
             k.devfs.unlink(f"/dev/{dev.node or dev.name}")
         lay = self.system.layout

@@ -26,11 +26,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable
 
-#: the kernel's bus types: exported data symbol -> bus name (None: kemu allocates it)
-KERNEL_BUSES = {"platform_bus_type": "platform", "pci_bus_type": "pci", "i2c_bus_type": "i2c",
-                "spi_bus_type": "spi", "serio_bus": "serio", None: "acpi"}
+#: the kernel's bus types: (exported data symbol, bus name); None: not exported, kemu
+#: allocates it (acpi; auxiliary, pnp and serdev's "serial", which modules reach only
+#: through their registration functions)
+KERNEL_BUSES = (("platform_bus_type", "platform"), ("pci_bus_type", "pci"), ("i2c_bus_type", "i2c"),
+                ("spi_bus_type", "spi"), ("serio_bus", "serio"), (None, "acpi"), (None, "auxiliary"),
+                (None, "pnp"), (None, "serial"))
 
 PRIVATE_SIZE = 64        # the opaque driver_private / subsys_private blocks (never read by modules)
+
+#: include/linux/device/bus.h: what a bus notifier is told, and when
+BUS_NOTIFY_ADD_DEVICE, BUS_NOTIFY_DEL_DEVICE, BUS_NOTIFY_REMOVED_DEVICE = 1, 2, 3
+BUS_NOTIFY_BIND_DRIVER, BUS_NOTIFY_BOUND_DRIVER = 4, 5
+BUS_NOTIFY_UNBIND_DRIVER, BUS_NOTIFY_UNBOUND_DRIVER, BUS_NOTIFY_DRIVER_NOT_BOUND = 6, 7, 8
 
 
 @dataclass(eq=False)
@@ -74,6 +82,7 @@ class Bus:
     private: int = 0
     drivers: dict[str, Driver] = field(default_factory=dict)
     devices: list[Device] = field(default_factory=list)
+    notifiers: list[int] = field(default_factory=list)    # notifier_blocks, highest priority first
 
 
 class DriverModel:
@@ -88,7 +97,7 @@ class DriverModel:
         self.groups: dict[int, set[str]] = {}          # kobject -> named attribute groups on it
         k, mem = linux.kernel, linux.machine.mem
         lay = linux.layout
-        for symbol, name in KERNEL_BUSES.items():
+        for symbol, name in KERNEL_BUSES:
             addr = linux.data.get(symbol) if symbol else None
             if addr is None:
                 addr = linux.machine.alloc("kdata", lay.size("struct bus_type"), 64)
@@ -255,9 +264,27 @@ class DriverModel:
             module.on_unload(f"device {name} {addr:#x}", lambda: self._forget_device(dev))
         if bus is not None:
             bus.devices.append(dev)
-            for drv in list(bus.drivers.values()):
-                if self.match(bus, dev, drv) and self.bind(dev, drv) == 0:
-                    break           # a failed probe lets the next driver try its luck
+            self.notify(bus, BUS_NOTIFY_ADD_DEVICE, dev)
+            self.attach_device(dev)
+        return 0
+
+    def attach_device(self, dev: Device) -> bool:
+        """__device_attach: offer an unbound device to its bus's drivers in order until one
+        binds (a failed probe lets the next driver try its luck); True if one did."""
+        bus = dev.bus
+        if bus is None or dev.driver is not None:
+            return dev.driver is not None
+        for drv in list(bus.drivers.values()):
+            if self.match(bus, dev, drv) and self.bind(dev, drv) == 0:
+                return True
+        return False
+
+    def attach_driver(self, drv: Driver) -> int:
+        """driver_attach: __driver_attach for each device of the driver's bus — an unbound
+        device its match rule accepts is probed; probe errors are not the caller's (0)."""
+        for dev in list(drv.bus.devices):
+            if dev.driver is None and self.match(drv.bus, dev, drv):
+                self.bind(dev, drv)
         return 0
 
     def del_device(self, addr: int) -> bool:
@@ -265,9 +292,14 @@ class DriverModel:
         dev = self.devices.get(addr)
         if dev is None:
             return False
+        bus = dev.bus
+        if bus is not None:
+            self.notify(bus, BUS_NOTIFY_DEL_DEVICE, dev)
         if dev.driver is not None:
             self.unbind(dev)
         self._forget_device(dev)
+        if bus is not None:
+            self.notify(bus, BUS_NOTIFY_REMOVED_DEVICE, dev)
         if dev.module is not None:
             dev.module.forget_undo(f"device {dev.name} {addr:#x}")
         return True
@@ -298,9 +330,12 @@ class DriverModel:
         mem.write_ptr(dev.addr + self._off("struct device", "driver"), drv.addr)
         dev.driver = drv
         drv.devices.append(dev)
+        self.notify(drv.bus, BUS_NOTIFY_BIND_DRIVER, dev)
         ret = self._call_probe(dev, drv)
         if ret == 0:
+            self.notify(drv.bus, BUS_NOTIFY_BOUND_DRIVER, dev)
             return 0
+        self.notify(drv.bus, BUS_NOTIFY_DRIVER_NOT_BOUND, dev)
         if ret not in (-linux.errno.ENODEV, -linux.errno.ENXIO, -linux.errno.value("EPROBE_DEFER")):
             linux.pr(f"{drv.name}: probe of {dev.name} failed with error {ret}", 4)
         drv.devices.remove(dev)
@@ -323,13 +358,15 @@ class DriverModel:
         drv = dev.driver
         if drv is None:
             return
-        bus = drv.bus
+        bus = dev.bus                   # a device on no bus (device_bind_driver's) has only drv->remove
         mem = self.linux.machine.mem
-        if bus.rules is not None:
+        if bus is not None:
+            self.notify(bus, BUS_NOTIFY_UNBIND_DRIVER, dev)
+        if bus is not None and bus.rules is not None:
             if bus.rules.remove:
                 bus.rules.remove(bus, dev, drv)
         else:
-            fn = mem.read_ptr(bus.addr + self._off("struct bus_type", "remove")) or \
+            fn = (mem.read_ptr(bus.addr + self._off("struct bus_type", "remove")) if bus is not None else 0) or \
                 mem.read_ptr(drv.addr + self._off("struct device_driver", "remove"))
             if fn:
                 self.linux.call_kernel_word(fn, dev.addr, what=f"{drv.name}: remove")
@@ -338,6 +375,45 @@ class DriverModel:
             drv.devices.remove(dev)
         dev.driver = None
         mem.write_ptr(dev.addr + self._off("struct device", "driver"), 0)
+        if bus is not None:
+            self.notify(bus, BUS_NOTIFY_UNBOUND_DRIVER, dev)
+
+    def bind_without_probe(self, dev: Device, drv: Driver) -> int:
+        """device_bind_driver: dev->driver = drv as if probed (driver_bound: BOUND_DRIVER is
+        announced); -ENODEV when the device already has a driver."""
+        if dev.driver is not None:
+            return -self.linux.errno.ENODEV
+        self.linux.machine.mem.write_ptr(dev.addr + self._off("struct device", "driver"), drv.addr)
+        dev.driver = drv
+        drv.devices.append(dev)
+        if dev.bus is not None:
+            self.notify(dev.bus, BUS_NOTIFY_BOUND_DRIVER, dev)
+        return 0
+
+    def adopt_device(self, addr: int, name: str) -> Device:
+        """A device device_create added (chardevs.py keeps it) entering the registry so a
+        driver can be bound to it; it is on no bus. chardevs.py forgets it at removal."""
+        dev = self.devices.get(addr)
+        if dev is None:
+            dev = self.devices[addr] = Device(addr, name, None)
+        return dev
+
+    def forget_device(self, addr: int) -> None:
+        """Drop a device from the registry without calling the driver (device_del of a
+        device on no bus leaves its driver's remove alone)."""
+        dev = self.devices.get(addr)
+        if dev is not None:
+            self._forget_device(dev)
+
+    # --- bus notifiers ---------------------------------------------------------------------
+    def notify(self, bus: Bus, action: int, dev: Device) -> None:
+        """blocking_notifier_call_chain on the bus's chain: notifier_call(nb, action, dev) for
+        each block, highest priority first, until one answers with NOTIFY_STOP_MASK (0x8000)."""
+        for nb in list(bus.notifiers):
+            fn = self.linux.machine.mem.read_ptr(nb + self._off("struct notifier_block", "notifier_call"))
+            ret = self.linux.call_kernel_pointer(fn, nb, action, dev.addr, what=f"{bus.name}: bus notifier")
+            if ret & 0x8000:
+                break
 
     def _release_devres(self, dev: Device) -> None:
         """devres_release_all: what the driver allocated with devm_* for this device goes."""

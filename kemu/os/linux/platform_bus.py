@@ -27,14 +27,15 @@ def pdrv_of(linux, drv: int) -> int:
     return drv - linux.layout.offset("struct platform_driver", "driver")
 
 
-def _id_table_entry(linux, table: int, name: bytes) -> int:
-    """platform_match_id: the id_table entry named `name` (the table ends at an empty name)."""
+def _id_table_entry(linux, table: int, name: bytes, struct: str = "struct platform_device_id") -> int:
+    """platform_match_id (and auxiliary_match_id, with struct auxiliary_device_id): the
+    id_table entry named `name` (the table ends at an empty name)."""
     lay, mem = linux.layout, linux.machine.mem
-    size = lay.size("struct platform_device_id")
-    width = lay.field_size("struct platform_device_id", "name")
+    size = lay.size(struct)
+    width = lay.field_size(struct, "name")
     entry = table
     while True:
-        raw = mem.read(entry + lay.offset("struct platform_device_id", "name"), width)
+        raw = mem.read(entry + lay.offset(struct, "name"), width)
         entry_name = raw.split(b"\0", 1)[0]
         if not entry_name:
             return 0

@@ -73,6 +73,8 @@ class Sysfs:
         self.dirs: dict[str, SysfsDir] = {}
         self.files: dict[str, SysfsAttr] = {}
         self.kobj_paths: dict[int, str] = {}
+        self.links: dict[str, str] = {}         # symlink path -> the path it points at
+        self.notified: dict[str, int] = {}      # attribute path -> sysfs_notify calls on it
         self.dynamic_ktype = 0          # set by services/sysfs.py's setup
 
     # --- the tree ----------------------------------------------------------------------------
@@ -93,6 +95,8 @@ class Sysfs:
         prefix = path + "/"
         for p in [p for p in self.files if p.startswith(prefix)]:
             del self.files[p]
+        for p in [p for p in self.links if p.startswith(prefix)]:
+            del self.links[p]
         for p in [p for p in self.dirs if p == path or p.startswith(prefix)]:
             d = self.dirs.pop(p)
             if not d.group and self.kobj_paths.get(d.kobj) == p:
@@ -108,12 +112,24 @@ class Sysfs:
     def remove_file(self, dir_path: str, name: str) -> None:
         self.files.pop(f"{dir_path}/{name}", None)
 
+    def add_link(self, dir_path: str, name: str, target: str) -> bool:
+        """A symlink `name` in a directory, pointing at `target`; False if the name is taken."""
+        path = f"{dir_path}/{name}"
+        if path in self.files or path in self.dirs or path in self.links:
+            return False
+        self.links[path] = target
+        return True
+
+    def remove_link(self, dir_path: str, name: str) -> bool:
+        return self.links.pop(f"{dir_path}/{name}", None) is not None
+
     def listing(self, path: str) -> list[str] | None:
         """Names in a directory, sorted; None if it is not one."""
         if path not in self.dirs:
             return None
         prefix = path + "/"
-        names = {p[len(prefix):].split("/")[0] for p in [*self.files, *self.dirs] if p.startswith(prefix)}
+        names = {p[len(prefix):].split("/")[0] for p in [*self.files, *self.dirs, *self.links]
+                 if p.startswith(prefix)}
         return sorted(names)
 
     # --- files -------------------------------------------------------------------------------

@@ -82,6 +82,7 @@ from .services import blkdev, transport_class, quota_formats, badblocks, dma_map
 from .services import notifier_chains, kernel_notifiers, rwlocks, rcu_callbacks, srcu, shrinkers
 from .services import static_keys, kernel_locks
 from .services import net_registries
+from .services import drvcore2
 
 HZ = 250                       # Debian's CONFIG_HZ
 CONSOLE_LOGLEVEL = 7           # messages below this level reach the console
@@ -224,6 +225,7 @@ class Linux(FileCalls):
         k.install(net_registries.table)
         for netdev_table in NETDEV_TABLES:
             k.install(netdev_table)
+        k.install(drvcore2.table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(

@@ -70,6 +70,8 @@ def device_initialize(k, dev: int) -> None:
     mem.write_ptr(entry, entry)
     mem.write_ptr(entry + word, entry)
     mem.write_u32(_kref(k, dev), 1)
+    from .runtime_pm import pm_runtime_init
+    pm_runtime_init(k, dev)                     # device_pm_init: runtime PM disabled once, suspended
 
 
 @table.service("struct device *get_device(struct device *dev)")

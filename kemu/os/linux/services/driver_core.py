@@ -78,11 +78,18 @@ def bus_for_each_drv(k, bus: int, start: int, data: int, fn: int) -> int:
     b = model(k).buses.get(bus)
     if not bus or b is None:
         return -k.errno.EINVAL
-    drivers = [d.addr for d in b.drivers.values()]
-    if start in drivers:
-        drivers = drivers[drivers.index(start) + 1:]
-    for drv in drivers:
-        ret = k.linux.call_kernel_pointer(fn, drv, data, what="bus_for_each_drv callback")
+    return walk(k, [d.addr for d in b.drivers.values()], start, data, fn, "bus_for_each_drv callback")
+
+
+def after(items: list[int], start: int) -> list[int]:
+    """The items after `start` (all of them when start is not one: NULL starts at the head)."""
+    return items[items.index(start) + 1:] if start in items else items
+
+
+def walk(k, items: list[int], start: int, data: int, fn: int, what: str) -> int:
+    """fn(item, data) for each item after `start` until one answers non-zero (returned)."""
+    for item in after(items, start):
+        ret = k.linux.call_kernel_pointer(fn, item, data, what=what)
         if ret:
             return ret
     return 0
@@ -95,14 +102,7 @@ def bus_for_each_dev(k, bus: int, start: int, data: int, fn: int) -> int:
     b = model(k).buses.get(bus)
     if not bus or b is None:
         return -k.errno.EINVAL
-    devices = [d.addr for d in b.devices]
-    if start in devices:
-        devices = devices[devices.index(start) + 1:]
-    for dev in devices:
-        ret = k.linux.call_kernel_pointer(fn, dev, data, what="bus_for_each_dev callback")
-        if ret:
-            return ret
-    return 0
+    return walk(k, [d.addr for d in b.devices], start, data, fn, "bus_for_each_dev callback")
 
 
 # --- devices ----------------------------------------------------------------------------------
@@ -144,7 +144,12 @@ def add_device(k, dev: int, module, caller: int | None) -> int:
     name = device_name(k, dev)
     if not name:
         return -k.errno.EINVAL
-    return model(k).add_device(dev, name, module)
+    ret = model(k).add_device(dev, name, module)
+    cls = mem.read_ptr(dev + _off(k, "struct device", "class"))
+    if not ret and cls:
+        from .class_extras import device_added
+        device_added(k, dev, cls)               # the class's interfaces see the new device
+    return ret
 
 
 @table.service("int device_add(struct device *dev)", needs_call=True)
@@ -164,8 +169,17 @@ def device_register(k, dev: int, call=None) -> int:
 def device_del(k, dev: int) -> None:
     """Unbind the device and take it off its bus; its sysfs files go."""
     if dev:
+        cls = k.machine.mem.read_ptr(dev + _off(k, "struct device", "class"))
+        if cls and dev in model(k).devices:
+            from .class_extras import device_removed
+            device_removed(k, dev, cls)
         model(k).del_device(dev)
         model(k).files.pop(_kobj(k, dev), None)
+        getattr(model(k), "links", {}).pop(_kobj(k, dev), None)     # its directory's symlinks go too
+        getattr(model(k), "bin_files", {}).pop(_kobj(k, dev), None)
+        from . import pm_qos, runtime_pm
+        runtime_pm.device_gone(k, dev)          # device_pm_remove: runtime PM off, QoS freed
+        pm_qos.device_gone(k, dev)
 
 
 @table.service("void device_unregister(struct device *dev)")

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
+from ..list_head import list_add_tail, list_del_init, list_empty
 from ..sysfs import PAGE_SIZE, ROOTS
 from . import driver_core
 
@@ -82,8 +83,12 @@ def setup(system) -> None:
 
 
 def _add(k, kobj: int, parent: int, name: str) -> int:
-    """kobject_add_internal: the directory under the parent's; 0 or -errno."""
+    """kobject_add_internal: the directory under the parent's; 0 or -errno. A kobject in a
+    kset with no parent of its own goes under the kset's directory, and joins its list."""
     fs = _fs(k)
+    kset = k.machine.mem.read_ptr(kobj + _koff(k, "kset"))
+    if kset and not parent:
+        parent = kset + _lay(k).offset("struct kset", "kobj")
     base = fs.path_of(parent) if parent else "/sys"
     if base is None or not name:
         return -k.errno.EINVAL if not name else -k.errno.ENOENT
@@ -94,6 +99,9 @@ def _add(k, kobj: int, parent: int, name: str) -> int:
     k.machine.mem.write_ptr(kobj + _koff(k, "parent"), parent)
     if parent:
         _kref_add(k, parent, 1)
+    if kset:
+        _kref_add(k, kset + _lay(k).offset("struct kset", "kobj"), 1)
+        list_add_tail(k, kobj + _koff(k, "entry"), kset + _lay(k).offset("struct kset", "list"))
     return 0
 
 
@@ -137,7 +145,9 @@ def kobject_init_and_add(k, kobj: int, ktype: int, parent: int, fmt: int, args) 
     kobject_put it on failure, as in the kernel)."""
     k.check_length(kobj, _lay(k).size("struct kobject"), "write")
     mem = k.machine.mem
+    kset = mem.read_ptr(kobj + _koff(k, "kset"))        # the caller's to set before (kobject.h)
     mem.write(kobj, bytes(_lay(k).size("struct kobject")))
+    mem.write_ptr(kobj + _koff(k, "kset"), kset)
     mem.write_u32(kobj + _koff(k, "kref"), 1)
     mem.write_ptr(kobj + _koff(k, "ktype"), ktype)
     name = k.linux.format(fmt, args).decode("latin-1").replace("/", "!")
@@ -162,6 +172,11 @@ def kobject_del(k, kobj: int) -> None:
     path = fs.path_of(kobj)
     if path is not None:
         fs.remove_dir(path)
+    kset = k.machine.mem.read_ptr(kobj + _koff(k, "kset"))
+    entry = kobj + _koff(k, "entry")
+    if kset and k.machine.mem.read_ptr(entry) and not list_empty(k, entry):
+        list_del_init(k, entry)                          # kobj_kset_leave
+        kobject_put(k, kset + _lay(k).offset("struct kset", "kobj"))
     parent = k.machine.mem.read_ptr(kobj + _koff(k, "parent"))
     if parent:
         k.machine.mem.write_ptr(kobj + _koff(k, "parent"), 0)
@@ -179,9 +194,12 @@ def kobject_put(k, kobj: int) -> None:
     kobject_del(k, kobj)
     ktype = k.machine.mem.read_ptr(kobj + _koff(k, "ktype"))
     release = k.machine.mem.read_ptr(ktype) if ktype else 0
-    if not release:
+    if not release:                             # kobject_cleanup's pr_debug; the name is still freed
         k.linux.pr(f"kobject: '{name}' ({kobj:#x}): does not have a release() function, "
-                   "it is broken and must be fixed. See Documentation/core-api/kobject.rst.", 3)
+                   "it is broken and must be fixed. See Documentation/core-api/kobject.rst.", 7)
+        name_ptr = k.machine.mem.read_ptr(kobj + _koff(k, "name"))
+        if name_ptr and name_ptr in k.heap:
+            k.heap.free(name_ptr)
         return
     if release == k.installed["__kemu_dynamic_kobj_release"][1]:
         __kemu_dynamic_kobj_release(k, kobj)
