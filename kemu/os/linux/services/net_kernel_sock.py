@@ -9,7 +9,8 @@
   The families built into the kernel (AF_UNIX, AF_INET, AF_INET6, AF_NETLINK…) have no
   model in kemu: such a call is recorded as a call to a missing function (the corpus counts
   it as a fallback) and returns 0 with *res untouched, as the fallback stub did.
-* `kernel_bind` / `kernel_getsockname`: sock->ops->bind / ->getname(sock, addr, 0).
+* `kernel_bind` / `kernel_getsockname` / `kernel_listen`: sock->ops->bind / ->getname(sock,
+  addr, 0) / ->listen(sock, backlog).
 * `sock_release`: ops->release(sock), then the socket is freed.
 """
 from __future__ import annotations
@@ -106,6 +107,15 @@ def kernel_getsockname(k, sock: int, addr: int, call=None) -> int:
         return _unmodelled(k, call, "kernel_getsockname")
     fn = _ops_fn(k, sock, "getname")
     return _signed(k.machine.call(fn, sock, addr, 0)) if fn else -k.errno.EOPNOTSUPP
+
+
+@table.service("int kernel_listen(struct socket *sock, int backlog)", needs_call=True)
+def kernel_listen(k, sock: int, backlog: int, call=None) -> int:
+    """sock->ops->listen(sock, backlog)."""
+    if sock not in _sockets(k):
+        return _unmodelled(k, call, "kernel_listen")
+    fn = _ops_fn(k, sock, "listen")
+    return _signed(k.machine.call(fn, sock, backlog)) if fn else -k.errno.EOPNOTSUPP
 
 
 @table.service("void sock_release(struct socket *sock)", needs_call=True)

@@ -1,0 +1,7 @@
+"""The service tables of the netsock work (struct sock life, netlink message helpers, TCP
+ULPs, the net_device helpers left), installed together so system.py carries one line."""
+from __future__ import annotations
+
+from . import net_sock
+
+TABLES = (net_sock.table,)
