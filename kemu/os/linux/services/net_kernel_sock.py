@@ -10,7 +10,8 @@
   model in kemu: such a call is recorded as a call to a missing function (the corpus counts
   it as a fallback) and returns 0 with *res untouched, as the fallback stub did.
 * `kernel_bind` / `kernel_getsockname` / `kernel_listen`: sock->ops->bind / ->getname(sock,
-  addr, 0) / ->listen(sock, backlog).
+  addr, 0) / ->listen(sock, backlog); `kernel_sendmsg`: msg_iter set over the kvecs,
+  then ->sendmsg(sock, msg, size).
 * `sock_release`: ops->release(sock), then the socket is freed.
 """
 from __future__ import annotations
@@ -116,6 +117,39 @@ def kernel_listen(k, sock: int, backlog: int, call=None) -> int:
         return _unmodelled(k, call, "kernel_listen")
     fn = _ops_fn(k, sock, "listen")
     return _signed(k.machine.call(fn, sock, backlog)) if fn else -k.errno.EOPNOTSUPP
+
+
+#: enum iter_type of 6.1 (ITER_IOVEC, ITER_KVEC, ...); ITER_SOURCE is WRITE (1)
+ITER_KVEC, ITER_SOURCE = 1, 1
+
+
+def iov_iter_kvec(k, it: int, direction: int, kvec: int, nr_segs: int, count: int) -> None:
+    """iov_iter_kvec: an iterator over `nr_segs` kernel buffers holding `count` bytes."""
+    lay, mem = k.linux.layout, k.machine.mem
+
+    def put(field: str, value: int) -> None:
+        mem.write_int(it + lay.offset("struct iov_iter", field), lay.field_size("struct iov_iter", field), value)
+    mem.write(it, bytes(lay.size("struct iov_iter")))
+    put("iter_type", ITER_KVEC)
+    put("data_source", direction)
+    put("kvec", kvec)
+    put("nr_segs", nr_segs)
+    put("count", count)
+
+
+@table.service("int kernel_sendmsg(struct socket *sock, struct msghdr *msg, struct kvec *vec, "
+               "size_t num, size_t size)", needs_call=True)
+def kernel_sendmsg(k, sock: int, msg: int, vec: int, num: int, size: int, call=None) -> int:
+    """Send kernel buffers: msg->msg_iter over `vec`, then sock->ops->sendmsg(sock, msg, size)."""
+    if sock not in _sockets(k):
+        return _unmodelled(k, call, "kernel_sendmsg")
+    if not msg:
+        k.linux.pr("BUG: kernel NULL pointer dereference: kernel_sendmsg with a NULL msghdr", 1)
+        k.linux.add_taint("D")
+        return -k.errno.EFAULT
+    iov_iter_kvec(k, msg + k.linux.layout.offset("struct msghdr", "msg_iter"), ITER_SOURCE, vec, num, size)
+    fn = _ops_fn(k, sock, "sendmsg")
+    return _signed(k.machine.call(fn, sock, msg, size)) if fn else -k.errno.EOPNOTSUPP
 
 
 @table.service("void sock_release(struct socket *sock)", needs_call=True)

@@ -423,3 +423,43 @@ def sk_stop_timer(k, sk: int, timer: int) -> None:
     from .timers import timer_delete
     if timer_delete(k, timer):
         sock_put(k, sk)
+
+
+SEND_SHUTDOWN = 2
+
+
+@table.service("struct sk_buff *sock_alloc_send_pskb(struct sock *sk, unsigned long header_len, "
+               "unsigned long data_len, int noblock, int *errcode, int max_page_order)", needs_call=True)
+def sock_alloc_send_pskb(k, sk: int, header_len: int, data_len: int, noblock: int, errcode: int,
+                         max_page_order: int, call=None) -> int:
+    """An skb to send on `sk`, charged to it (skb_set_owner_w). A pending socket error is
+    returned (and cleared), a send-shut socket is -EPIPE, a full send buffer -EAGAIN (kemu has
+    no other task to make room, so a blocking caller would sleep forever: also -EAGAIN, said
+    in the log). Paged data (data_len > 0) is not modelled: -ENOBUFS, reported."""
+    from .skbuff import __alloc_skb
+    if sk not in socks(k):
+        _bad_sock(k, "sock_alloc_send_pskb", sk)
+        err = -k.errno.EINVAL
+    else:
+        s = Sk(k, sk)
+        err = -_signed(s.get("sk_err"))
+        if err:
+            s.set("sk_err", 0)
+        elif s.get("sk_shutdown") & SEND_SHUTDOWN:
+            err = -k.errno.EPIPE
+        elif _signed(s.get("sk_wmem_alloc")) - 1 >= _signed(s.get("sk_sndbuf")):
+            if not noblock & 0xFFFFFFFF:
+                k.linux.pr(f"kemu: sock {sk:#x}: send buffer full and nothing can drain it: -EAGAIN", 4)
+            err = -k.errno.EAGAIN
+        elif data_len:
+            k.linux.pr(f"kemu: sock_alloc_send_pskb: paged data ({data_len} bytes) is not modelled", 4)
+            err = -k.errno.ENOBUFS
+        else:
+            skb = __alloc_skb(k, header_len, s.get("sk_allocation"), 0, -1, call=call)
+            if skb:
+                skb_set_owner_w(k, skb, sk)
+                return skb
+            err = -k.errno.ENOBUFS
+    if errcode:
+        k.machine.mem.write_u32(errcode, err & 0xFFFFFFFF)
+    return 0
