@@ -282,6 +282,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                     "sk_forward_alloc"),
     "struct tcp_ulp_ops": ("list", "init", "update", "release", "get_info", "get_info_size", "clone",
                            "name", "owner"),
+    "struct inet_connection_sock": ("icsk_clean_acked",),
     "struct nlmsghdr": ("nlmsg_len", "nlmsg_type", "nlmsg_flags", "nlmsg_seq", "nlmsg_pid"),
     "struct genlmsghdr": ("cmd", "version", "reserved"),
     "struct cn_msg": ("id", "seq", "ack", "len", "flags"),
