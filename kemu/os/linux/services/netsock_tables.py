@@ -2,6 +2,6 @@
 ULPs, the net_device helpers left), installed together so system.py carries one line."""
 from __future__ import annotations
 
-from . import iov_kvec, net_sock, skb_copy, tcp_ulp
+from . import iov_kvec, net_sock, netdev_helpers, skb_copy, tcp_ulp
 
-TABLES = (net_sock.table, iov_kvec.table, skb_copy.table, tcp_ulp.table)
+TABLES = (net_sock.table, iov_kvec.table, skb_copy.table, tcp_ulp.table, netdev_helpers.table)
