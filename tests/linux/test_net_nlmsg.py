@@ -4,28 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import kemu
-
 from .conftest import ARCHES
 from .corpus_trials import CLEAN, corpus_record
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
-
-
-def call(linux, name: str, *args: int) -> int:
-    value = linux.machine.call(linux.kernel.installed[name][1], *args) & 0xFFFFFFFF
-    return value - (1 << 32) if value & 0x80000000 else value
-
-
-def ptr(linux, name: str, *args: int) -> int:
-    return linux.machine.call(linux.kernel.installed[name][1], *args)
-
-
-def skb(linux, size: int) -> int:
-    return ptr(linux, "__alloc_skb", size, 0xCC0, 0, 0xFFFFFFFF)
+from .net_calls import call, linux, new_skb, ptr  # noqa: F401  (linux: the fixture)
 
 
 def skb_len(linux, s: int) -> int:
@@ -43,7 +24,7 @@ def family(linux, fid: int, hdrsize: int, version: int, n_mcgrps: int = 1) -> in
 
 
 def test_nlmsg_put_writes_the_header_and_pads_the_payload(linux):
-    s = skb(linux, 64)
+    s = new_skb(linux, 64)
     nlh = ptr(linux, "__nlmsg_put", s, 7, 9, 24, 5, 0x300)
     mem = linux.machine.mem
     assert mem.read_u32(nlh) == 16 + 5                                   # nlmsg_len
@@ -53,7 +34,7 @@ def test_nlmsg_put_writes_the_header_and_pads_the_payload(linux):
 
 
 def test_genlmsg_put_fills_the_genl_header_and_returns_the_user_header(linux):
-    s = skb(linux, 128)
+    s = new_skb(linux, 128)
     user = ptr(linux, "genlmsg_put", s, 0, 1, family(linux, 30, 8, 2), 0, 5)
     nlh = user - 4 - 16
     mem = linux.machine.mem
@@ -64,13 +45,13 @@ def test_genlmsg_put_fills_the_genl_header_and_returns_the_user_header(linux):
 
 def test_genlmsg_put_without_room_is_null(linux):
     from kemu.os.linux.services.net_nlmsg import tailroom
-    s = skb(linux, 64)
+    s = new_skb(linux, 64)
     ptr(linux, "skb_put", s, tailroom(linux.kernel, s) - 8)             # leave 8 bytes: less than 28
     assert ptr(linux, "genlmsg_put", s, 0, 1, family(linux, 30, 8, 2), 0, 5) == 0
 
 
 def test_nla_put_adds_an_aligned_attribute_and_refuses_past_the_room(linux):
-    s = skb(linux, 64)
+    s = new_skb(linux, 64)
     data = linux.kernel.heap.alloc(8, "test", zero=True)
     linux.machine.mem.write(data, b"abcde")
     before = skb_len(linux, s)
@@ -82,12 +63,12 @@ def test_nla_put_adds_an_aligned_attribute_and_refuses_past_the_room(linux):
 def test_a_broadcast_nobody_hears_consumes_the_skb_and_is_esrch(linux):
     heap = linux.kernel.heap
     before = heap.stats.live_blocks
-    assert call(linux, "netlink_broadcast", 0, skb(linux, 64), 0, 1, 0xCC0) == -3
+    assert call(linux, "netlink_broadcast", 0, new_skb(linux, 64), 0, 1, 0xCC0) == -3
     assert heap.stats.live_blocks == before
 
 
 def test_genlmsg_multicast_allns_to_a_group_the_family_lacks_warns(linux):
-    s = skb(linux, 64)
+    s = new_skb(linux, 64)
     assert call(linux, "genlmsg_multicast_allns", family(linux, 30, 0, 1, n_mcgrps=1), s, 0, 3, 0xCC0) == -22
     assert "W" in linux.taints
 

@@ -2,34 +2,8 @@
 protocol's create() and release() call them, on both arches."""
 from __future__ import annotations
 
-import pytest
-
-import kemu
-
-from .conftest import ARCHES
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
-
-
-def call(linux, name: str, *args: int) -> int:
-    """The C int a service returns (as an unsigned 32-bit value)."""
-    return linux.machine.call(linux.kernel.installed[name][1], *args) & 0xFFFFFFFF
-
-
-def ptr(linux, name: str, *args: int) -> int:
-    """The pointer a service returns."""
-    return linux.machine.call(linux.kernel.installed[name][1], *args)
-
-
-def new_skb(linux, size: int = 100) -> int:
-    return ptr(linux, "__alloc_skb", size, 0xCC0, 0, 0xFFFFFFFF)
-
-
-def signed(v: int) -> int:
-    return v - (1 << 32) if v & 0x80000000 else v
+from .net_calls import linux, new_skb, ptr  # noqa: F401  (linux: the fixture)
+from .net_calls import call as int_call
 
 
 def sk_field(linux, sk: int, name: str) -> int:
@@ -65,7 +39,7 @@ def test_sk_alloc_gives_a_zeroed_sock_of_the_protos_size_with_one_wmem_reference
 
 def test_sk_alloc_takes_from_the_protos_slab_when_proto_register_made_one(linux):
     prot = make_proto(linux, linux.layout.size("struct sock"), b"SLABBY")
-    assert call(linux, "proto_register", prot, 1) == 0
+    assert int_call(linux, "proto_register", prot, 1) == 0
     sk = ptr(linux, "sk_alloc", 0, 42, 0xCC0, prot, 1)
     assert linux.kernel.heap.block_containing(sk).tag == "kmem_cache SLABBY"
 
@@ -74,7 +48,7 @@ def test_sock_init_data_links_socket_and_sock_and_sets_the_defaults(linux):
     prot = make_proto(linux, linux.layout.size("struct sock"))
     sock = make_socket(linux, 2)
     sk = ptr(linux, "sk_alloc", 0, 42, 0xCC0, prot, 1)
-    call(linux, "sock_init_data", sock, sk)
+    int_call(linux, "sock_init_data", sock, sk)
     lay, mem = linux.layout, linux.machine.mem
     assert mem.read_ptr(sock + lay.offset("struct socket", "sk")) == sk
     assert sk_field(linux, sk, "sk_socket") == sock
@@ -83,7 +57,7 @@ def test_sock_init_data_links_socket_and_sock_and_sets_the_defaults(linux):
     assert sk_field(linux, sk, "__sk_common.skc_state") == 7                  # TCP_CLOSE
     assert sk_field(linux, sk, "__sk_common.skc_refcnt") == 1
     assert sk_field(linux, sk, "sk_rcvbuf") == 212992 == sk_field(linux, sk, "sk_sndbuf")
-    assert signed(sk_field(linux, sk, "sk_peek_off")) == -1
+    assert sk_field(linux, sk, "sk_peek_off") == 0xFFFFFFFF
     assert sk_field(linux, sk, "__sk_common.skc_flags") & (1 << 8)            # SOCK_ZAPPED
     q = sk + lay.offset("struct sock", "sk_receive_queue")
     assert mem.read_ptr(q) == q
@@ -95,7 +69,7 @@ def test_the_default_data_ready_runs_without_sleepers(linux):
     prot = make_proto(linux, linux.layout.size("struct sock"))
     sock = make_socket(linux)
     sk = ptr(linux, "sk_alloc", 0, 42, 0xCC0, prot, 1)
-    call(linux, "sock_init_data", sock, sk)
+    int_call(linux, "sock_init_data", sock, sk)
     linux.machine.call(sk_field(linux, sk, "sk_data_ready"), sk)
     assert "W" not in linux.taints
 
@@ -106,8 +80,8 @@ def test_sk_common_release_runs_destroy_and_frees_at_the_last_reference(linux):
     sock = make_socket(linux)
     before = heap.stats.live_blocks
     sk = ptr(linux, "sk_alloc", 0, 42, 0xCC0, prot, 1)
-    call(linux, "sock_init_data", sock, sk)
-    call(linux, "sk_common_release", sk)
+    int_call(linux, "sock_init_data", sock, sk)
+    int_call(linux, "sk_common_release", sk)
     assert heap.stats.live_blocks == before
 
 
@@ -115,19 +89,19 @@ def test_sk_free_waits_for_the_last_wmem_reference(linux):
     heap = linux.kernel.heap
     prot = make_proto(linux, linux.layout.size("struct sock"))
     sk = ptr(linux, "sk_alloc", 0, 42, 0xCC0, prot, 1)
-    call(linux, "sock_init_data", 0, sk)
+    int_call(linux, "sock_init_data", 0, sk)
     skb = new_skb(linux)
-    call(linux, "skb_set_owner_w", skb, sk)
+    int_call(linux, "skb_set_owner_w", skb, sk)
     assert sk_field(linux, sk, "sk_wmem_alloc") > 1
-    call(linux, "sk_free", sk)
+    int_call(linux, "sk_free", sk)
     assert sk in heap                                                       # the skb holds it
-    call(linux, "consume_skb", skb)
+    int_call(linux, "consume_skb", skb)
     assert sk not in heap
 
 
 def test_sk_free_of_something_sk_alloc_did_not_make_is_reported_not_freed(linux):
     blk = linux.kernel.heap.alloc(64, "test", zero=True)
-    call(linux, "sk_free", blk)
+    int_call(linux, "sk_free", blk)
     assert "is not a struct sock sk_alloc made" in linux.dmesg()
     assert blk in linux.kernel.heap
 
@@ -135,13 +109,13 @@ def test_sk_free_of_something_sk_alloc_did_not_make_is_reported_not_freed(linux)
 def test_a_full_receive_buffer_refuses_the_skb_with_enomem(linux):
     prot = make_proto(linux, linux.layout.size("struct sock"))
     sk = ptr(linux, "sk_alloc", 0, 42, 0xCC0, prot, 1)
-    call(linux, "sock_init_data", 0, sk)
+    int_call(linux, "sock_init_data", 0, sk)
     skb = new_skb(linux)
-    assert call(linux, "sock_queue_rcv_skb_reason", sk, skb, 0) == 0
+    assert int_call(linux, "sock_queue_rcv_skb_reason", sk, skb, 0) == 0
     lay = linux.layout
     assert linux.machine.mem.read_u32(sk + lay.offset("struct sock", "sk_receive_queue") +
                                       lay.offset("struct sk_buff_head", "qlen")) == 1
     linux.machine.mem.write_u32(sk + lay.offset("struct sock", "sk_rcvbuf"), 1)
     other = new_skb(linux)
-    assert signed(call(linux, "sock_queue_rcv_skb_reason", sk, other, 0)) == -12
+    assert (int_call(linux, "sock_queue_rcv_skb_reason", sk, other, 0)) == -12
     assert sk_field(linux, sk, "sk_drops") == 1

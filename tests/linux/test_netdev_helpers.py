@@ -8,6 +8,7 @@ import kemu
 
 from .conftest import ARCHES
 from .corpus_trials import CLEAN, corpus_record
+from .net_calls import call, cstr
 
 
 @pytest.fixture(params=ARCHES)
@@ -18,20 +19,9 @@ def linux(request):
     return system
 
 
-def call(linux, name: str, *args: int) -> int:
-    value = linux.machine.call(linux.kernel.installed[name][1], *args) & 0xFFFFFFFF
-    return value - (1 << 32) if value & 0x80000000 else value
-
-
 def vcall(linux, name: str, *args: int) -> None:
     """A variadic service: cdecl on i386 as the compiler calls it."""
     linux.machine.call(linux.kernel.installed[name][1], *args, abi="cdecl" if linux.arch == "i386" else None)
-
-
-def cstr(linux, text: bytes) -> int:
-    addr = linux.kernel.heap.alloc(len(text) + 1, "test", zero=True)
-    linux.machine.mem.write(addr, text + b"\0")
-    return addr
 
 
 def field(linux, dev: int, name: str) -> int:

@@ -3,20 +3,9 @@ from __future__ import annotations
 
 import pytest
 
-import kemu
-
 from .conftest import ARCHES
 from .corpus_trials import CLEAN, corpus_record
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
-
-
-def call(linux, name: str, *args: int) -> int:
-    ret = linux.machine.call(linux.kernel.installed[name][1], *args) & 0xFFFFFFFF
-    return ret - (1 << 32) if ret & 0x80000000 else ret
+from .net_calls import call, linux  # noqa: F401  (linux: the fixture)
 
 
 def ulp_ops(linux, name: bytes) -> int:

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from kemu.kernel import ServiceTable
 
+from .net_kernel_sock import unmodelled
+
 table = ServiceTable("iov_kvec")
 
 ITER_KVEC = 1
@@ -41,13 +43,7 @@ class KvecIter:
 
 
 def _unmodelled(k, call, name: str, it: int) -> int:
-    from kemu.kernel.missing_call import MissingCall
-    ra = call.return_address
-    mc = MissingCall(name, ra, tuple(call.args(4)), k.machine.symbolize(ra))
-    k.missing_calls.append(mc)
-    k.msgbuf.write(f"kemu: call to missing kernel function {name} from {mc.caller} "
-                   f"(iov_iter {it:#x} is not ITER_KVEC, which kemu does not model): returning 0\n")
-    return 0
+    return unmodelled(k, call, name, f"iov_iter {it:#x} is not ITER_KVEC, which kemu does not model")
 
 
 @table.service("size_t _copy_from_iter(void *addr, size_t bytes, struct iov_iter *i)", needs_call=True)

@@ -28,14 +28,14 @@ SOCK_MAX = 11
 SS_UNCONNECTED = 1
 
 
-def _unmodelled(k, call, name: str) -> int:
+def unmodelled(k, call, name: str, why: str = "no model of this socket family") -> int:
     """Record a call kemu cannot carry out as the lenient fallback stub would, and return 0."""
     from kemu.kernel.missing_call import MissingCall
     ra = call.return_address
     mc = MissingCall(name, ra, tuple(call.args(4)), k.machine.symbolize(ra))
     k.missing_calls.append(mc)
     k.msgbuf.write(f"kemu: call to missing kernel function {name} from {mc.caller} "
-                   f"(no model of this socket family): returning 0\n")
+                   f"({why}): returning 0\n")
     return 0
 
 
@@ -73,7 +73,7 @@ def sock_create_kern(k, net: int, family: int, type_: int, protocol: int, res: i
         return -k.errno.EAFNOSUPPORT
     pf = families[family]
     if not pf:
-        return _unmodelled(k, call, "sock_create_kern")
+        return unmodelled(k, call, "sock_create_kern")
     lay, mem = k.linux.layout, k.machine.mem
     sock = k.heap.alloc(lay.size("struct socket_alloc"), "sock_inode_cache", zero=True,
                         caller=call.return_address)
@@ -96,7 +96,7 @@ def sock_create_kern(k, net: int, family: int, type_: int, protocol: int, res: i
 def kernel_bind(k, sock: int, addr: int, addrlen: int, call=None) -> int:
     """sock->ops->bind(sock, addr, addrlen)."""
     if sock not in _sockets(k):
-        return _unmodelled(k, call, "kernel_bind")
+        return unmodelled(k, call, "kernel_bind")
     fn = _ops_fn(k, sock, "bind")
     return _signed(k.machine.call(fn, sock, addr, addrlen)) if fn else -k.errno.EOPNOTSUPP
 
@@ -105,7 +105,7 @@ def kernel_bind(k, sock: int, addr: int, addrlen: int, call=None) -> int:
 def kernel_getsockname(k, sock: int, addr: int, call=None) -> int:
     """sock->ops->getname(sock, addr, 0): the address length, or an error."""
     if sock not in _sockets(k):
-        return _unmodelled(k, call, "kernel_getsockname")
+        return unmodelled(k, call, "kernel_getsockname")
     fn = _ops_fn(k, sock, "getname")
     return _signed(k.machine.call(fn, sock, addr, 0)) if fn else -k.errno.EOPNOTSUPP
 
@@ -114,7 +114,7 @@ def kernel_getsockname(k, sock: int, addr: int, call=None) -> int:
 def kernel_listen(k, sock: int, backlog: int, call=None) -> int:
     """sock->ops->listen(sock, backlog)."""
     if sock not in _sockets(k):
-        return _unmodelled(k, call, "kernel_listen")
+        return unmodelled(k, call, "kernel_listen")
     fn = _ops_fn(k, sock, "listen")
     return _signed(k.machine.call(fn, sock, backlog)) if fn else -k.errno.EOPNOTSUPP
 
@@ -142,7 +142,7 @@ def iov_iter_kvec(k, it: int, direction: int, kvec: int, nr_segs: int, count: in
 def kernel_sendmsg(k, sock: int, msg: int, vec: int, num: int, size: int, call=None) -> int:
     """Send kernel buffers: msg->msg_iter over `vec`, then sock->ops->sendmsg(sock, msg, size)."""
     if sock not in _sockets(k):
-        return _unmodelled(k, call, "kernel_sendmsg")
+        return unmodelled(k, call, "kernel_sendmsg")
     if not msg:
         k.linux.pr("BUG: kernel NULL pointer dereference: kernel_sendmsg with a NULL msghdr", 1)
         k.linux.add_taint("D")
@@ -158,6 +158,6 @@ def sock_release(k, sock: int, call=None) -> None:
     if not sock:
         return
     if sock not in _sockets(k):
-        _unmodelled(k, call, "sock_release")
+        unmodelled(k, call, "sock_release")
         return
     release(k, sock)

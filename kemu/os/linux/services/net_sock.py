@@ -227,32 +227,32 @@ def free_sock(k, sk: int) -> None:
         k.heap.free(sk)
 
 
+def drop_ref(k, sk: int, field: str, amount: int = 1) -> int:
+    """refcount_sub_and_test on one of the sock's counts: what is left (below zero: 6.1's
+    refcount_t underflow WARN, and nothing is freed)."""
+    s = Sk(k, sk)
+    left = _signed(s.get(field)) - amount
+    s.set(field, max(left, 0))
+    if left < 0:
+        k.linux.pr(f"refcount_t: underflow; use-after-free. (sock {sk:#x} {field.split('.')[-1]})", 4)
+        k.linux.add_taint("W")
+    return left
+
+
 @table.service("void sk_free(struct sock *sk)")
 def sk_free(k, sk: int) -> None:
     """Drop the sk_wmem_alloc reference sk_alloc took; free the sock on the last one."""
     if sk not in socks(k):
         _bad_sock(k, "sk_free", sk)
         return
-    s = Sk(k, sk)
-    left = _signed(s.get("sk_wmem_alloc")) - 1
-    s.set("sk_wmem_alloc", max(left, 0))
-    if left == 0:
+    if drop_ref(k, sk, "sk_wmem_alloc") == 0:
         free_sock(k, sk)
-    elif left < 0:
-        k.linux.pr(f"refcount_t: underflow; use-after-free. (sock {sk:#x} sk_wmem_alloc)", 4)
-        k.linux.add_taint("W")
 
 
 def sock_put(k, sk: int) -> None:
     """sock_put: drop an sk_refcnt reference, sk_free at zero."""
-    s = Sk(k, sk)
-    left = _signed(s.get("__sk_common.skc_refcnt")) - 1
-    s.set("__sk_common.skc_refcnt", max(left, 0))
-    if left == 0:
+    if drop_ref(k, sk, "__sk_common.skc_refcnt") == 0:
         sk_free(k, sk)
-    elif left < 0:
-        k.linux.pr(f"refcount_t: underflow; use-after-free. (sock {sk:#x} sk_refcnt)", 4)
-        k.linux.add_taint("W")
 
 
 def sock_orphan(k, sk: int) -> None:
@@ -333,18 +333,13 @@ def sock_wfree(k, skb: int) -> None:
     if sk not in socks(k):
         _bad_sock(k, "sock_wfree", sk)
         return
-    s, size = Sk(k, sk), _skb_get(k, skb, "truesize")
-    left = _signed(s.get("sk_wmem_alloc")) - size
-    s.set("sk_wmem_alloc", max(left, 0))
+    left = drop_ref(k, sk, "sk_wmem_alloc", _skb_get(k, skb, "truesize"))
     if left > 0:
-        write_space = s.get("sk_write_space")
+        write_space = Sk(k, sk).get("sk_write_space")
         if write_space:
             k.linux.call_kernel_pointer(write_space, sk, what="sk_write_space")
     elif left == 0:
         free_sock(k, sk)
-    else:
-        k.linux.pr(f"refcount_t: underflow; use-after-free. (sock {sk:#x} sk_wmem_alloc)", 4)
-        k.linux.add_taint("W")
 
 
 @table.service("void skb_set_owner_w(struct sk_buff *skb, struct sock *sk)")
