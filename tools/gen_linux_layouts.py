@@ -278,7 +278,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
                     "sk_callback_lock", "sk_state_change", "sk_data_ready", "sk_write_space",
                     "sk_error_report", "sk_destruct", "sk_peek_off", "sk_rcvtimeo", "sk_sndtimeo",
                     "sk_timer", "sk_prot_creator", "sk_pacing_shift", "sk_uid", "sk_err",
-                    "sk_frag", "sk_backlog_rcv", "sk_write_pending", "sk_backlog.rmem_alloc", "sk_shutdown",
+                    "sk_frag", "sk_backlog_rcv", "sk_write_pending", "sk_backlog.rmem_alloc", "sk_shutdown", "sk_lock.owned",
                     "sk_forward_alloc"),
     "struct tcp_ulp_ops": ("list", "init", "update", "release", "get_info", "get_info_size", "clone",
                            "name", "owner"),

@@ -119,3 +119,14 @@ def test_a_full_receive_buffer_refuses_the_skb_with_enomem(linux):
     other = new_skb(linux)
     assert (int_call(linux, "sock_queue_rcv_skb_reason", sk, other, 0)) == -12
     assert sk_field(linux, sk, "sk_drops") == 1
+
+
+def test_lock_sock_marks_the_sock_owned_until_release_and_twice_is_a_warn(linux):
+    prot = make_proto(linux, linux.layout.size("struct sock"))
+    sk = ptr(linux, "sk_alloc", 0, 42, 0xCC0, prot, 1)
+    int_call(linux, "lock_sock_nested", sk, 0)
+    assert sk_field(linux, sk, "sk_lock.owned") == 1
+    int_call(linux, "lock_sock_nested", sk, 0)
+    assert "possible recursive locking" in linux.dmesg() and "W" in linux.taints
+    int_call(linux, "release_sock", sk)
+    assert sk_field(linux, sk, "sk_lock.owned") == 0

@@ -15,8 +15,9 @@ create() does for the sockets kemu's kernel sockets (net_kernel_sock.py) hand it
 * `sk_free(sk)`: drops the sk_wmem_alloc reference; the last one runs sk->sk_destruct and
   gives the object back to its cache. `sk_common_release(sk)`: prot->destroy, prot->unhash,
   sock_orphan, then the sk_refcnt reference goes (sock_put: sk_free at zero).
-* `lock_sock_nested` / `release_sock`: the socket's owner lock (one CPU: taking it owned is
-  a deadlock, reported as a WARN); release runs the backlog (kemu queues none).
+* `lock_sock_nested` / `release_sock`: the socket's owner lock, sk_lock.owned set while held
+  (one CPU: taking it owned is a deadlock, reported as a WARN); release runs the backlog
+  (kemu queues none).
 A sock that did not come from sk_alloc gets a clear error, never a corrupted heap.
 """
 from __future__ import annotations
@@ -292,6 +293,8 @@ def lock_sock_nested(k, sk: int, subclass: int) -> None:
         k.linux.add_taint("W")
         return
     _owned(k).add(sk)
+    if sk in socks(k):
+        Sk(k, sk).set("sk_lock.owned", 1)               # what sock_owned_by_user() reads inline
 
 
 @table.service("void release_sock(struct sock *sk)")
@@ -302,6 +305,8 @@ def release_sock(k, sk: int) -> None:
         k.linux.add_taint("W")
         return
     _owned(k).discard(sk)
+    if sk in socks(k):
+        Sk(k, sk).set("sk_lock.owned", 0)
 
 
 # --- skbs owned by a sock (net/core/sock.c) -------------------------------------------------------
