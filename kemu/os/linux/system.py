@@ -39,6 +39,7 @@ from .cmos import Cmos
 from .services import filesystems as fs_services, slab_usercopy
 from .services import nls as nls_services
 from .services.netdev_tables import TABLES as NETDEV_TABLES
+from .services.netsock_tables import TABLES as NETSOCK_TABLES
 from .filesystems import FileSystems
 from .cpu import Cpu
 from .pv_ops_native import fill_native_pv_ops
@@ -226,6 +227,8 @@ class Linux(FileCalls):
         for netdev_table in NETDEV_TABLES:
             k.install(netdev_table)
         k.install(drvcore2.table)
+        for netsock_table in NETSOCK_TABLES:
+            k.install(netsock_table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(

@@ -9,7 +9,9 @@
   The families built into the kernel (AF_UNIX, AF_INET, AF_INET6, AF_NETLINK…) have no
   model in kemu: such a call is recorded as a call to a missing function (the corpus counts
   it as a fallback) and returns 0 with *res untouched, as the fallback stub did.
-* `kernel_bind` / `kernel_getsockname`: sock->ops->bind / ->getname(sock, addr, 0).
+* `kernel_bind` / `kernel_getsockname` / `kernel_listen`: sock->ops->bind / ->getname(sock,
+  addr, 0) / ->listen(sock, backlog); `kernel_sendmsg`: msg_iter set over the kvecs,
+  then ->sendmsg(sock, msg, size).
 * `sock_release`: ops->release(sock), then the socket is freed.
 """
 from __future__ import annotations
@@ -26,14 +28,14 @@ SOCK_MAX = 11
 SS_UNCONNECTED = 1
 
 
-def _unmodelled(k, call, name: str) -> int:
+def unmodelled(k, call, name: str, why: str = "no model of this socket family") -> int:
     """Record a call kemu cannot carry out as the lenient fallback stub would, and return 0."""
     from kemu.kernel.missing_call import MissingCall
     ra = call.return_address
     mc = MissingCall(name, ra, tuple(call.args(4)), k.machine.symbolize(ra))
     k.missing_calls.append(mc)
     k.msgbuf.write(f"kemu: call to missing kernel function {name} from {mc.caller} "
-                   f"(no model of this socket family): returning 0\n")
+                   f"({why}): returning 0\n")
     return 0
 
 
@@ -71,7 +73,7 @@ def sock_create_kern(k, net: int, family: int, type_: int, protocol: int, res: i
         return -k.errno.EAFNOSUPPORT
     pf = families[family]
     if not pf:
-        return _unmodelled(k, call, "sock_create_kern")
+        return unmodelled(k, call, "sock_create_kern")
     lay, mem = k.linux.layout, k.machine.mem
     sock = k.heap.alloc(lay.size("struct socket_alloc"), "sock_inode_cache", zero=True,
                         caller=call.return_address)
@@ -94,7 +96,7 @@ def sock_create_kern(k, net: int, family: int, type_: int, protocol: int, res: i
 def kernel_bind(k, sock: int, addr: int, addrlen: int, call=None) -> int:
     """sock->ops->bind(sock, addr, addrlen)."""
     if sock not in _sockets(k):
-        return _unmodelled(k, call, "kernel_bind")
+        return unmodelled(k, call, "kernel_bind")
     fn = _ops_fn(k, sock, "bind")
     return _signed(k.machine.call(fn, sock, addr, addrlen)) if fn else -k.errno.EOPNOTSUPP
 
@@ -103,9 +105,51 @@ def kernel_bind(k, sock: int, addr: int, addrlen: int, call=None) -> int:
 def kernel_getsockname(k, sock: int, addr: int, call=None) -> int:
     """sock->ops->getname(sock, addr, 0): the address length, or an error."""
     if sock not in _sockets(k):
-        return _unmodelled(k, call, "kernel_getsockname")
+        return unmodelled(k, call, "kernel_getsockname")
     fn = _ops_fn(k, sock, "getname")
     return _signed(k.machine.call(fn, sock, addr, 0)) if fn else -k.errno.EOPNOTSUPP
+
+
+@table.service("int kernel_listen(struct socket *sock, int backlog)", needs_call=True)
+def kernel_listen(k, sock: int, backlog: int, call=None) -> int:
+    """sock->ops->listen(sock, backlog)."""
+    if sock not in _sockets(k):
+        return unmodelled(k, call, "kernel_listen")
+    fn = _ops_fn(k, sock, "listen")
+    return _signed(k.machine.call(fn, sock, backlog)) if fn else -k.errno.EOPNOTSUPP
+
+
+#: enum iter_type of 6.1 (ITER_IOVEC, ITER_KVEC, ...); ITER_SOURCE is WRITE (1)
+ITER_KVEC, ITER_SOURCE = 1, 1
+
+
+def iov_iter_kvec(k, it: int, direction: int, kvec: int, nr_segs: int, count: int) -> None:
+    """iov_iter_kvec: an iterator over `nr_segs` kernel buffers holding `count` bytes."""
+    lay, mem = k.linux.layout, k.machine.mem
+
+    def put(field: str, value: int) -> None:
+        mem.write_int(it + lay.offset("struct iov_iter", field), lay.field_size("struct iov_iter", field), value)
+    mem.write(it, bytes(lay.size("struct iov_iter")))
+    put("iter_type", ITER_KVEC)
+    put("data_source", direction)
+    put("kvec", kvec)
+    put("nr_segs", nr_segs)
+    put("count", count)
+
+
+@table.service("int kernel_sendmsg(struct socket *sock, struct msghdr *msg, struct kvec *vec, "
+               "size_t num, size_t size)", needs_call=True)
+def kernel_sendmsg(k, sock: int, msg: int, vec: int, num: int, size: int, call=None) -> int:
+    """Send kernel buffers: msg->msg_iter over `vec`, then sock->ops->sendmsg(sock, msg, size)."""
+    if sock not in _sockets(k):
+        return unmodelled(k, call, "kernel_sendmsg")
+    if not msg:
+        k.linux.pr("BUG: kernel NULL pointer dereference: kernel_sendmsg with a NULL msghdr", 1)
+        k.linux.add_taint("D")
+        return -k.errno.EFAULT
+    iov_iter_kvec(k, msg + k.linux.layout.offset("struct msghdr", "msg_iter"), ITER_SOURCE, vec, num, size)
+    fn = _ops_fn(k, sock, "sendmsg")
+    return _signed(k.machine.call(fn, sock, msg, size)) if fn else -k.errno.EOPNOTSUPP
 
 
 @table.service("void sock_release(struct socket *sock)", needs_call=True)
@@ -114,6 +158,6 @@ def sock_release(k, sock: int, call=None) -> None:
     if not sock:
         return
     if sock not in _sockets(k):
-        _unmodelled(k, call, "sock_release")
+        unmodelled(k, call, "sock_release")
         return
     release(k, sock)
