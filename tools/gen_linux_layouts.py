@@ -69,6 +69,8 @@ HEADERS = (
     # net_inet_protos.py, net_xfrm.py, skbuff.py, tty_ldisc.py, net_inet_hash.py)
     "net/protocol.h", "net/xfrm.h", "net/inet_hashtables.h", "linux/skbuff.h", "linux/tty_ldisc.h",
     "linux/ethtool.h", "linux/sysctl.h", "net/gro_cells.h", "net/dst_cache.h",
+    # the long tail (services/nmi_handlers.py)
+    "asm/nmi.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -457,6 +459,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct gro_list": ("list", "count"),
     "struct sk_buff_head": ("next", "prev", "qlen", "lock"),
     "struct dst_cache": ("cache", "reset_ts"),
+    "struct nmiaction": ("list", "handler", "max_duration", "flags", "name"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"
