@@ -70,7 +70,7 @@ HEADERS = (
     "net/protocol.h", "net/xfrm.h", "net/inet_hashtables.h", "linux/skbuff.h", "linux/tty_ldisc.h",
     "linux/ethtool.h", "linux/sysctl.h", "net/gro_cells.h", "net/dst_cache.h",
     # the long tail (services/nmi_handlers.py)
-    "asm/nmi.h",
+    "asm/nmi.h", "linux/powercap.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -460,6 +460,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct sk_buff_head": ("next", "prev", "qlen", "lock"),
     "struct dst_cache": ("cache", "reset_ts"),
     "struct nmiaction": ("list", "handler", "max_duration", "flags", "name"),
+    "struct powercap_control_type": ("dev", "idr", "nr_zones", "ops", "lock", "allocated", "node"),
+    "struct powercap_control_type_ops": ("set_enable", "get_enable", "release"),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

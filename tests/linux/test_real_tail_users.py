@@ -20,6 +20,7 @@ USERS = {
     "cifs": ("load_nls_default",),
     "nandsim": ("ledtrig_mtd_activity",),
     "baycom_ser_fdx": ("simple_strtoul",),
+    "intel_rapl_msr": ("powercap_register_control_type", "powercap_unregister_control_type"),
 }
 
 

@@ -1,6 +1,6 @@
 """The long tail's small kernel services (services/nmi_handlers.py, radix_tree.py,
 isa_dma.py, nls_default.py, reciprocal_div.py, device_randomness.py, led_events.py,
-kobject_path.py), each checked against what Linux 6.1 does. Both arches."""
+kobject_path.py, powercap.py), each checked against what Linux 6.1 does. Both arches."""
 from __future__ import annotations
 
 from kemu.os.linux.services import nmi_handlers
@@ -162,3 +162,28 @@ def test_kobject_get_path_walks_the_parents(linux):
     call(linux, "kfree", path)
     mem.write_ptr(objs[1] + name, 0)
     assert call(linux, "kobject_get_path", objs[2], 0xCC0) == 0
+
+
+def test_powercap_control_type_is_allocated_listed_and_unregistered_once(linux):
+    from kemu.os.linux.services.powercap import control_types
+    err_einval = (-EINVAL) & ((1 << (8 * word(linux))) - 1)
+    assert call(linux, "powercap_register_control_type", 0, 0, 0) == err_einval
+    ct = call(linux, "powercap_register_control_type", 0, cstring(linux, b"intel-rapl"), 0)
+    assert control_types(linux.kernel).names() == ["intel-rapl"]
+    assert icall(linux, "powercap_unregister_control_type", ct) == 0
+    assert control_types(linux.kernel).names() == []
+
+
+def test_powercap_refuses_a_given_struct_without_release_and_zones_left(linux):
+    from kemu.os.linux.services.powercap import STRUCT
+    lay, mem = linux.layout, linux.machine.mem
+    err_einval = (-EINVAL) & ((1 << (8 * word(linux))) - 1)
+    ct = zeroed(linux, lay.size(STRUCT))
+    name = cstring(linux, b"dtpm")
+    assert call(linux, "powercap_register_control_type", ct, name, zeroed(linux, 64)) == err_einval
+    ops = zeroed(linux, 64)
+    mem.write_ptr(ops + lay.offset("struct powercap_control_type_ops", "release"), 0x1000)
+    assert call(linux, "powercap_register_control_type", ct, name, ops) == ct
+    mem.write_u32(ct + lay.offset(STRUCT, "nr_zones"), 1)
+    assert icall(linux, "powercap_unregister_control_type", ct) == -EINVAL
+    assert icall(linux, "powercap_unregister_control_type", zeroed(linux, lay.size(STRUCT))) == -19
