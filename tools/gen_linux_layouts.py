@@ -70,7 +70,7 @@ HEADERS = (
     "net/protocol.h", "net/xfrm.h", "net/inet_hashtables.h", "linux/skbuff.h", "linux/tty_ldisc.h",
     "linux/ethtool.h", "linux/sysctl.h", "net/gro_cells.h", "net/dst_cache.h",
     # the long tail (services/nmi_handlers.py)
-    "asm/nmi.h", "linux/powercap.h",
+    "asm/nmi.h", "linux/powercap.h", "linux/phy.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -462,6 +462,7 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct nmiaction": ("list", "handler", "max_duration", "flags", "name"),
     "struct powercap_control_type": ("dev", "idr", "nr_zones", "ops", "lock", "allocated", "node"),
     "struct powercap_control_type_ops": ("set_enable", "get_enable", "release"),
+    "struct mii_bus": ("id",),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

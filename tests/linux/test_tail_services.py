@@ -1,6 +1,6 @@
 """The long tail's small kernel services (services/nmi_handlers.py, radix_tree.py,
 isa_dma.py, nls_default.py, reciprocal_div.py, device_randomness.py, led_events.py,
-kobject_path.py, powercap.py), each checked against what Linux 6.1 does. Both arches."""
+kobject_path.py, powercap.py, mdio_boardinfo.py), each checked against what Linux 6.1 does. Both arches."""
 from __future__ import annotations
 
 from kemu.os.linux.services import nmi_handlers
@@ -187,3 +187,20 @@ def test_powercap_refuses_a_given_struct_without_release_and_zones_left(linux):
     mem.write_u32(ct + lay.offset(STRUCT, "nr_zones"), 1)
     assert icall(linux, "powercap_unregister_control_type", ct) == -EINVAL
     assert icall(linux, "powercap_unregister_control_type", zeroed(linux, lay.size(STRUCT))) == -19
+
+
+def test_mdio_board_info_is_offered_only_to_the_bus_it_names(linux):
+    from kemu.os.linux.services.mdio_boardinfo import board_entries
+    from .platform_helpers import routine
+    lay, mem = linux.layout, linux.machine.mem
+    cb = routine(linux, "mov dword ptr [rdi], 7; xor eax, eax; ret", "mov dword ptr [eax], 7; xor eax, eax; ret")
+    bus = zeroed(linux, lay.size("struct mii_bus"))
+    mem.write(bus + lay.offset("struct mii_bus", "id"), b"fixed-0\0")
+    call(linux, "mdiobus_setup_mdiodev_from_board_info", bus, cb)      # x86: no board entries
+    assert mem.read_u32(bus) == 0
+    board_entries(linux.kernel).append((b"other-0", zeroed(linux, 64)))
+    call(linux, "mdiobus_setup_mdiodev_from_board_info", bus, cb)
+    assert mem.read_u32(bus) == 0
+    board_entries(linux.kernel).append((b"fixed-0", zeroed(linux, 64)))
+    call(linux, "mdiobus_setup_mdiodev_from_board_info", bus, cb)
+    assert mem.read_u32(bus) == 7
