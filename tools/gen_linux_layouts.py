@@ -74,6 +74,8 @@ HEADERS = (
     # buses (services/ksets.py, class_extras.py, runtime_pm.py, more_buses.py, device_misc.py)
     "linux/pm.h", "linux/pm_runtime.h", "linux/pm_qos.h", "linux/auxiliary_bus.h", "linux/pnp.h",
     "linux/serdev.h", "linux/spi/spi-mem.h", "linux/fwnode.h",
+    # the long tail (services/nmi_handlers.py)
+    "asm/nmi.h", "linux/powercap.h", "linux/phy.h",
 )
 
 # struct (as C spells it) -> fields to measure (member designators, nested ones allowed).
@@ -514,6 +516,10 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct spi_mem_driver": ("spidrv", "probe", "remove", "shutdown"),
     "struct spi_mem": ("spi", "drvpriv", "ops", "name"),
     "struct spi_device": ("dev", "controller"),
+    "struct nmiaction": ("list", "handler", "max_duration", "flags", "name"),
+    "struct powercap_control_type": ("dev", "idr", "nr_zones", "ops", "lock", "allocated", "node"),
+    "struct powercap_control_type_ops": ("set_enable", "get_enable", "release"),
+    "struct mii_bus": ("id",),
 }
 
 PROBE_SYMBOL = "kemu_layout_probe"

@@ -59,6 +59,7 @@ from .services import paravirt as paravirt_services
 from .services import wait_woken
 from .services import sysfs as sysfs_services
 from .services import kstrto
+from .services import tail_tables
 from .services import compat_ioctl
 from .services import hrtimers as hrtimer_services, idr as idr_services
 from .services import driver_basics
@@ -229,6 +230,8 @@ class Linux(FileCalls):
         k.install(drvcore2.table)
         for netsock_table in NETSOCK_TABLES:
             k.install(netsock_table)
+        for tail_table in tail_tables.TABLES:
+            k.install(tail_table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(

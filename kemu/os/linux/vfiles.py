@@ -33,6 +33,11 @@ def _proc_ioports(system) -> str:
     return proc_ioports(system)
 
 
+def _proc_dma(system) -> str:
+    from .services.isa_dma import proc_dma
+    return proc_dma(system)
+
+
 def _proc_interrupts(system) -> str:
     from .services.irq_table import proc_interrupts
     return proc_interrupts(system)
@@ -54,6 +59,7 @@ def content(system, path: str) -> str | None:
         "/proc/filesystems": lambda: system.filesystems.proc_filesystems(),
         "/proc/ioports": lambda: _proc_ioports(system),
         "/proc/interrupts": lambda: _proc_interrupts(system),
+        "/proc/dma": lambda: _proc_dma(system),
         "/proc/tty/drivers": lambda: tty_driver.proc_tty_drivers(system),
         "/proc/bus/input/handlers": lambda: registries.proc_input_handlers(system),
         "/proc/sys/kernel/osrelease": lambda: system.release + "\n",
