@@ -48,6 +48,7 @@ from .services import corpus_common
 from .services import dev_printk
 from .services import device_refs
 from .services import find_bit, refcount
+from .services import scatterlist, crypto_tfm, crypto_builtin
 from .services import net_socket
 from . import busy_time
 from .services import fpu as fpu_services, vfs_core
@@ -224,6 +225,8 @@ class Linux(FileCalls):
         k.install(net_registries.table)
         for netdev_table in NETDEV_TABLES:
             k.install(netdev_table)
+        for crypto2_table in (scatterlist.table, crypto_tfm.table, crypto_builtin.table):
+            k.install(crypto2_table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(

@@ -8,6 +8,7 @@ is a function of the task: the kernel's clock is virtual and nothing reads host 
 randomness into the guest, so the same task gives the same record."""
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections import Counter
@@ -39,6 +40,8 @@ def run_module(task: Task | dict) -> dict:
     started = time.perf_counter()
     import kemu
     system = kemu.boot("linux", task.arch, call_timeout=task.call_timeout)
+    system.module_dir, system.modules_dep = task.tree, tree_index(task.tree)
+    system.modprobe_lenient = task.lenient           # a requested module is loaded as the trial's are
     trial, services = Trial(), Counter()
     loaded: list[str] = []
     for dep in task.chain:                  # deepest first
@@ -94,6 +97,15 @@ def lost_record(task: Task | dict, why: str, seconds: float = 0.0) -> dict:
     trial = Trial(worker_lost=why)
     outcome, detail = classify(trial)
     return record(task, trial, outcome, detail, Counter(), seconds)
+
+
+@functools.lru_cache(maxsize=2)
+def tree_index(tree: str) -> str:
+    """The tree's modules.dep, once per worker process: the trial's kernel has the tree as
+    its /lib/modules, so a module's request_module (a crypto algorithm's "crypto-NAME", a
+    protocol family) runs modprobe over it as on a real system."""
+    from .plan import _modules_dep_text
+    return _modules_dep_text(tree, None)
 
 
 def _name(path: str) -> str:

@@ -27,11 +27,14 @@ table = ServiceTable("kmod")
 MODPROBE_NOT_FOUND = 1 << 8      # exit status 1, as the usermode helper's wait reports it
 
 
+_ALIASES: dict[tuple[str, int], list[tuple[str, str]]] = {}
+
+
 def _aliases(system) -> list[tuple[str, str]]:
     """(alias pattern, module name) for every module of the tree depmod indexed."""
-    cached = getattr(system, "module_aliases", None)
-    if cached is not None and cached[0] == system.modules_dep:
-        return cached[1]
+    key = (system.module_dir, hash(system.modules_dep))
+    if key in _ALIASES:                     # the same tree in another kernel of this process
+        return _ALIASES[key]
     from ..depmod import parse_dep
     from ..modinfo import read_modinfo
     out = []
@@ -41,7 +44,7 @@ def _aliases(system) -> list[tuple[str, str]]:
         except Exception:                   # not a readable module: modinfo would say so; no aliases
             continue
         out.extend((alias.replace("-", "_"), name) for alias in info.all("alias"))
-    system.module_aliases = (system.modules_dep, out)
+    _ALIASES[key] = out
     return out
 
 
@@ -71,7 +74,8 @@ def modprobe(system, wanted: str) -> int:
         if system.find_module(name) is not None:
             continue
         try:
-            system.insmod(os.path.join(system.module_dir, path), display=path)
+            system.insmod(os.path.join(system.module_dir, path), display=path,
+                          lenient=getattr(system, "modprobe_lenient", False))
         except InsmodError:
             return 1
     return 0
