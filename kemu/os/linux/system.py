@@ -263,6 +263,7 @@ class Linux(FileCalls):
             self.current_task = task
         self.cpu.setup()
         resources.setup_trees(self)                # ioport/iomem trees, the PC's legacy ports
+        crypto_builtin.boot_memmap(k)              # inline virt_to_page reads the memory map from boot
         self.cpu.fill_pv_ops(k.installed["__kemu_native_read_msr_safe"][1],
                              k.installed["__kemu_native_write_msr_safe"][1])
         self.pv_ops_native = fill_native_pv_ops(self)

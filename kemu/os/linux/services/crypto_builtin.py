@@ -1,7 +1,14 @@
-"""The hash algorithms Debian's 6.1 kernel has built in (CONFIG_CRYPTO_SHA1=y, SHA256=y,
-MD5=y: crypto/sha1_generic.c, sha256_generic.c, md5.c): sha1-generic, sha224-generic,
-sha256-generic and md5-generic are in the algorithm table from boot, so a module asking for
-"sha1" finds it without any module loading (ppp_mppe's crypto_has_ahash("sha1"), for one).
+"""The hash algorithms and compressors Debian's 6.1 kernel has built in (CONFIG_CRYPTO_SHA1=y,
+SHA256=y, MD5=y, DEFLATE=y, LZO=y: crypto/sha1_generic.c, sha256_generic.c, md5.c,
+deflate.c, lzo.c): sha1-generic, sha224-generic, sha256-generic, md5-generic, deflate-generic
+and lzo-generic are in the algorithm table from boot, so a module asking for "sha1" or "lzo"
+finds it without any module loading (ppp_mppe's crypto_has_ahash("sha1"), ubifs's
+crypto_alloc_comp("lzo")).
+
+The compressors are struct crypto_alg with coa_compress/coa_decompress services: deflate is
+zlib's raw deflate with the kernel's parameters (window bits 11, memory level 8, the default
+level), lzo is kemu/os/linux/lzo1x.py. Both refuse output that does not fit *dlen with
+-EINVAL, as the kernel's do.
 
 kemu has no vmlinux machine code, so each is a struct shash_alg in kernel data whose
 init/update/final are kemu services computing the digest with Python's hashlib. The
@@ -27,6 +34,17 @@ BUILTIN_SHASH = (
     ("md5", "md5-generic", 0, "md5", 64, "struct md5_state"),
 )
 INIT, UPDATE, FINAL = "__kemu_builtin_shash_init", "__kemu_builtin_shash_update", "__kemu_builtin_shash_final"
+#: (cra_name, cra_driver_name): the built-in compressors (priority 0, as theirs)
+BUILTIN_COMP = (("deflate", "deflate-generic"), ("lzo", "lzo-generic"))
+COMPRESS, DECOMPRESS = "__kemu_builtin_compress", "__kemu_builtin_decompress"
+
+
+def boot_memmap(k) -> None:
+    """Set up the struct page map (services/page_struct.py) at boot: a module's inline
+    sg_set_buf/virt_to_page reads vmemmap_base (x86-64) or mem_map (i386) before it calls
+    any kernel function that would set it up on first use."""
+    from .page_struct import memmap
+    memmap(k)
 
 
 def ensure_builtin(system) -> None:
@@ -54,7 +72,19 @@ def ensure_builtin(system) -> None:
         if ret:
             raise KernelPanic(f"crypto: built-in {driver} failed to register ({ret})")
         api.builtin_hashes[driver] = py
-    n = len(BUILTIN_SHASH)                # registered at boot: before any module's
+    cbase = lambda f: lay.offset("struct crypto_alg", f)                  # noqa: E731
+    for name, driver in BUILTIN_COMP:
+        alg = m.alloc("kdata", lay.size("struct crypto_alg"), 64)
+        m.mem.write(alg, bytes(lay.size("struct crypto_alg")))
+        m.mem.write_ptr(alg + cbase("cra_u.compress.coa_compress"), k.installed[COMPRESS][1])
+        m.mem.write_ptr(alg + cbase("cra_u.compress.coa_decompress"), k.installed[DECOMPRESS][1])
+        m.mem.write(alg + cbase("cra_name"), name.encode() + b"\0")
+        m.mem.write(alg + cbase("cra_driver_name"), driver.encode() + b"\0")
+        m.mem.write_u32(alg + cbase("cra_blocksize"), 1)
+        ret = api.register(alg, alg, "compression", None)
+        if ret:
+            raise KernelPanic(f"crypto: built-in {driver} failed to register ({ret})")
+    n = len(BUILTIN_SHASH) + len(BUILTIN_COMP)     # registered at boot: before any module's
     api.algorithms[:] = api.algorithms[-n:] + api.algorithms[:-n]
     api.builtin_states = {}
 
@@ -99,3 +129,52 @@ def builtin_shash_final(k, desc: int, out: int) -> int:
     k.machine.mem.write(out, state.digest())
     del k.linux.crypto.builtin_states[desc]
     return 0
+
+
+def _comp_name(k, tfm: int, what: str) -> str:
+    if tfm < 4096:
+        raise KernelPanic(f"BUG: kernel NULL pointer dereference ({what}: crypto_tfm {tfm:#x})")
+    alg = k.machine.mem.read_ptr(tfm + k.linux.layout.offset("struct crypto_tfm", "__crt_alg"))
+    return k.read_str(alg + k.linux.layout.offset("struct crypto_alg", "cra_name"), 128).decode("latin-1")
+
+
+def _run_comp(k, tfm: int, src: int, slen: int, dst: int, dlen: int, squeeze: bool) -> int:
+    import zlib
+    from ..lzo1x import LzoError, compress, decompress
+    mem = k.machine.mem
+    name = _comp_name(k, tfm, "compress" if squeeze else "decompress")
+    room = mem.read_u32(dlen)
+    data = mem.read(src, slen) if slen else b""
+    try:
+        if name == "deflate":
+            if squeeze:
+                z = zlib.compressobj(zlib.Z_DEFAULT_COMPRESSION, zlib.DEFLATED, -11, 8)
+                out = z.compress(data) + z.flush()
+            else:
+                z = zlib.decompressobj(-11)
+                out = z.decompress(data, room)
+                if not z.eof:
+                    return -k.errno.EINVAL
+        else:
+            out = compress(data) if squeeze else decompress(data, room)
+    except (zlib.error, LzoError):
+        return -k.errno.EINVAL
+    if len(out) > room:
+        return -k.errno.EINVAL
+    mem.write(dst, out)
+    mem.write_u32(dlen, len(out))
+    return 0
+
+
+@table.service(f"int {COMPRESS}(struct crypto_tfm *tfm, const u8 *src, unsigned int slen, u8 *dst, "
+               "unsigned int *dlen)")
+def builtin_compress(k, tfm: int, src: int, slen: int, dst: int, dlen: int) -> int:
+    """Compress `slen` bytes into at most *dlen; *dlen set to the size written."""
+    return _run_comp(k, tfm, src, slen, dst, dlen, True)
+
+
+@table.service(f"int {DECOMPRESS}(struct crypto_tfm *tfm, const u8 *src, unsigned int slen, u8 *dst, "
+               "unsigned int *dlen)")
+def builtin_decompress(k, tfm: int, src: int, slen: int, dst: int, dlen: int) -> int:
+    """Decompress into at most *dlen bytes; -EINVAL for a corrupt stream or too little room."""
+    return _run_comp(k, tfm, src, slen, dst, dlen, False)

@@ -274,6 +274,27 @@ def crypto_shash_setkey(k, hash_: int, key: int, keylen: int) -> int:
     return ret
 
 
+# --- compressors ---------------------------------------------------------------------------------
+def _comp(k, tfm: int, field: str, src: int, slen: int, dst: int, dlen: int) -> int:
+    alg, base = _tfm_of(k, tfm, f"crypto_comp_{field}")
+    fn = k.machine.mem.read_ptr(k.linux.crypto.cra(alg.base, f"cra_u.compress.coa_{field}"))
+    return k.linux.call_kernel_pointer(fn, base, src, slen, dst, dlen, what=f"{alg.driver}: coa_{field}")
+
+
+@table.service("int crypto_comp_compress(struct crypto_comp *comp, const u8 *src, unsigned int slen, u8 *dst, "
+               "unsigned int *dlen)")
+def crypto_comp_compress(k, comp: int, src: int, slen: int, dst: int, dlen: int) -> int:
+    """The compressor's coa_compress."""
+    return _comp(k, comp, "compress", src, slen, dst, dlen)
+
+
+@table.service("int crypto_comp_decompress(struct crypto_comp *comp, const u8 *src, unsigned int slen, u8 *dst, "
+               "unsigned int *dlen)")
+def crypto_comp_decompress(k, comp: int, src: int, slen: int, dst: int, dlen: int) -> int:
+    """The compressor's coa_decompress."""
+    return _comp(k, comp, "decompress", src, slen, dst, dlen)
+
+
 # --- ahash registration ------------------------------------------------------------------------
 @table.service("int crypto_register_ahash(struct ahash_alg *alg)", needs_call=True)
 def crypto_register_ahash(k, alg: int, call=None) -> int:
