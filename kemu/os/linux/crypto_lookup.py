@@ -57,19 +57,34 @@ def lookup(api, name: str, type_: int, mask: int) -> Algorithm:
     """crypto_alg_mod_lookup: the algorithm, loading "crypto-NAME" when none is registered;
     CryptoError -ENOENT when there is still none."""
     from .services.crypto_builtin import ensure_builtin
-    from .services.kmod_request import modprobe
     s = api.system
     ensure_builtin(s)
     found = match(api, name, type_, mask)
     if found is None:
-        modprobe(s, f"crypto-{name}")
+        request(s, f"crypto-{name}")
         found = match(api, name, type_, mask)
     if found is None and "(" in name:
         tmpl = name.split("(", 1)[0]
         if api.template(tmpl) is None:
-            modprobe(s, f"crypto-{tmpl}")
+            request(s, f"crypto-{tmpl}")
         s.pr(f"crypto: {name}: kemu does not instantiate templates"
              f"{'' if api.template(tmpl) is not None else f' (and no template {tmpl} is registered)'}", 6)
     if found is None:
         raise CryptoError(f"crypto: no algorithm {name!r}", -s.errno.ENOENT)
     return found
+
+
+def request(system, name: str) -> int:
+    """request_module(name): modprobe over the system's module tree, or over the corpus
+    trial's tree (corpus/trial.py) when the system has none of its own."""
+    from .services.kmod_request import modprobe
+    tree = getattr(system, "corpus_tree", None)
+    if system.modules_dep or not tree:
+        return modprobe(system, name)
+    from .corpus.trial import tree_index
+    saved = system.module_dir, system.modules_dep
+    system.module_dir, system.modules_dep = tree, tree_index(tree)
+    try:
+        return modprobe(system, name)
+    finally:
+        system.module_dir, system.modules_dep = saved

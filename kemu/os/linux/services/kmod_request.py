@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 
 from kemu.kernel import ServiceTable
@@ -27,24 +28,26 @@ table = ServiceTable("kmod")
 MODPROBE_NOT_FOUND = 1 << 8      # exit status 1, as the usermode helper's wait reports it
 
 
-_ALIASES: dict[tuple[str, int], list[tuple[str, str]]] = {}
-
-
 def _aliases(system) -> list[tuple[str, str]]:
     """(alias pattern, module name) for every module of the tree depmod indexed."""
-    key = (system.module_dir, hash(system.modules_dep))
-    if key in _ALIASES:                     # the same tree in another kernel of this process
-        return _ALIASES[key]
+    return aliases_of(system.module_dir, system.modules_dep or "")
+
+
+@functools.lru_cache(maxsize=4)
+def aliases_of(module_dir: str, modules_dep: str) -> list[tuple[str, str]]:
+    """The aliases of a tree's modules (their modinfo `alias=` patterns), read once per
+    process for a tree: every kernel booted over the same tree shares them."""
+    from kemu.elf import ObjectFile, read_object_file
+
     from ..depmod import parse_dep
     from ..modinfo import read_modinfo
     out = []
-    for name, (path, *_deps) in parse_dep(system.modules_dep or "").items():
+    for name, (path, *_deps) in parse_dep(modules_dep).items():
         try:
-            info = read_modinfo(system.kernel.loader.read_object(os.path.join(system.module_dir, path), path))
+            info = read_modinfo(ObjectFile.parse(read_object_file(os.path.join(module_dir, path)), path))
         except Exception:                   # not a readable module: modinfo would say so; no aliases
             continue
         out.extend((alias.replace("-", "_"), name) for alias in info.all("alias"))
-    _ALIASES[key] = out
     return out
 
 
