@@ -119,3 +119,23 @@ def test_lzo1x_reads_back_references_and_round_trips_long_literal_runs():
     for n in (0, 3, 238, 239, 1000, 70000):
         data = bytes((7 * i) % 251 for i in range(n))
         assert decompress(compress(data), n) == data
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_alg_test_checks_a_known_hash_and_passes_a_missing_algorithm(arch):
+    system = kemu.boot("linux", arch)
+    assert system.call("alg_test", b"sha256-generic\0", b"sha256\0", 0, 0) & 0xFFFFFFFF == 0
+    assert system.call("alg_test", b"no-such-alg\0", b"no-such-alg\0", 0, 0) & 0xFFFFFFFF == 0
+    assert system.call("alg_test", b"lzo-generic\0", b"lzo\0", 0, 0) & 0xFFFFFFFF == 0
+    assert "alg: kemu has no test vectors for lzo (lzo-generic)" in system.dmesg()
+    assert "sha256" not in system.dmesg()                  # tested, and passed quietly
+
+
+@pytest.mark.parametrize("arch", ARCHES)
+def test_alg_test_refuses_a_hash_giving_the_wrong_digest(arch):
+    system = kemu.boot("linux", arch)
+    system.call("alg_test", b"sha256-generic\0", b"sha256\0", 0, 0)   # registers the built-ins
+    system.crypto.builtin_hashes["sha256-generic"] = "sha3_256"         # a broken implementation
+    ret = system.call("alg_test", b"sha256-generic\0", b"sha256\0", 0, 0) & 0xFFFFFFFF
+    assert ret == (-system.errno.EINVAL) & 0xFFFFFFFF
+    assert "alg: shash: sha256-generic test failed (wrong result) on test vector 1" in system.dmesg()

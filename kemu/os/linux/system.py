@@ -48,7 +48,7 @@ from .services import corpus_common
 from .services import dev_printk
 from .services import device_refs
 from .services import find_bit, refcount
-from .services import scatterlist, crypto_tfm, crypto_builtin
+from .services import scatterlist, crypto_tfm, crypto_builtin, crypto_test
 from .services import net_socket
 from . import busy_time
 from .services import fpu as fpu_services, vfs_core
@@ -225,7 +225,7 @@ class Linux(FileCalls):
         k.install(net_registries.table)
         for netdev_table in NETDEV_TABLES:
             k.install(netdev_table)
-        for crypto2_table in (scatterlist.table, crypto_tfm.table, crypto_builtin.table):
+        for crypto2_table in (scatterlist.table, crypto_tfm.table, crypto_builtin.table, crypto_test.table):
             k.install(crypto2_table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
