@@ -8,9 +8,10 @@ with the sg_miter iterator or scatterwalk_map_and_copy.
 
 kemu keeps these in guest memory exactly as the kernel does, so a module's inline helpers
 (sg_set_buf, sg_page, sg_virt) and these services agree. A buffer's page is the memory map's
-(services/page_struct.py): only the kernel heap is the linear map; a buffer elsewhere (a
-stack or module's data) has no struct page, which the kernel's virt_to_page turns into a
-wrong page silently and kemu refuses with an oops naming the buffer.
+(services/page_struct.py): the kernel heap (and on i386 the kernel's own data, lowmem there)
+is the linear map; a buffer elsewhere (a module's data, vmalloc memory) has no struct page,
+which the kernel's virt_to_page turns into a wrong page silently and kemu refuses with an
+oops naming the buffer.
 """
 from __future__ import annotations
 
