@@ -45,3 +45,11 @@ def test_libchacha20poly1305_self_test_passes_through_scatterlists_on_i386():
     record = assert_clean("i386", "libchacha20poly1305")
     for fn in ("sg_miter_next", "scatterwalk_map_and_copy", "sg_init_one"):
         assert record["services"].get(fn)
+
+
+def test_tcrypt_runs_its_tests_through_alg_test_and_returns_eagain():
+    """tcrypt returns -EAGAIN when every test passed (so that it never stays loaded)."""
+    from .corpus_trials import corpus_record
+    record = corpus_record("x86_64", "tcrypt")
+    assert record["outcome"] == "init returned an error" and record["detail"] == "-EAGAIN"
+    assert record["fallback"] == [] and record["services"]["alg_test"] > 100
