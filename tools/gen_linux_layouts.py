@@ -58,7 +58,7 @@ HEADERS = (
     # notifier chains, SRCU, shrinkers (services/notifier_chains.py, srcu.py, shrinkers.py)
     "linux/notifier.h", "linux/srcu.h", "linux/shrinker.h", "linux/rcupdate.h",
     # the subsystem registries (kemu/os/linux/services/crypto_algs.py, registries.py, ...)
-    "crypto/skcipher.h", "crypto/aead.h", "crypto/akcipher.h", "crypto/kpp.h", "crypto/rng.h",
+    "crypto/skcipher.h", "crypto/sha1.h", "crypto/sha2.h", "crypto/md5.h", "crypto/aead.h", "crypto/akcipher.h", "crypto/kpp.h", "crypto/rng.h",
     "crypto/internal/scompress.h", "keys/asymmetric-parser.h", "linux/leds.h", "linux/cpufreq.h",
     "linux/zpool.h", "linux/binfmts.h", "linux/input.h", "linux/console.h", "linux/tty_port.h",
     "linux/serial_core.h", "linux/scatterlist.h", "linux/cred.h", "linux/fb.h",
@@ -214,7 +214,8 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct crypto_alg": ("cra_list", "cra_flags", "cra_blocksize", "cra_ctxsize", "cra_alignmask",
                           "cra_priority", "cra_refcnt", "cra_name", "cra_driver_name", "cra_type",
                           "cra_init", "cra_exit", "cra_destroy", "cra_module", "cra_users",
-                          "cra_u.cipher.cia_min_keysize", "cra_u.cipher.cia_max_keysize"),
+                          "cra_u.cipher.cia_min_keysize", "cra_u.cipher.cia_max_keysize",
+                          "cra_u.compress.coa_compress", "cra_u.compress.coa_decompress"),
     "struct shash_alg": ("init", "update", "final", "finup", "digest", "export", "import", "setkey",
                          "init_tfm", "exit_tfm", "descsize", "digestsize", "statesize", "base"),
     "struct crypto_tfm": ("crt_flags", "node", "exit", "__crt_alg"),
@@ -421,6 +422,13 @@ STRUCTS: dict[str, tuple[str, ...]] = {
     "struct scatterlist": ("page_link", "offset", "length", "dma_address"),
     "struct sg_mapping_iter": ("page", "addr", "length", "consumed", "piter", "__offset", "__remaining",
                                "__flags"),
+    "struct sg_page_iter": ("sg", "sg_pgoffset", "__nents", "__pg_advance"),
+    "struct ahash_alg": ("init", "update", "final", "finup", "digest", "export", "import", "setkey",
+                         "init_tfm", "exit_tfm", "halg"),
+    "struct hash_alg_common": ("digestsize", "statesize", "base"),
+    "struct sha1_state": ("state", "count", "buffer"),
+    "struct sha256_state": ("state", "count", "buf"),
+    "struct md5_state": ("hash", "block", "byte_count"),
     # traffic control and the link-layer registries (services/net_sched.py, tcp_cong.py, rtnl.py, ...)
     "struct Qdisc_ops": ("next", "cl_ops", "id", "enqueue", "dequeue", "peek", "owner"),
     "struct Qdisc_class_ops": ("find", "walk", "leaf", "tcf_block", "bind_tcf", "unbind_tcf"),

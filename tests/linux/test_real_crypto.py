@@ -92,6 +92,6 @@ def test_proc_crypto_lists_an_algorithm_while_its_module_is_loaded(arch):
     assert text.startswith("name         : md4\ndriver       : md4-generic\nmodule       : md4\n")
     assert "type         : shash\nblocksize    : 64\ndigestsize   : 16\n" in text
     system.rmmod("md4")
-    assert system.crypto.algorithms == []
+    assert [a for a in system.crypto.algorithms if a.module is not None] == []   # the built-ins stay
     with pytest.raises(CryptoError, match="no algorithm 'md4'"):
         system.crypto.digest("md4", b"abc")

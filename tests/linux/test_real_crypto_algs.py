@@ -30,16 +30,16 @@ def test_des_ciphers_are_listed_with_their_key_sizes_and_go_at_unload(arch):
     text = read_text(system, "/proc/crypto")
     assert "name         : des\ndriver       : des-generic\nmodule       : des_generic\n" in text
     assert "type         : cipher\nblocksize    : 8\nmin keysize  : 24\nmax keysize  : 24\n" in text
-    assert {a.driver for a in system.crypto.algorithms} == {"des-generic", "des3_ede-generic"}
+    assert {a.driver for a in system.crypto.algorithms if a.module is not None} == {"des-generic", "des3_ede-generic"}
     system.rmmod("des_generic")
-    assert system.crypto.algorithms == []
+    assert [a for a in system.crypto.algorithms if a.module is not None] == []   # the built-ins stay
     assert "des" not in read_text(system, "/proc/crypto")
 
 
 @pytest.mark.parametrize("arch", ARCHES)
 def test_lz4_registers_a_compressor_and_an_scomp_each_with_its_type(arch):
     system = boot_with(arch, "lz4_compress", "lz4", lenient=True)
-    kinds = sorted((a.driver, a.kind) for a in system.crypto.algorithms)
+    kinds = sorted((a.driver, a.kind) for a in system.crypto.algorithms if a.module is not None)
     assert kinds == [("lz4-generic", "compression"), ("lz4-scomp", "scomp")]
     assert "type         : compression\n" in read_text(system, "/proc/crypto")
 
@@ -62,7 +62,7 @@ def test_a_second_registration_of_a_driver_name_is_eexist(arch):
     alg = system.crypto.find("cast5")
     ret = system.call("crypto_register_alg", alg.base) & 0xFFFFFFFF
     assert ret - (1 << 32) == -system.errno.EEXIST
-    assert len(system.crypto.algorithms) == 1
+    assert len([a for a in system.crypto.algorithms if a.module is not None]) == 1
 
 
 @pytest.mark.parametrize("arch", ARCHES)

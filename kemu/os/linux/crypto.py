@@ -54,7 +54,7 @@ class Algorithm:
 
 #: crypto/algapi.h's CRYPTO_ALG_TYPE_* of each kind a module registers
 ALG_TYPES = {"cipher": 0x1, "compression": 0x2, "aead": 0x3, "skcipher": 0x5, "kpp": 0x8,
-             "scomp": 0xB, "rng": 0xC, "akcipher": 0xD, "shash": 0xE}
+             "scomp": 0xB, "rng": 0xC, "akcipher": 0xD, "shash": 0xE, "ahash": 0xF}
 MAX_CIPHER_ALIGNMASK = 15
 MAX_CIPHER_BLOCKSIZE = 16
 
@@ -367,6 +367,8 @@ class CryptoApi:
         """/proc/crypto as crypto/proc.c writes it, newest registration first: the common
         lines, then what the algorithm's type shows (its crypto_type's show(), or proc.c's own
         lines for a bare cipher or compressor)."""
+        from .services.crypto_builtin import ensure_builtin
+        ensure_builtin(self.system)
         mem, out = self.system.machine.mem, []
         for a in reversed(self.algorithms):
             ca = lambda f: self.cra(a.base, f)                                 # noqa: E731
@@ -387,6 +389,10 @@ class CryptoApi:
         if a.kind == "shash":
             return ["type         : shash", f"blocksize    : {blocksize}",
                     f"digestsize   : {u32('struct shash_alg', 'digestsize')}"]
+        if a.kind == "ahash":
+            halg = a.addr + self._off("struct ahash_alg", "halg")
+            return ["type         : ahash", f"async        : {is_async}", f"blocksize    : {blocksize}",
+                    f"digestsize   : {mem.read_u32(halg + self._off('struct hash_alg_common', 'digestsize'))}"]
         if a.kind == "cipher":
             return ["type         : cipher", f"blocksize    : {blocksize}",
                     f"min keysize  : {mem.read_u32(self.cra(a.base, 'cra_u.cipher.cia_min_keysize'))}",

@@ -49,6 +49,7 @@ from .services import corpus_common
 from .services import dev_printk
 from .services import device_refs
 from .services import find_bit, refcount
+from .services import scatterlist, crypto_tfm, crypto_builtin, crypto_test
 from .services import net_socket
 from . import busy_time
 from .services import fpu as fpu_services, vfs_core
@@ -232,6 +233,8 @@ class Linux(FileCalls):
             k.install(netsock_table)
         for tail_table in tail_tables.TABLES:
             k.install(tail_table)
+        for crypto2_table in (scatterlist.table, crypto_tfm.table, crypto_builtin.table, crypto_test.table):
+            k.install(crypto2_table)
         implemented = {name: addr for name, (svc, addr) in k.installed.items()}
         placed = thunks.install(m, lambda n, a: None, thunks.simple_thunks(self.arch))
         placed.update(thunks.install(m, lambda n, a: None, thunks.user_access_thunks(
@@ -268,6 +271,7 @@ class Linux(FileCalls):
             self.current_task = task
         self.cpu.setup()
         resources.setup_trees(self)                # ioport/iomem trees, the PC's legacy ports
+        crypto_builtin.boot_memmap(k)              # inline virt_to_page reads the memory map from boot
         self.cpu.fill_pv_ops(k.installed["__kemu_native_read_msr_safe"][1],
                              k.installed["__kemu_native_write_msr_safe"][1])
         self.pv_ops_native = fill_native_pv_ops(self)

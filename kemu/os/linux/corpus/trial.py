@@ -8,6 +8,7 @@ is a function of the task: the kernel's clock is virtual and nothing reads host 
 randomness into the guest, so the same task gives the same record."""
 from __future__ import annotations
 
+import functools
 import os
 import time
 from collections import Counter
@@ -39,6 +40,9 @@ def run_module(task: Task | dict) -> dict:
     started = time.perf_counter()
     import kemu
     system = kemu.boot("linux", task.arch, call_timeout=task.call_timeout)
+    system.corpus_tree = task.tree          # where the crypto API finds "crypto-NAME" (crypto_lookup.py)
+    warm_tree_index(task.tree)              # read before any guest call runs against its time limit
+    system.modprobe_lenient = task.lenient  # a requested module is loaded as the trial's are
     trial, services = Trial(), Counter()
     loaded: list[str] = []
     for dep in task.chain:                  # deepest first
@@ -94,6 +98,23 @@ def lost_record(task: Task | dict, why: str, seconds: float = 0.0) -> dict:
     trial = Trial(worker_lost=why)
     outcome, detail = classify(trial)
     return record(task, trial, outcome, detail, Counter(), seconds)
+
+
+def warm_tree_index(tree: str) -> None:
+    """The tree's modules.dep and module aliases, read now (once per worker process)."""
+    from ..services.kmod_request import aliases_of
+    aliases_of(tree, tree_index(tree))
+
+
+@functools.lru_cache(maxsize=2)
+def tree_index(tree: str) -> str:
+    """The tree's modules.dep, once per worker process. Only the crypto API's own lookups
+    use it (an algorithm's module, as the kernel's crypto_larval_lookup requests it): a
+    module's __request_module still finds nothing, because kemu runs request_module_nowait
+    at once rather than after the caller's init, which makes a family's init load its own
+    dependants mid-init (6lowpan's nhc modules)."""
+    from .plan import _modules_dep_text
+    return _modules_dep_text(tree, None)
 
 
 def _name(path: str) -> str:

@@ -17,6 +17,7 @@
 from __future__ import annotations
 
 import fnmatch
+import functools
 import os
 
 from kemu.kernel import ServiceTable
@@ -29,19 +30,24 @@ MODPROBE_NOT_FOUND = 1 << 8      # exit status 1, as the usermode helper's wait 
 
 def _aliases(system) -> list[tuple[str, str]]:
     """(alias pattern, module name) for every module of the tree depmod indexed."""
-    cached = getattr(system, "module_aliases", None)
-    if cached is not None and cached[0] == system.modules_dep:
-        return cached[1]
+    return aliases_of(system.module_dir, system.modules_dep or "")
+
+
+@functools.lru_cache(maxsize=4)
+def aliases_of(module_dir: str, modules_dep: str) -> list[tuple[str, str]]:
+    """The aliases of a tree's modules (their modinfo `alias=` patterns), read once per
+    process for a tree: every kernel booted over the same tree shares them."""
+    from kemu.elf import ObjectFile, read_object_file
+
     from ..depmod import parse_dep
     from ..modinfo import read_modinfo
     out = []
-    for name, (path, *_deps) in parse_dep(system.modules_dep or "").items():
+    for name, (path, *_deps) in parse_dep(modules_dep).items():
         try:
-            info = read_modinfo(system.kernel.loader.read_object(os.path.join(system.module_dir, path), path))
+            info = read_modinfo(ObjectFile.parse(read_object_file(os.path.join(module_dir, path)), path))
         except Exception:                   # not a readable module: modinfo would say so; no aliases
             continue
         out.extend((alias.replace("-", "_"), name) for alias in info.all("alias"))
-    system.module_aliases = (system.modules_dep, out)
     return out
 
 
@@ -71,7 +77,8 @@ def modprobe(system, wanted: str) -> int:
         if system.find_module(name) is not None:
             continue
         try:
-            system.insmod(os.path.join(system.module_dir, path), display=path)
+            system.insmod(os.path.join(system.module_dir, path), display=path,
+                          lenient=getattr(system, "modprobe_lenient", False))
         except InsmodError:
             return 1
     return 0

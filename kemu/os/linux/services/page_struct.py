@@ -35,6 +35,8 @@ class MemMap:
         self.off = lambda f: lay.offset("struct page", f)
         heap = m.layout["kheap"]
         self.h0, self.h1 = heap.start, heap.end
+        if k.arch != "x86_64":               # i386's lowmem holds the kernel's own data too
+            self.h0 = min(self.h0, m.layout["kdata"].start)
         npages = (self.h1 - self.h0) // PAGE_SIZE
         self.base = m.alloc("kdata", npages * self.size, 64)
         m.mem.write(self.base, bytes(npages * self.size))
