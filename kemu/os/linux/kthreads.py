@@ -87,6 +87,7 @@ class KThreads:
         self.by_timer: dict[int, KThread] = {}
         self.next_pid = FIRST_PID + 1
         self.current: list[KThread] = []        # threads whose runs are active, innermost last
+        self.runnable: list[KThread] = []       # woken, to run once the wake-up is complete
 
     # --- creation -----------------------------------------------------------------------------
     def create(self, fn: int, data: int, name: bytes, module) -> KThread:
@@ -135,17 +136,27 @@ class KThreads:
 
     # --- waking and running ------------------------------------------------------------------------
     def wake(self, t: KThread, state: int = TASK_NORMAL) -> bool:
-        """try_to_wake_up for a thread: True if it slept in one of `state`'s states; it
-        runs at once unless it is running already (it woke itself, or a thread it woke
-        wakes it back: it carries on when its own run gets back to it)."""
+        """try_to_wake_up for a thread: True if it slept in one of `state`'s states. It
+        becomes runnable and runs when the waker's wake-up is complete (`run_woken`, at the
+        end of wake_up_process / __wake_up / complete): running it inside a wake function
+        would let it queue its next wait before autoremove_wake_function takes the entry
+        off. A thread that is running already (it woke itself, or a thread it woke wakes it
+        back) carries on when its own run gets back to it."""
         if t.exited or not self.state(t) & state:
             return False
         self.set_state(t, TASK_RUNNING)
         if t.sleep is not None:
             t.sleep.woken = True
-        if not t.running:
-            self.run(t)
+        if not t.running and t not in self.runnable:
+            self.runnable.append(t)
         return True
+
+    def run_woken(self) -> None:
+        """Run the threads woken so far, in the order they were woken."""
+        while self.runnable:
+            t = self.runnable.pop(0)
+            if not t.running and not t.exited:
+                self.run(t)
 
     def run(self, t: KThread) -> None:
         """Run the thread until it sleeps or returns (its first run starts threadfn)."""
@@ -265,7 +276,9 @@ class KThreads:
                 t.extra.pop("woken", None)
                 self.set_state(t, TASK_RUNNING)
                 t.sleep.woken = True
-                self.run(t)
+                if t not in self.runnable:
+                    self.runnable.append(t)
+        self.run_woken()
 
     # --- stopping --------------------------------------------------------------------------------------
     def stop(self, t: KThread) -> int:
@@ -276,6 +289,7 @@ class KThreads:
         if not t.exited:
             if not self.wake(t, TASK_NORMAL) and not t.running and not t.exited:
                 self.run(t)
+            self.run_woken()
         if not t.exited:
             w = self.system.waiting
             w.waiting_on = f"kthread_stop of {t.name}:{t.pid}"

@@ -87,6 +87,12 @@ class Waiting:
         if kt is not None:
             kt.end_replay()
 
+    def run_woken(self) -> None:
+        """A wake-up is complete: kernel threads it woke run now (kthreads.py)."""
+        kt = self._kthreads()
+        if kt is not None and kt.runnable:
+            kt.run_woken()
+
     def conditions_changed(self) -> None:
         """Something a kernel thread may wait for without a wait queue (a completion's
         count) changed: such waiters whose condition holds run on (kthreads.py)."""
@@ -123,6 +129,7 @@ class Waiting:
                     tk.skip(left)
                     left = 0
                     break
+                self.run_woken()
                 step = max(1, min(step, left))
                 if step > 1:
                     tk.skip(step - 1)

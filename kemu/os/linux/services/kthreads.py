@@ -121,6 +121,7 @@ def kthread_park(k, task: int) -> int:
         if not t.parked and not t.running:
             if not kt.wake(t) and not t.running:
                 kt.run(t)
+            kt.run_woken()
         if not t.parked and not t.exited and not t.running:
             w = k.linux.waiting
             w.waiting_on = f"kthread_park of {t.name}:{t.pid}"
@@ -136,6 +137,7 @@ def kthread_unpark(k, task: int) -> None:
     t.should_park = False
     if t.parked:
         kthreads(k.linux).wake(t, TASK_PARKED)
+        kthreads(k.linux).run_woken()
 
 
 @table.service("void *kthread_data(struct task_struct *k)")

@@ -191,6 +191,7 @@ def wake_up_common(k, wq_head: int, mode: int, nr_exclusive: int, wake_flags: in
             nr_exclusive -= 1
             if nr_exclusive == 0:
                 break
+    _w(k).run_woken()
 
 
 @table.service("void __wake_up(struct wait_queue_head *wq_head, unsigned int mode, int nr_exclusive, void *key)")
@@ -218,8 +219,10 @@ def _signed32(v: int) -> int:
 
 @table.service("int wake_up_process(struct task_struct *p)")
 def wake_up_process(k, p: int) -> int:
-    """Wake a sleeping task; 1 if it slept."""
-    return int(_w(k).try_to_wake_up(p, TASK_NORMAL))
+    """Wake a sleeping task; 1 if it slept (a kernel thread runs now, kthreads.py)."""
+    woken = _w(k).try_to_wake_up(p, TASK_NORMAL)
+    _w(k).run_woken()
+    return int(woken)
 
 
 # --- schedule ---------------------------------------------------------------------------------------
