@@ -32,7 +32,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from kemu.kernel import GuestCrash, guarded_call
+from kemu.kernel import GuestCrash, KernelPanic, guarded_call
 from kemu.machine.suspend import Suspension
 
 from .waiting import TASK_NORMAL, TASK_RUNNING, TASK_UNINTERRUPTIBLE
@@ -310,12 +310,16 @@ class KThreads:
     def reap_at_unload(self, t: KThread) -> None:
         """Loader undo: the module goes with its thread alive; stop it as kthread_stop
         would, or, if it will not return, drop it (its code is gone)."""
-        self.system.pr(f"kemu: kernel thread {t.name}:{t.pid} still running when its module "
-                       "unloads: stopping it", 4)
-        try:
-            self.stop(t)
-        except Exception:
-            pass
+        if t.should_stop:          # kthread_stop already waited for it in vain
+            self.system.pr(f"kemu: kernel thread {t.name}:{t.pid} never returned after kthread_stop: "
+                           "dropped with its module", 4)
+        else:
+            self.system.pr(f"kemu: kernel thread {t.name}:{t.pid} still running when its module "
+                           "unloads: stopping it", 4)
+            try:
+                self.stop(t)
+            except KernelPanic as exc:
+                self.system.pr(f"kemu: kernel thread {t.name}:{t.pid} dropped: {exc}", 4)
         t.exited = True
         self.forget(t)
 
