@@ -30,7 +30,8 @@ alive would free the code under it: the loader's undo reports it (a leak) and st
 """
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Callable
 
 from kemu.kernel import GuestCrash, KernelPanic, guarded_call
 from kemu.machine.suspend import Suspension
@@ -49,6 +50,7 @@ class Sleep:
     a wake-up ended it."""
     deadline: int | None
     woken: bool = False
+    condition: Callable[[], bool] | None = None   # what it waits for, when kemu checks it
 
 
 @dataclass
@@ -75,7 +77,6 @@ class KThread:
     replaying: bool = False         # resumed: the next sleep is the trapped one called anew
     exiting: bool = False           # do_exit() from the thread
     timer: int = 0                  # kemu's timer_list for its sleep timeouts
-    extra: dict = field(default_factory=dict)
 
 
 class KThreads:
@@ -227,9 +228,9 @@ class KThreads:
             t.replaying = False
             sl, t.sleep = t.sleep, None
             if sl is not None:
-                left = 0 if sl.deadline is None else max(_signed(sl.deadline - tk.jiffies, 8), 0)
-                if sl.deadline is None:
-                    left = timeout if timeout is not None else 0
+                word = self.system.machine.word_size
+                left = (timeout if timeout is not None else 0) if sl.deadline is None \
+                    else max(_signed(sl.deadline - tk.jiffies, word), 0)
                 if sl.woken or left == 0 or (woken is not None and woken()) or t.should_stop:
                     tk.disarm(t.timer)
                     self.set_state(t, TASK_RUNNING)
@@ -243,9 +244,7 @@ class KThreads:
             self.set_state(t, TASK_RUNNING)
             return timeout if timeout is not None else 0
         deadline = None if timeout is None else (tk.jiffies + timeout) & tk.mask
-        t.sleep = Sleep(deadline)
-        if woken is not None:
-            t.extra["woken"] = woken
+        t.sleep = Sleep(deadline, condition=woken)
         if deadline is not None:
             tk.arm(t.timer, deadline, None)
         raise Suspension("sleep")
@@ -271,9 +270,9 @@ class KThreads:
         """Threads waiting on a condition kemu checks (a completion's done count) whose
         condition now holds run on: complete() does not know its waiters otherwise."""
         for t in list(self.threads.values()):
-            fn = t.extra.get("woken")
-            if t.sleep is not None and fn is not None and not t.running and not t.exited and fn():
-                t.extra.pop("woken", None)
+            sl = t.sleep
+            if sl is not None and sl.condition is not None and not sl.woken and not t.running \
+                    and not t.exited and sl.condition():
                 self.set_state(t, TASK_RUNNING)
                 t.sleep.woken = True
                 if t not in self.runnable:
@@ -303,9 +302,16 @@ class KThreads:
         """The task goes (kthread_stop's put_task_struct)."""
         if not t.exited:
             return
-        self.threads.pop(t.task, None)
+        if self.threads.pop(t.task, None) is None:
+            return
         self.by_timer.pop(t.timer, None)
         self.system.timekeeping.disarm(t.timer)
+        # kemu's own parts go; the task_struct stays (its usage count is not modelled, and
+        # a module may still hold a reference it took with get_task_struct)
+        self.system.kernel.heap.free(t.timer)
+        self.system.machine.free("kdata", t.stack[0])
+        if t in self.runnable:
+            self.runnable.remove(t)
 
     def reap_at_unload(self, t: KThread) -> None:
         """Loader undo: the module goes with its thread alive; stop it as kthread_stop
