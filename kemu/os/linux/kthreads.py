@@ -89,6 +89,7 @@ class KThreads:
         self.next_pid = FIRST_PID + 1
         self.current: list[KThread] = []        # threads whose runs are active, innermost last
         self.runnable: list[KThread] = []       # woken, to run once the wake-up is complete
+        self.main_task = 0                      # the task current was before threads ran
 
     # --- creation -----------------------------------------------------------------------------
     def create(self, fn: int, data: int, name: bytes, module) -> KThread:
@@ -169,6 +170,8 @@ class KThreads:
             self._exit(t, -EINTR)           # kthread(): stopped before it ever ran
             return
         prev = s.current_task
+        if not self.current:
+            self.main_task = prev               # insmod's task, which threads may wake
         self._set_current(t.task)
         t.running = True
         self.current.append(t)

@@ -66,9 +66,17 @@ class Waiting:
         """Wake `task` if it sleeps in one of `state`'s states; True if it was woken. A
         kernel thread other than the running one is woken by kthreads.py (it runs on)."""
         kt = self._kthreads()
-        thread = kt.get(task) if kt is not None and task != self.task else None
-        if thread is not None:
-            return kt.wake(thread, state)
+        if kt is not None and task:
+            thread = kt.get(task)
+            if thread is not None:
+                return kt.wake(thread, state)
+            if kt.current and task == kt.main_task:        # a thread wakes insmod's task
+                at = task + self.system.layout.offset("struct task_struct", "__state")
+                mem = self.system.machine.mem
+                if not mem.read_u32(at) & state:
+                    return False
+                mem.write_u32(at, TASK_RUNNING)
+                return True
         if not task or task != self.task or not self.state() & state:
             return False
         self.set_state(TASK_RUNNING)
