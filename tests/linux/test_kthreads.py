@@ -48,7 +48,13 @@ def test_a_thread_woken_from_a_wait_queue_counts_each_kick(linux):
 
 def test_a_sleeping_thread_runs_on_the_virtual_clock(linux):
     load(linux, "period_ms=100", "run_ms=1000")
-    assert "kthread: 10 ticks in 1000 ms" in messages(linux)
+    assert "kthread: 11 ticks by 1000 ms later" in messages(linux)
+
+
+def test_a_thread_wakes_insmods_task_from_its_wait_queue(linux):
+    load(linux, "period_ms=100")
+    # the first tick comes 100 ms (25 jiffies) into init's 1 s wait
+    assert "kthread: the ticker woke init with 225 of 250 jiffies left" in messages(linux)
 
 
 def test_kthread_stop_wakes_the_thread_and_returns_what_threadfn_returned(linux):
@@ -57,7 +63,7 @@ def test_kthread_stop_wakes_the_thread_and_returns_what_threadfn_returned(linux)
     lines = messages(linux)
     assert "kthread: kicker stopped with 102" in lines
     # the ticker was woken early from its sleep, counted it once more and saw should_stop
-    assert "kthread: ticker stopped with 11" in lines
+    assert "kthread: ticker stopped with 12" in lines
     assert linux.kthreads.threads == {}
     assert not linux.timekeeping.timers
 

@@ -4,8 +4,9 @@
  * with kthread_create (it does not run yet), binds it to CPU 0, renices it and wakes it; it
  * waits on a wait queue for kicks. init kicks it `kicks` times (wake_up, then waits for the
  * completion the thread completes after counting). A second thread, "ticker/0" (kthread_run),
- * sleeps `period_ms` at a time with schedule_timeout_interruptible and counts its wake-ups;
- * init sleeps `run_ms` with msleep so it runs on the virtual clock. With `stubborn` the
+ * sleeps `period_ms` at a time with schedule_timeout_interruptible, counts its wake-ups and
+ * wakes init's wait_event_timeout for its first tick; init then sleeps `run_ms` with msleep
+ * so it runs on the virtual clock. With `stubborn` the
  * ticker ignores kthread_should_stop (kthread_stop then waits forever: the hung task).
  * With `keep` exit leaves the threads running (the module goes with its threads alive).
  * exit stops both and prints what each returned.
@@ -43,6 +44,7 @@ static int ticks;
 module_param(ticks, int, 0444);
 
 static DECLARE_WAIT_QUEUE_HEAD(kick_wq);
+static DECLARE_WAIT_QUEUE_HEAD(tick_wq);
 static DECLARE_COMPLETION(counted);
 static bool kick;
 static struct task_struct *kicker, *ticker;
@@ -69,12 +71,14 @@ static int ticker_fn(void *data)
 	while (stubborn || !kthread_should_stop()) {
 		schedule_timeout_interruptible(msecs_to_jiffies(period_ms));
 		ticks++;
+		wake_up(&tick_wq);
 	}
 	return ticks;
 }
 
 static int __init kt_init(void)
 {
+	long left;
 	int i;
 
 	kicker = kthread_create(kicker_fn, &kicked, "kicker");
@@ -97,8 +101,10 @@ static int __init kt_init(void)
 		kthread_stop(kicker);
 		return PTR_ERR(ticker);
 	}
+	left = wait_event_timeout(tick_wq, ticks > 0, HZ);
+	pr_info("kthread: the ticker woke init with %ld of %d jiffies left\n", left, HZ);
 	msleep(run_ms);
-	pr_info("kthread: %d ticks in %d ms\n", ticks, run_ms);
+	pr_info("kthread: %d ticks by %d ms later\n", ticks, run_ms);
 	return 0;
 }
 
