@@ -23,6 +23,9 @@ Python (CPython runs signal handlers there, between bytecodes — never while Un
 code); a stop that has no reason left by the time the run looks at it simply resumes. Both
 repeat the stop every watchdog tick while they are outstanding, because a nested `emu_start`
 (or one starting just then) clears a pending stop.
+
+A call may also run on a stack of its own and be suspended by a service and resumed later
+(suspend.py): the personality's threads.
 """
 from __future__ import annotations
 

@@ -15,6 +15,10 @@ A sleep with no timeout that nothing can end fails clearly instead of hanging th
   system);
 * timers keep firing but none wakes it: after the hung-task timeout (120 s of virtual time)
   khungtaskd's `INFO: task … blocked for more than 120 seconds.`, then the same.
+
+Kernel threads (kthreads.py) are the other tasks: while one runs it is `current`, and its
+sleep suspends its run instead of moving time on; try_to_wake_up of a thread makes it
+runnable, and it runs once the wake-up is complete (`run_woken`).
 """
 from __future__ import annotations
 
