@@ -98,6 +98,8 @@ MODULES: tuple[Module, ...] = (
            shows="netdevice notifier, pernet subsys with net_generic storage, genl family with mcast groups, dev_add_pack"),
     Module("pinfs", ("pinfs/pinfs.c",),
            shows="a pseudo filesystem mounted in the kernel with simple_pin_fs: get_tree_single, new_inode, d_make_root, d_alloc_name/d_add, simple_unlink, kill_litter_super"),
+    Module("kthread", ("kthread/kthread.c",),
+           shows="kernel threads: kthread_create/kthread_run, kthread_bind, set_user_nice, a thread woken from a wait queue that counts and completes, one sleeping on the clock, kthread_stop"),
 )
 
 

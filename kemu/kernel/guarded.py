@@ -9,7 +9,7 @@ place, shared by the loader and every personality.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Callable
 
 from kemu.machine import BudgetExhausted, GuestError, GuestInterrupted, GuestTimeout
 
@@ -17,14 +17,17 @@ from .errors import GuestCrash, KernelPanic
 
 
 def guarded_call(kernel: Any, addr: int, *args: int, what: str, timeout: float | None = None,
-                 budget: int | None = None) -> int:
+                 budget: int | None = None, run: Callable[[], int] | None = None) -> int:
     """Call guest code at `addr`; return its raw return word.
 
     A crash is reported on the console and in dmesg (`kemu: fault in fibo: LKM_E_LOAD` and the
     oops) and raised as GuestCrash carrying the OS's errno: EFAULT for a fault or panic,
-    ETIMEDOUT when it ran past the time limit or budget, EINTR when interrupted."""
+    ETIMEDOUT when it ran past the time limit or budget, EINTR when interrupted. `run`: how
+    to run it instead of a plain machine call (a suspendable run, kemu/machine/suspend.py)."""
     errno = kernel.errno
     try:
+        if run is not None:
+            return run()
         return kernel.machine.call(addr, *args, timeout=timeout, budget=budget)
     except KernelPanic as exc:
         kernel.log(f"panic: {exc}\nkemu: {what} abandoned; the machine carries on\n")

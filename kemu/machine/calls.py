@@ -23,6 +23,9 @@ Python (CPython runs signal handlers there, between bytecodes — never while Un
 code); a stop that has no reason left by the time the run looks at it simply resumes. Both
 repeat the stop every watchdog tick while they are outstanding, because a nested `emu_start`
 (or one starting just then) clears a pending stop.
+
+A call may also run on a stack of its own and be suspended by a service and resumed later
+(suspend.py): the personality's threads.
 """
 from __future__ import annotations
 
@@ -43,6 +46,7 @@ from .errors import MachineError
 from .guest_clock import GuestClock
 from .layout import PAGE_SIZE
 from .prot import Prot
+from .suspend import Suspension
 from .trap import StackFrameCall, TrapCall
 from .watchdog import WATCHDOG
 
@@ -183,15 +187,18 @@ class GuestCalls:
         return b
 
     def call(self, addr: int, args: tuple[int, ...], abi: str | None = None, budget: int | None = None,
-             timeout: float | None = None) -> int:
+             timeout: float | None = None, own_stack: tuple[int, int] | None = None,
+             resume: Suspension | None = None) -> int:
         """`Machine.call`: run the guest function at `addr` and return its raw result word,
-        telling each of `machine.call_observers` (`CallObserver`) when it starts and ends."""
+        telling each of `machine.call_observers` (`CallObserver`) when it starts and ends.
+        `own_stack` ([lo, hi)): run on that stack, suspendable (suspend.py); `resume`: carry
+        on a suspended run instead of starting one (addr and args are then ignored)."""
         observers = self.observers      # one list: an observer added during the call sees its end
         if observers:
             for o in list(observers):
                 o.call_entered(addr, args)
         try:
-            result = self._run(addr, args, abi, budget, timeout)
+            result = self._run(addr, args, abi, budget, timeout, own_stack, resume)
         except BaseException as exc:
             if observers:
                 for o in list(observers):
@@ -202,8 +209,13 @@ class GuestCalls:
                 o.call_left(addr, result, None)
         return result
 
+    def can_suspend(self) -> bool:
+        """The innermost run has its own stack: a service it called may raise Suspension."""
+        return bool(self.active) and self.active[-1].stack.view is None
+
     def _run(self, addr: int, args: tuple[int, ...], abi: str | None, budget: int | None,
-             timeout: float | None) -> int:
+             timeout: float | None, own_stack: tuple[int, int] | None = None,
+             resume: Suspension | None = None) -> int:
         machine = self.machine
         conv = machine.abi(abi)
         depth = len(self.active)
@@ -211,11 +223,20 @@ class GuestCalls:
             raise MachineError(f"guest calls nested {depth} deep: the limit is {self.max_depth}")
         if budget is not None and (not isinstance(budget, int) or budget <= 0):
             raise MachineError(f"budget must be a positive number of instructions, got {budget!r}")
-        stack = self._stack(depth)
-        sp, data, regvals = conv.prepare_call(args, stack.safe_hi, self.return_trap)
+        if resume is not None:
+            own_stack = resume.stack
+        self._stack(depth)              # the depth's context slot
+        if own_stack is not None:
+            # a suspendable run: its stack is its own; frames on it are read checked (safe_hi=lo)
+            stack = CallStack(own_stack[0], own_stack[1], safe_hi=own_stack[0])
+        else:
+            stack = self._stack(depth)
+        sp, data, regvals = conv.prepare_call(args, stack.safe_hi if own_stack is None else stack.hi,
+                                              self.return_trap)
         if sp < stack.lo + 256:
             raise MachineError(f"{len(args)} arguments do not fit a {stack.hi - stack.lo}-byte stack")
-        self.mem.write(sp, data)
+        if resume is None:
+            self.mem.write(sp, data)
 
         clock = self.clock
         # a guest call made while the clock is paused (from a debugger prompt) runs on the clock
@@ -242,10 +263,15 @@ class GuestCalls:
         self.mem.code_may_be_translated = True
         self._arm()
         try:
-            self._batch(conv).write([sp, *regvals])
+            if resume is not None:
+                resume.context.restore()          # the run's registers as it left them
+                self.mem.write_ptr(machine.frame_slot, resume.frame)
+                start = addr = resume.pc          # the trap again: the service is called anew
+            else:
+                self._batch(conv).write([sp, *regvals])
+                start = addr
             self.mem.last_denied = None
             self.interrupt = None
-            start = addr
             if depth and count:
                 self._count_epoch += 1   # this run restarts Unicorn's instruction counter
             epoch = self._count_epoch
@@ -296,6 +322,10 @@ class GuestCalls:
                 break
             if self.pending is not None:
                 exc, self.pending = self.pending, None
+                if isinstance(exc, Suspension):
+                    self._suspend(exc, rec, pc)
+                if depth:
+                    self._settle()
                 raise exc
             interrupt, self.interrupt = self.interrupt, None
             timed_out = clock.now() >= self._deadlines[depth]
@@ -316,6 +346,24 @@ class GuestCalls:
                 if self._stop_armed:          # nothing runs that a repeated stop could reach
                     self._stop_armed = False
                     WATCHDOG.disarm(self._stop_key)
+
+    def _suspend(self, exc: Suspension, rec: ActiveCall, pc: int) -> None:
+        """A service suspended this run: keep its CPU context and trapped frame in `exc`."""
+        if rec.stack.view is not None or rec.trap is None:
+            raise MachineError(f"service {getattr(rec.trap, 'name', '?')} suspended a run that "
+                               "cannot be suspended (not on a stack of its own)")
+        exc.context = native.Context(self._h)
+        exc.context.save()
+        exc.pc = pc
+        exc.frame = rec.trap.frame
+        exc.stack = (rec.stack.lo, rec.stack.hi)
+
+    def _settle(self) -> None:
+        """After a nested run ended by a stop from a hook, the run it was nested in would go
+        on with Unicorn's stop request still set, which skips its hooks (its next service
+        call would not trap; measured, 2.1.4): an empty run (begin = until) clears it."""
+        count = _UNLIMITED_COUNT if self._counting else 0
+        native.emu_start(self._h, self.return_trap, self.return_trap, 0, count)
 
     @property
     def counting(self) -> bool:

@@ -33,6 +33,7 @@ from .prot import Prot
 from .recovery import GuestTrap, Recovery
 from .registers import Registers
 from .stubs import Stub, StubTable
+from .suspend import Suspension
 from .trap import Handler
 from .watchdog import WATCHDOG
 
@@ -191,6 +192,21 @@ class Machine:
         (the raw unsigned eax/rax). Raises GuestFault, GuestTimeout, BudgetExhausted, or
         whatever a service handler raised, and leaves the machine usable."""
         return self._calls.call(addr, args, abi, budget, timeout)
+
+    def call_on_stack(self, addr: int, args: tuple[int, ...], stack: tuple[int, int],
+                      timeout: float | None = None) -> int:
+        """`call` on a stack of its own ([lo, hi)), as a run a service may suspend: then
+        the Suspension it raised comes out of here, filled in for `resume` (suspend.py)."""
+        return self._calls.call(addr, tuple(args), None, None, timeout, own_stack=stack)
+
+    def resume(self, suspended: "Suspension", timeout: float | None = None) -> int:
+        """Carry on a suspended run: its service is called again; returns the run's result
+        or raises Suspension again (suspend.py)."""
+        return self._calls.call(suspended.pc, (), None, None, timeout, resume=suspended)
+
+    def can_suspend(self) -> bool:
+        """Whether a service called now may suspend the run that called it."""
+        return self._calls.can_suspend()
 
     def set_boot_register(self, name: str, value: int) -> None:
         """Make `name` = `value` part of the CPU state every outermost call starts from (a

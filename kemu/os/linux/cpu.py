@@ -127,6 +127,8 @@ class Cpu:
                 mem.write_u8(data[mask], 1)
         if "nr_cpu_ids" in data:
             mem.write_u32(data["nr_cpu_ids"], 1)
+        if "__num_online_cpus" in data:                  # num_online_cpus(): the atomic_t
+            mem.write_u32(data["__num_online_cpus"], 1)
         offset = s.percpu.addr if s.arch == "x86_64" else 0
         if "__per_cpu_offset" in data:
             mem.write_int(data["__per_cpu_offset"], word, offset)

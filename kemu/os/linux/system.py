@@ -68,6 +68,7 @@ from .hrtimers import HrTimers
 from .sysfs import Sysfs
 from .services import driver_core, buses as bus_services, devres, tasklets, resources
 from .services import percpu_alloc
+from .services import kthreads as kthreads_services
 from .services import tty_driver
 from .services import backing_dev
 from .services import kthread_worker
@@ -226,6 +227,7 @@ class Linux(FileCalls):
         k.install(fb_alloc.table)
         k.install(backlight.table)
         k.install(net_registries.table)
+        k.install(kthreads_services.table)
         for netdev_table in NETDEV_TABLES:
             k.install(netdev_table)
         k.install(drvcore2.table)

@@ -15,6 +15,10 @@ A sleep with no timeout that nothing can end fails clearly instead of hanging th
   system);
 * timers keep firing but none wakes it: after the hung-task timeout (120 s of virtual time)
   khungtaskd's `INFO: task … blocked for more than 120 seconds.`, then the same.
+
+Kernel threads (kthreads.py) are the other tasks: while one runs it is `current`, and its
+sleep suspends its run instead of moving time on; try_to_wake_up of a thread makes it
+runnable, and it runs once the wake-up is complete (`run_woken`).
 """
 from __future__ import annotations
 
@@ -59,8 +63,24 @@ class Waiting:
         if self.task:
             self.system.machine.mem.write_u32(self._state_addr(), state)
 
+    def _kthreads(self):
+        return self.system.__dict__.get("kthreads")
+
     def try_to_wake_up(self, task: int, state: int) -> bool:
-        """Wake `task` if it sleeps in one of `state`'s states; True if it was woken."""
+        """Wake `task` if it sleeps in one of `state`'s states; True if it was woken. A
+        kernel thread other than the running one is woken by kthreads.py (it runs on)."""
+        kt = self._kthreads()
+        if kt is not None and task:
+            thread = kt.get(task)
+            if thread is not None:
+                return kt.wake(thread, state)
+            if kt.current and task == kt.main_task:        # a thread wakes insmod's task
+                at = task + self.system.layout.offset("struct task_struct", "__state")
+                mem = self.system.machine.mem
+                if not mem.read_u32(at) & state:
+                    return False
+                mem.write_u32(at, TASK_RUNNING)
+                return True
         if not task or task != self.task or not self.state() & state:
             return False
         self.set_state(TASK_RUNNING)
@@ -73,11 +93,35 @@ class Waiting:
     def take_signal(self) -> None:
         self.signal_pending = False
 
+    def end_replay(self) -> None:
+        """A kernel thread's replayed sleeping call returned without sleeping (kthreads.py)."""
+        kt = self._kthreads()
+        if kt is not None:
+            kt.end_replay()
+
+    def run_woken(self) -> None:
+        """A wake-up is complete: kernel threads it woke run now (kthreads.py)."""
+        kt = self._kthreads()
+        if kt is not None and kt.runnable:
+            kt.run_woken()
+
+    def conditions_changed(self) -> None:
+        """Something a kernel thread may wait for without a wait queue (a completion's
+        count) changed: such waiters whose condition holds run on (kthreads.py)."""
+        kt = self._kthreads()
+        if kt is not None:
+            kt.poll_waiters()
+
     # --- sleeping --------------------------------------------------------------------------------
     def sleep(self, timeout: int | None, woken: Callable[[], bool] | None = None) -> int:
         """schedule_timeout in the current state: move time on until the task is woken
         (its state back to TASK_RUNNING, or `woken()` true), or `timeout` ticks have passed
-        (None: no timeout). Returns the ticks left (0: timed out). The task is running after."""
+        (None: no timeout). Returns the ticks left (0: timed out). The task is running after.
+        A kernel thread's sleep suspends its run instead (kthreads.py: `block`)."""
+        kt = self._kthreads()
+        thread = kt.can_block() if kt is not None else None
+        if thread is not None:
+            return kt.block(thread, timeout, woken)
         state = self.state()
         is_woken = woken or (lambda: self.state() == TASK_RUNNING)
         if state == TASK_RUNNING and woken is None:
@@ -97,6 +141,7 @@ class Waiting:
                     tk.skip(left)
                     left = 0
                     break
+                self.run_woken()
                 step = max(1, min(step, left))
                 if step > 1:
                     tk.skip(step - 1)

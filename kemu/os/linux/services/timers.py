@@ -143,7 +143,15 @@ def __flush_workqueue(k, wq: int) -> None:
 
 @table.service("void msleep(unsigned int msecs)")
 def msleep(k, msecs: int) -> None:
-    """Sleep: the clock moves msecs_to_jiffies(msecs) + 1 ticks, timers and work running."""
+    """Sleep: the clock moves msecs_to_jiffies(msecs) + 1 ticks, timers and work running;
+    a kernel thread's msleep suspends it that long instead (kthreads.py)."""
+    kt = k.linux.__dict__.get("kthreads")
+    if kt is not None and kt.can_block() is not None:
+        left = _ms2j(msecs) + 1
+        while left > 0:                            # schedule_timeout_uninterruptible's loop
+            k.linux.waiting.set_state(0x0002)      # TASK_UNINTERRUPTIBLE
+            left = k.linux.waiting.sleep(left)
+        return
     _tk(k).advance(_ms2j(msecs) + 1)
 
 

@@ -191,6 +191,7 @@ def wake_up_common(k, wq_head: int, mode: int, nr_exclusive: int, wake_flags: in
             nr_exclusive -= 1
             if nr_exclusive == 0:
                 break
+    _w(k).run_woken()
 
 
 @table.service("void __wake_up(struct wait_queue_head *wq_head, unsigned int mode, int nr_exclusive, void *key)")
@@ -218,8 +219,10 @@ def _signed32(v: int) -> int:
 
 @table.service("int wake_up_process(struct task_struct *p)")
 def wake_up_process(k, p: int) -> int:
-    """Wake a sleeping task; 1 if it slept."""
-    return int(_w(k).try_to_wake_up(p, TASK_NORMAL))
+    """Wake a sleeping task; 1 if it slept (a kernel thread runs now, kthreads.py)."""
+    woken = _w(k).try_to_wake_up(p, TASK_NORMAL)
+    _w(k).run_woken()
+    return int(woken)
 
 
 # --- schedule ---------------------------------------------------------------------------------------
@@ -311,12 +314,14 @@ def complete(k, x: int) -> None:
     done = mem.read_u32(_done_addr(k, x))
     if done != UINT_MAX:
         mem.write_u32(_done_addr(k, x), done + 1)
+    _w(k).conditions_changed()
 
 
 @table.service("void complete_all(struct completion *x)")
 def complete_all(k, x: int) -> None:
     """Complete for every waiter, now and later (until reinit_completion)."""
     k.machine.mem.write_u32(_done_addr(k, x), UINT_MAX)
+    _w(k).conditions_changed()
 
 
 @table.service("bool try_wait_for_completion(struct completion *x)")
@@ -346,9 +351,11 @@ def wait_for_common(k, x: int, timeout: int | None, state: int) -> int:
     timeout, -ERESTARTSYS when a signal ended an interruptible or killable wait."""
     w = _w(k)
     if _take(k, x):
+        w.end_replay()
         return max(timeout or 1, 1) if timeout is not None else 1
     if w.signal_pending_state(state):
         w.take_signal()
+        w.end_replay()
         return -ERESTARTSYS
     done_at = _done_addr(k, x)
     w.waiting_on = _what(k, x, "completion")
