@@ -14,6 +14,7 @@ from typing import Any, Callable
 from kemu.machine import BudgetExhausted, GuestError, GuestInterrupted, GuestTimeout
 
 from .errors import GuestCrash, KernelPanic
+from .heap import HeapError
 
 
 def guarded_call(kernel: Any, addr: int, *args: int, what: str, timeout: float | None = None,
@@ -29,7 +30,7 @@ def guarded_call(kernel: Any, addr: int, *args: int, what: str, timeout: float |
         if run is not None:
             return run()
         return kernel.machine.call(addr, *args, timeout=timeout, budget=budget)
-    except KernelPanic as exc:
+    except (KernelPanic, HeapError) as exc:     # a bad free by guest code is the kernel's panic
         kernel.log(f"panic: {exc}\nkemu: {what} abandoned; the machine carries on\n")
         raise _crash(errno, "EFAULT", what, f"panic: {exc}") from None
     except GuestInterrupted as exc:

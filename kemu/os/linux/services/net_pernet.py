@@ -159,6 +159,9 @@ def setup(linux) -> None:
     if head and net:
         init_list(linux.kernel, head)
         list_add_tail(linux.kernel, net + linux.layout.offset("struct net", "list"), head)
+        # an empty device list until the first networking service makes lo (that allocates,
+        # so it waits): for_each_netdev in a module that calls none first (aoe) walks nothing
+        init_list(linux.kernel, net + linux.layout.offset("struct net", "dev_base_head"))
 
 
 def pernet(k) -> Pernet:
