@@ -42,3 +42,12 @@ def test_raid6_benchmark_waiting_on_jiffies_ends(arch):
     record = corpus_record(arch, "raid6_pq")
     assert record["outcome"] == CLEAN, record["detail"]
     assert not {"kernel_fpu_begin_mask", "kernel_fpu_end"} & set(record["fallback"])
+
+
+def test_get_jiffies_64_counts_from_initial_jiffies_and_spends_a_clock_read(linux):
+    from kemu.os.linux.timekeeping import INITIAL_JIFFIES
+    linux.advance(1.0)
+    busy = linux.hrtimers.busy_ns
+    value = linux.machine.call(linux.kernel.installed["get_jiffies_64"][1])
+    assert value == INITIAL_JIFFIES + 250
+    assert linux.hrtimers.busy_ns == busy + READ_COST_NS

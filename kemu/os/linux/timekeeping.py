@@ -47,6 +47,11 @@ class Timekeeping:
     def jiffies(self) -> int:
         return (INITIAL_JIFFIES + self.system.kernel.clock.ticks) & self.mask
 
+    @property
+    def jiffies_64(self) -> int:
+        """The 64-bit count, which a 32-bit jiffies is the low word of."""
+        return (INITIAL_JIFFIES + self.system.kernel.clock.ticks) & 0xFFFFFFFFFFFFFFFF
+
     def after_eq(self, a: int, b: int) -> bool:
         """time_after_eq(a, b) in the word's wrapping arithmetic."""
         return ((a - b) & self.mask) < (1 << (8 * self.system.machine.word_size - 1))

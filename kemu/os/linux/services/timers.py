@@ -155,6 +155,16 @@ def msleep(k, msecs: int) -> None:
     _tk(k).advance(_ms2j(msecs) + 1)
 
 
+@table.service("u64 get_jiffies_64(void)")
+def get_jiffies_64(k) -> int:
+    """The 64-bit tick count (a function on 32-bit kernels, where jiffies_64 cannot be read
+    in one load; inline on x86-64). A read of the clock: it spends busy time as an inline
+    read of jiffies does (busy_time.py)."""
+    from ..busy_time import READ_COST_NS, spend
+    spend(k.linux, READ_COST_NS)
+    return _tk(k).jiffies_64
+
+
 @table.service("unsigned int jiffies_to_msecs(const unsigned long j)")
 def jiffies_to_msecs(k, j: int) -> int:
     """Milliseconds in j ticks at HZ=250."""
