@@ -1,17 +1,6 @@
-"""What the block and transport service tests share: a fresh Linux per arch, calling a
-kernel function and reading its C int back signed, and a struct's field offset."""
+"""What the block and transport service tests share: calling a kernel function and reading
+its C int back signed, and a struct's field offset (the `linux` fixture is conftest's)."""
 from __future__ import annotations
-
-import pytest
-
-import kemu
-
-from .conftest import ARCHES
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
 
 
 def call(linux, name: str, *args) -> int:

@@ -57,3 +57,10 @@ def require_headers(*arches: str) -> None:
             linux_kbuild.locate_headers(arch)
         except ToolchainError as exc:
             pytest.skip(str(exc))
+
+
+@pytest.fixture(params=ARCHES)
+def linux(request):
+    """A freshly booted Linux kernel of each arch (test files that need more define their own)."""
+    import kemu
+    return kemu.boot("linux", request.param)

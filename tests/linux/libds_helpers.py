@@ -1,17 +1,6 @@
-"""Calling libds services from tests: a booted kernel per arch, signed int returns, guest
-buffers."""
+"""Calling libds services from tests: signed int returns, guest buffers (the `linux`
+fixture is conftest's)."""
 from __future__ import annotations
-
-import pytest
-
-import kemu
-
-from .conftest import ARCHES
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
 
 
 def word(linux) -> int:

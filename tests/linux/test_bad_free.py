@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-import kemu
 from kemu.kernel import GuestCrash
 from kemu.kernel.guarded import guarded_call
 
-from .conftest import ARCHES, ko
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
+from .conftest import ko
 
 
 @pytest.mark.parametrize("service", ["kfree", "free_pages"])

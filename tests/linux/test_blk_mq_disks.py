@@ -7,7 +7,7 @@ import pytest
 
 from kemu.os.linux.services import backing_dev, disk_add
 
-from .blk_helpers import call, linux, off  # noqa: F401 (linux is a fixture)
+from .blk_helpers import call, off
 
 EINVAL = 22
 SET, TAGS = "struct blk_mq_tag_set", "struct blk_mq_tags"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from kemu.os.linux.services import bioset, dma_mapping, quota_formats
 
-from .blk_helpers import call, linux, off  # noqa: F401 (linux is a fixture)
+from .blk_helpers import call, off
 
 EIO = 5
 

@@ -2,7 +2,7 @@
 refusals with the kernel's errno and message, unregister by name, /proc/devices."""
 from __future__ import annotations
 
-from .blk_helpers import call, linux  # noqa: F401 (linux is a fixture)
+from .blk_helpers import call
 
 EBUSY, EINVAL = 16, 22
 

@@ -2,7 +2,7 @@
 ida_free of a free id WARNs, ida_is_empty's xa_head tracks the ids. Both arches."""
 from __future__ import annotations
 
-from .libds_helpers import call, icall, linux, zeroed  # noqa: F401
+from .libds_helpers import call, icall, zeroed
 
 ENOSPC = 28
 

@@ -4,17 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-import kemu
 from kemu.kernel.reference_sites import reference_sites
 from kemu.os.linux.busy_time import READ_COST_NS, tick_ns
 
 from .conftest import ARCHES, ko
 from .corpus_trials import CLEAN, corpus_record
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
 
 
 def test_every_reference_to_jiffies_in_module_code_is_found(linux):

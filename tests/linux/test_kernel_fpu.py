@@ -4,19 +4,10 @@ CONFIG_X86_DEBUG_FPU kernel reports it."""
 from __future__ import annotations
 
 import keystone
-import pytest
 
-import kemu
 from kemu.machine import Prot
 
-from .conftest import ARCHES
-
 KFPU_387, KFPU_MXCSR = 1, 2
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
 
 
 def call(linux, name: str, *args: int) -> int:

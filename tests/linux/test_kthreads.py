@@ -3,16 +3,8 @@ both arches, on guest/linux/kthread: threads that do not run until woken, sleep,
 count, run on the virtual clock and stop."""
 from __future__ import annotations
 
-import pytest
 
-import kemu
-
-from .conftest import ARCHES, ko
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
+from .conftest import ko
 
 
 def messages(linux):

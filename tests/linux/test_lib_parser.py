@@ -2,7 +2,7 @@
 6.1 does, return codes included. Both arches."""
 from __future__ import annotations
 
-from .libds_helpers import call, cstring, icall, linux, word, zeroed  # noqa: F401
+from .libds_helpers import call, cstring, icall, word, zeroed
 
 EINVAL, ERANGE = 22, 34
 

@@ -2,7 +2,7 @@
 zlib_sizes.py) checked against their kernel definitions. Both arches."""
 from __future__ import annotations
 
-from .libds_helpers import call, cstring, icall, linux, zeroed  # noqa: F401
+from .libds_helpers import call, cstring, icall, zeroed
 
 
 def test_bin2hex_writes_lowercase_pairs_and_returns_the_end(linux):

@@ -3,7 +3,7 @@ entry attributes, per-CPU counters, DO_ONCE, timer shutdown and rounding, bitmap
 allocations, init_user_ns ids. Both arches."""
 from __future__ import annotations
 
-from .libds_helpers import call, cstring, icall, linux, zeroed  # noqa: F401
+from .libds_helpers import call, cstring, icall, zeroed
 
 EINVAL, ENOENT, EEXIST = 22, 2, 17
 HZ = 250

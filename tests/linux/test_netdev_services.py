@@ -5,15 +5,6 @@ from __future__ import annotations
 
 import pytest
 
-import kemu
-
-from .conftest import ARCHES
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
-
 
 @pytest.fixture
 def net(linux):

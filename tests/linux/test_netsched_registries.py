@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import pytest
 
-import kemu
 from kemu.kernel.errors import KernelPanic
 from kemu.os.linux.services.connector import connector
 from kemu.os.linux.services.net_pernet import pernet
@@ -16,14 +15,8 @@ from kemu.os.linux.services.rtnl import rtnl
 from kemu.os.linux.services.tc_actions import act_base
 from kemu.os.linux.services.tcp_cong import ca_key, cong_list, jhash
 
-from .conftest import ARCHES
 
 EEXIST, EINVAL, ENOENT, EBUSY, ERANGE, EOPNOTSUPP = 17, 22, 2, 16, 34, 95
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
 
 
 def call(linux, name: str, *args: int) -> int:

@@ -6,20 +6,14 @@ from __future__ import annotations
 
 import pytest
 
-import kemu
 from kemu.os.linux.services import kernel_notifiers
 from kemu.os.linux.services.notifier_chains import blocks
 
-from .conftest import ARCHES, ko
+from .conftest import ko
 from .notifier_helpers import Recorder, call, kdata
 
 NOTIFY_STOP = 0x8001
 NOTIFY_BAD = 0x8002
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
 
 
 def head(linux, kind: str) -> tuple[int, int]:
@@ -156,7 +150,6 @@ def test_a_null_head_is_an_oops_naming_the_head_type(linux):
     with pytest.raises(KernelPanic, match="the struct atomic_notifier_head"):
         call(linux, "atomic_notifier_chain_register", 0, rec.block())
     linux.insmod(str(ko(linux.arch, "hello")))            # the kernel goes on
-
 
 
 def test_a_module_going_with_its_block_registered_is_reported_and_unlinked(linux):

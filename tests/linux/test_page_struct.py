@@ -3,7 +3,7 @@ inline page_to_virt/virt_to_page of each arch agree with page_address, and the p
 back when the last reference is dropped. Both arches."""
 from __future__ import annotations
 
-from .libds_helpers import call, linux  # noqa: F401
+from .libds_helpers import call
 
 GFP_ZERO, GFP_COMP = 0x100, 0x40000
 

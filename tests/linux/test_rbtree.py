@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import random
 
-from .libds_helpers import call, linux, zeroed  # noqa: F401
+from .libds_helpers import call, zeroed
 
 
 class Tree:

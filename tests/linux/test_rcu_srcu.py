@@ -6,16 +6,9 @@ from __future__ import annotations
 
 import pytest
 
-import kemu
 from kemu.kernel import KernelPanic
 
-from .conftest import ARCHES
 from .notifier_helpers import Recorder, call, kdata
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
 
 
 def test_call_rcu_runs_the_callback_only_after_a_grace_period(linux):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from kemu.os.linux.services.rhashtable import jhash2
 
-from .libds_helpers import call, err_ptr, icall, linux, zeroed  # noqa: F401
+from .libds_helpers import call, err_ptr, icall, zeroed
 
 EINVAL = 22
 KEY_OFFSET, HEAD_OFFSET, OBJ_SIZE = 0, 8, 32

@@ -5,19 +5,13 @@ from __future__ import annotations
 
 import pytest
 
-import kemu
 from kemu.kernel import KernelPanic
 from kemu.os.linux.services.rwlocks import preempt_count_addr
 
-from .conftest import ARCHES, ko
+from .conftest import ko
 from .notifier_helpers import call, kdata
 
 QR_BIAS = 1 << 9
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
 
 
 def cnts(linux, lock: int) -> int:

@@ -2,18 +2,10 @@
 asks each shrinker count_objects, then scan_objects in batches. Both arches."""
 from __future__ import annotations
 
-import pytest
 
-import kemu
 from kemu.os.linux.services.shrinkers import SHRINKER_MEMCG_AWARE, SHRINKER_REGISTERED, drop_slab, shrinkers
 
-from .conftest import ARCHES
 from .notifier_helpers import Recorder, call, kdata
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
 
 
 def shrinker(linux, rec: Recorder, *, batch: int = 0, flags: int = 0, seeks: int = 2) -> int:

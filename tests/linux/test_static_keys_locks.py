@@ -4,16 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-import kemu
 from kemu.kernel import KernelPanic
 
-from .conftest import ARCHES
 from .notifier_helpers import call, kdata
-
-
-@pytest.fixture(params=ARCHES)
-def linux(request):
-    return kemu.boot("linux", request.param)
 
 
 def key(linux) -> int:

@@ -6,7 +6,7 @@ from __future__ import annotations
 from kemu.os.linux.services import nmi_handlers
 from kemu.os.linux.services.reciprocal_div import reciprocal
 
-from .libds_helpers import call, cstring, icall, linux, word, zeroed  # noqa: F401
+from .libds_helpers import call, cstring, icall, word, zeroed
 from .platform_helpers import read_file
 
 EINVAL, EBUSY, EEXIST = 22, 16, 17

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from kemu.os.linux.services import driver_core, transport_class
 
-from .blk_helpers import call, linux, off  # noqa: F401 (linux is a fixture)
+from .blk_helpers import call, off
 
 EBUSY = 16
 RETURN_1 = b"\xb8\x01\x00\x00\x00\xc3"          # mov eax, 1; ret

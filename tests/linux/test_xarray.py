@@ -3,7 +3,7 @@ internal entries refused, marks, xa_find by presence or mark, and the struct's x
 xa_flags as the inline xa_empty/xa_marked read them. Both arches."""
 from __future__ import annotations
 
-from .libds_helpers import call, err_ptr, icall, linux, zeroed  # noqa: F401
+from .libds_helpers import call, err_ptr, icall, zeroed
 
 XA_PRESENT, EBUSY, EINVAL = 8, 16, 22
 MARK1_FLAG = 1 << 28
