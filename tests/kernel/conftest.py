@@ -1,8 +1,8 @@
 """Fixtures for the kernel layer: a real Machine per test, on both arches."""
 import pytest
-from keystone import KS_ARCH_X86, KS_MODE_32, KS_MODE_64, Ks
 
 from kemu.kernel import Errno, Kernel
+from kemu.keystone_radix import decimal_ks
 from kemu.machine import Machine, Prot
 
 ARCHES = ("i386", "x86_64")
@@ -31,7 +31,7 @@ def kernel(machine):
 
 def place(machine, asm: str) -> int:
     """Assemble `asm` (Intel syntax) at a fresh page in the module area; return its address."""
-    ks = Ks(KS_ARCH_X86, KS_MODE_64 if machine.arch == "x86_64" else KS_MODE_32)
+    ks = decimal_ks(machine.arch)
     addr = machine.alloc("modules", 4096)
     code, _ = ks.asm(asm, addr)
     machine.mem.load_code(addr, bytes(code))

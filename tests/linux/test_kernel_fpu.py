@@ -3,8 +3,8 @@ sane control state, the task's registers given back, misuse reported as Debian's
 CONFIG_X86_DEBUG_FPU kernel reports it."""
 from __future__ import annotations
 
-import keystone
 
+from kemu.keystone_radix import decimal_ks
 from kemu.machine import Prot
 
 KFPU_387, KFPU_MXCSR = 1, 2
@@ -34,7 +34,7 @@ def run_guest(linux, body: str) -> list[int]:
         else:
             lines.append(line.replace("SCRATCH", f"{slots + 56:#x}"))
     lines.append("ret")
-    ks = keystone.Ks(keystone.KS_ARCH_X86, keystone.KS_MODE_64 if m.arch == "x86_64" else keystone.KS_MODE_32)
+    ks = decimal_ks(m.arch)
     code_addr = m.alloc("modules", 0x1000)
     code, _ = ks.asm("\n".join(lines), code_addr)
     m.mem.load_code(code_addr, bytes(code))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from kemu.keystone_radix import decimal_ks
 from kemu.machine import Machine, Prot
 
 keystone = pytest.importorskip("keystone")
@@ -28,8 +29,7 @@ class Assembler:
 
     def __init__(self, machine: Machine) -> None:
         self.m = machine
-        mode = keystone.KS_MODE_64 if machine.arch == "x86_64" else keystone.KS_MODE_32
-        self.ks = keystone.Ks(keystone.KS_ARCH_X86, mode)
+        self.ks = decimal_ks(machine.arch)
         self.symbols: dict[str, tuple[int, int]] = {}
         machine.symbolizers.append(self.lookup)
 

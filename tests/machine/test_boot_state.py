@@ -10,6 +10,7 @@ import random
 
 import pytest
 
+from kemu.keystone_radix import decimal_ks
 from kemu.machine import GuestError, Machine, MachineError, Prot
 
 keystone = pytest.importorskip("keystone")
@@ -101,8 +102,7 @@ class Lab:
 
     def __init__(self, arch: str) -> None:
         self.m = m = Machine(arch, timeout=2.0)
-        self.ks = keystone.Ks(keystone.KS_ARCH_X86,
-                              keystone.KS_MODE_64 if arch == "x86_64" else keystone.KS_MODE_32)
+        self.ks = decimal_ks(arch)
         self.obs = m.alloc("modules", 0x1000)
         self.probe = self.place(probe_src(arch, self.obs))
         self.code = m.alloc("modules", 0x1000)

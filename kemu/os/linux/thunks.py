@@ -26,8 +26,8 @@ REGS = {"x86_64": ("rax", "rbx", "rcx", "rdx", "rsi", "rdi", "rbp", "r8", "r9", 
 @functools.lru_cache(maxsize=1024)
 def assemble(arch: str, text: str, addr: int) -> bytes:
     """Machine code for `text` placed at `addr` (keystone)."""
-    from keystone import KS_ARCH_X86, KS_MODE_32, KS_MODE_64, Ks
-    ks = Ks(KS_ARCH_X86, KS_MODE_64 if arch == "x86_64" else KS_MODE_32)
+    from kemu.keystone_radix import decimal_ks
+    ks = decimal_ks(arch)
     code, _ = ks.asm(text, addr)
     return bytes(code)
 
