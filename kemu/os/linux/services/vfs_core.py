@@ -180,6 +180,17 @@ def iunique(k, sb: int, max_reserved: int) -> int:
     return ino
 
 
+def _inode_time(k, inode: int) -> tuple[int, int]:
+    """(seconds, nanoseconds) of the realtime clock, truncated to the inode's s_time_gran."""
+    v = vfs(k.linux)
+    ns = k.linux.hrtimers.now_ns(CLOCK_REALTIME)
+    sb = v.ptr(inode, "inode", "i_sb") if inode else 0
+    gran = k.machine.mem.read_u32(sb + v.off("super_block", "s_time_gran")) if sb else 1
+    if gran:
+        ns -= ns % min(gran, NSEC_PER_SEC)
+    return divmod(ns, NSEC_PER_SEC)
+
+
 @table.service("u64 current_time(struct inode *inode)", needs_call=True)
 def current_time(k, first: int, call=None) -> int:
     """The time to stamp an inode with, truncated to its superblock's s_time_gran.
@@ -189,14 +200,7 @@ def current_time(k, first: int, call=None) -> int:
     in eax and the inode in edx, and gets the address back in eax."""
     v = vfs(k.linux)
     inode = first if k.machine.word_size == 8 else call.arg(1)
-    ns = k.linux.hrtimers.now_ns(CLOCK_REALTIME)
-    sb = v.ptr(inode, "inode", "i_sb") if inode else 0
-    gran = k.machine.mem.read_u32(sb + v.off("super_block", "s_time_gran")) if sb else 1
-    if gran and gran < NSEC_PER_SEC:
-        ns -= ns % gran
-    elif gran:
-        ns -= ns % NSEC_PER_SEC
-    sec, nsec = divmod(ns, NSEC_PER_SEC)
+    sec, nsec = _inode_time(k, inode)
     if k.machine.word_size == 8:
         return sec | (nsec << 64)
     k.machine.mem.write_u64(first + v.off("timespec64", "tv_sec"), sec)
@@ -310,12 +314,15 @@ def free_inode_nonrcu(k, inode: int) -> None:
 
 
 # --- libfs ------------------------------------------------------------------------------------
-def _stamp(k, *inodes: int) -> None:
-    v = vfs(k.linux)
-    for inode in inodes:
-        sec = k.linux.hrtimers.now_ns(CLOCK_REALTIME) // NSEC_PER_SEC
+def _stamp(k, dir_inode: int, *inodes: int) -> None:
+    """ctime and mtime = current_time(dir), as simple_unlink stamps the directory and entry."""
+    v, mem = vfs(k.linux), k.machine.mem
+    sec, nsec = _inode_time(k, dir_inode)
+    for inode in (dir_inode, *inodes):
         for field in ("i_ctime", "i_mtime"):
-            k.machine.mem.write_u64(inode + v.off("inode", field) + v.off("timespec64", "tv_sec"), sec)
+            at = inode + v.off("inode", field)
+            mem.write_u64(at + v.off("timespec64", "tv_sec"), sec)
+            mem.write_int(at + v.off("timespec64", "tv_nsec"), v.lay.field_size("struct timespec64", "tv_nsec"), nsec)
 
 
 @table.service("int simple_unlink(struct inode *dir, struct dentry *dentry)")
